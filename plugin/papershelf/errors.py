@@ -1,0 +1,50 @@
+"""One root exception; subclasses carry structured fields and build the message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class PapershelfError(Exception):
+    """Root of every error papershelf reports to a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located in a file."""
+
+    file: str
+    """The input's path as given, e.g. `bib/digests/2025-10-30.txt`."""
+    line: int | None
+    """1-based line, or None when the problem concerns the whole file."""
+    message: str
+    """What is wrong and the fix, e.g. `date 'Feb 30' is not a date; write it as 'Mar 1' or fix the digest`."""
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class InputError(PapershelfError):
+    """One or more problems in an input file (a digest, a taxonomy, a library)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class DigestError(InputError):
+    """A digest could not be read; nothing was written."""
+
+
+class LibraryError(InputError):
+    """An existing `.bib` library could not be read fully; nothing was written."""
+
+
+class TaxonomyError(InputError):
+    """A tag vocabulary (YAML) is malformed."""
+
+
+class UsageError(PapershelfError):
+    """The command line asks for something impossible, e.g. a missing `--date`."""

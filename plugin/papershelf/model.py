@@ -1,0 +1,100 @@
+"""The records that flow through every stage: parse -> tag -> merge -> render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+class LinkKind(str, enum.Enum):
+    """What a link points at; decides which button and which BibTeX field carry it."""
+
+    CODE = "code"
+    PROJECT = "project"
+    HF_MODEL = "hf-model"
+    HF_DATASET = "hf-dataset"
+    HF_SPACE = "hf-space"
+    OTHER = "other"
+
+
+class DateOrigin(str, enum.Enum):
+    """How a paper's date was obtained."""
+
+    GIVEN = "given"
+    """The digest gave the full date, e.g. `Feb 5, 2023`."""
+    YEAR_INFERRED = "year-inferred"
+    """The digest gave `Mar 6`; the year is the digest's year."""
+    DIGEST = "digest-date"
+    """The digest gave no date for the entry; the digest's own date stands in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record came from, for error messages and provenance."""
+
+    file: str
+    """The digest's path as the user gave it, e.g. `bib/digests/2025-10-30-hf-papers.txt`."""
+    line: int | None = None
+    """1-based line of the entry's first line in a text digest, e.g. `13`."""
+    item: int | None = None
+    """0-based index of the item in a JSON digest, e.g. `4`."""
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.item is not None:
+            return f"{self.file}:item {self.item}"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A classified http(s) link found in a digest."""
+
+    url: str
+    """An absolute http(s) URL without trailing punctuation, e.g. `https://github.com/cuong-dm/IGNITE`."""
+    kind: LinkKind
+    """What it points at, e.g. `LinkKind.CODE`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as a digest describes it. Text is plain Unicode, whitespace-normalised, unescaped."""
+
+    title: str
+    """e.g. `in2IN: Leveraging individual Information to Generate Human INteractions`."""
+    abstract: str
+    """The abstract as given, e.g. `Offline optimization has recently emerged as ...`; may be empty."""
+    source: Source
+    """Where the entry starts, e.g. `Source("bib/digests/2025-10-30-hf-papers.txt", line=13)`."""
+    date: dt.date
+    """Publication date on the digest, e.g. `2025-03-06`."""
+    date_origin: DateOrigin = DateOrigin.GIVEN
+    """Whether the year (or the whole date) was inferred from the digest date."""
+    authors: tuple[str, ...] = ()
+    """Author names in order, e.g. `("Zesen Cheng", "Hang Zhang")`; empty when the digest has none."""
+    author_count: int | None = None
+    """Number of authors when names are unknown, e.g. `4` from `4 authors`."""
+    organization: str | None = None
+    """Organisation named instead of authors, e.g. `OCC`."""
+    arxiv_id: str | None = None
+    """arXiv identifier without version, e.g. `2410.17243`."""
+    upvotes: int | None = None
+    """Hugging Face upvotes as of `counts_date`, e.g. `64`."""
+    comments: int | None = None
+    """Hugging Face comment count as of `counts_date`, e.g. `3`."""
+    counts_date: dt.date | None = None
+    """The day the counts were read (the digest date), e.g. `2025-10-30`."""
+    github_stars: int | None = None
+    """Stars of the code repository as reported by the digest, e.g. `120`."""
+    links: tuple[Link, ...] = ()
+    """Links from the abstract and from structured fields, in order of appearance, no duplicates."""
+    keywords: tuple[str, ...] = ()
+    """Keywords the digest supplies (HF `ai_keywords`), e.g. `("contrastive loss",)`."""
+    tags: tuple[str, ...] = field(default=())
+    """Tag ids from the taxonomy, sorted, e.g. `("diffusion", "video-generation")`."""
+
+    def links_of(self, kind: LinkKind) -> tuple[str, ...]:
+        """Return the URLs of the links of one kind, in order."""
+        return tuple(link.url for link in self.links if link.kind is kind)
