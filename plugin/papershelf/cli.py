@@ -1,0 +1,187 @@
+"""The `papershelf` command: argument parsing, progress and reporting. No domain logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from papershelf import __version__
+from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
+from papershelf.errors import PapershelfError
+from papershelf.parse import DigestFormat
+
+T = TypeVar("T")
+
+PROGRESS_THRESHOLD = 2_000
+"""Show a progress bar only when a stage handles at least this many items."""
+
+DESCRIPTION = """\
+Turn research-paper digests into a BibTeX library, one Markdown page per paper, and a site.
+
+  papershelf convert bib/digests/*.txt            add today's papers to bib/papers.bib
+  papershelf convert today.json --dry-run         show what would change, write nothing
+  papershelf convert page.txt --date 2025-10-30   the digest's date, when its name has none
+  papershelf pages                                rewrite docs/papers/ from bib/papers.bib
+
+Every command reads all its inputs before it writes anything: on an error it prints
+`file:line: problem`, exits with status 1 and leaves every file as it was.
+"""
+
+CONVERT_HELP = """\
+Read digests (the Hugging Face papers page copied as text or Markdown, or the JSON of
+/api/daily_papers; the format is detected) and merge their papers into a BibTeX library.
+
+New papers are added at the end. Papers already in the library (same arXiv id, else the same
+title) keep their key and every field you or JabRef added; papershelf refreshes only its own
+fields (upvotes, comments, links, tags). Running the same command twice changes nothing.
+
+Dates on the HF page often lack a year ("Mar 6"); papershelf takes the digest's year from
+--date, else from a YYYY-MM-DD in the file name, and notes in the entry that it inferred it.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 success, 1 bad input, 2 bad usage)."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        status: int = arguments.run(arguments)
+    except PapershelfError as error:
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papershelf",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"papershelf {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    convert = commands.add_parser(
+        "convert",
+        help="merge digests into the BibTeX library",
+        description=CONVERT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    convert.add_argument("digests", nargs="+", type=Path, metavar="DIGEST", help="digest files")
+    convert.add_argument(
+        "--bib", type=Path, default=Path("bib/papers.bib"), help="the library (default: %(default)s)"
+    )
+    convert.add_argument(
+        "--date",
+        type=_iso_date,
+        help="the digest's date, YYYY-MM-DD: gives the year of dates written without one",
+    )
+    convert.add_argument(
+        "--format",
+        dest="fmt",
+        type=DigestFormat,
+        choices=list(DigestFormat),
+        metavar="{" + ",".join(f.value for f in DigestFormat) + "}",
+        help="force the digest format instead of detecting it",
+    )
+    convert.add_argument("--tags", type=Path, help="your tag vocabulary (YAML); extends the shipped one")
+    convert.add_argument(
+        "--replace-tags", action="store_true", help="use --tags instead of the shipped vocabulary"
+    )
+    convert.add_argument(
+        "--pages",
+        type=Path,
+        default=Path("docs/papers"),
+        help="folder of the paper pages to refresh (default: %(default)s)",
+    )
+    convert.add_argument("--no-pages", action="store_true", help="write the library only")
+    convert.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    convert.set_defaults(run=_run_convert)
+
+    pages = commands.add_parser(
+        "pages",
+        help="write one Markdown page per library entry",
+        description=(
+            "Write docs/papers/<key>.md for every entry of the libraries. Everything is rewritten"
+            " except the Notes section of each page, which is kept byte for byte."
+        ),
+    )
+    pages.add_argument(
+        "--bib", type=Path, action="append", help="a library (repeatable; default: bib/papers.bib)"
+    )
+    pages.add_argument(
+        "--out", type=Path, default=Path("docs/papers"), help="pages folder (default: %(default)s)"
+    )
+    pages.add_argument("--tags", type=Path, help="your tag vocabulary (YAML), for tag labels")
+    pages.set_defaults(run=_run_pages)
+    return parser
+
+
+def _run_convert(arguments: argparse.Namespace) -> int:
+    report = convert_digests(
+        arguments.digests,
+        arguments.bib,
+        digest_date=arguments.date,
+        fmt=arguments.fmt,
+        tags_file=arguments.tags,
+        replace_tags=arguments.replace_tags,
+        pages_dir=None if arguments.no_pages else arguments.pages,
+        dry_run=arguments.dry_run,
+        progress=_progress_bar,
+    )
+    print(_summary(report, dry_run=arguments.dry_run))
+    return 0
+
+
+def _run_pages(arguments: argparse.Namespace) -> int:
+    pages = build_pages(arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags)
+    written = write_pages(pages)
+    print(f"{len(pages)} pages in {arguments.out}: {len(written)} written, {len(pages) - len(written)} unchanged")
+    return 0
+
+
+def _summary(report: ConvertReport, *, dry_run: bool) -> str:
+    """Return the human summary of a convert run."""
+    verb = "would change" if dry_run else ("written" if report.library_written else "unchanged")
+    lines = [
+        f"{report.papers} papers read: {len(report.added)} added, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged; {report.bib_path} {verb}"
+    ]
+    for label, keys in (("added", report.added), ("updated", report.updated)):
+        if keys:
+            shown = ", ".join(keys[:10]) + (f", ... ({len(keys) - 10} more)" if len(keys) > 10 else "")
+            lines.append(f"  {label}: {shown}")
+    if report.pages_written:
+        lines.append(f"  {len(report.pages_written)} pages written")
+    return "\n".join(lines)
+
+
+def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[T]:
+    """Wrap items in a progress bar on stderr when there are many and a person is watching."""
+    if total < PROGRESS_THRESHOLD:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

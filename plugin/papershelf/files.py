@@ -1,0 +1,82 @@
+"""The file system edge: reading untrusted digests safely and writing outputs atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from papershelf.errors import DigestError, Problem
+
+MAX_DIGEST_BYTES = 256 * 1024 * 1024
+"""A digest larger than this is refused before it is read (10,000 papers are about 20 MB)."""
+
+
+def read_digest(path: Path, *, name: str | None = None) -> str:
+    """Return a digest's text, or raise `DigestError` when it is not a readable UTF-8 text file."""
+    shown = name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DIGEST_BYTES:
+            limit = MAX_DIGEST_BYTES // (1024 * 1024)
+            raise _problem(shown, None, f"file is {size:,} bytes; digests are read up to {limit} MiB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise _problem(shown, None, f"cannot read the file: {error.strerror}") from error
+    return decode_digest(data, name=shown)
+
+
+def decode_digest(data: bytes, *, name: str) -> str:
+    """Return the text of a digest's bytes; binary data and invalid UTF-8 are refused with a line."""
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        raise _problem(name, line, "file holds binary data (a NUL byte); give a text or JSON digest")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise _problem(
+            name, line, f"not UTF-8 (byte 0x{data[error.start]:02x}); save the digest as UTF-8"
+        ) from error
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def atomic_write(path: Path, text: str) -> bool:
+    """Write text to path through a temporary file and a rename; return False when unchanged.
+
+    A reader never sees a half-written file, and a crash leaves the old file intact.
+    """
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def inside(root: Path, relative: str) -> Path:
+    """Return root/relative, refusing any path that would leave root."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise ValueError(f"refusing to write {relative!r}: it lies outside {root}")
+    return target
+
+
+def _problem(name: str, line: int | None, message: str) -> DigestError:
+    return DigestError([Problem(name, line, message)])

@@ -1,0 +1,161 @@
+"""http(s) links in free text, and what each points at (code, project page, Hugging Face)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from papershelf.model import Link, LinkKind
+
+# `\S+` then trimming, rather than a URL grammar: linear time on any input, and the trimming rules
+# below are where the judgement lies.
+_URL = re.compile(r"https?://[^\s<>\"`]+", re.IGNORECASE)
+
+_TRAILING = ".,;:!?'\")]}"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+_CODE_HOSTS = frozenset(
+    {"github.com", "gitlab.com", "codeberg.org", "bitbucket.org", "gitee.com", "sr.ht"}
+)
+_PROJECT_HOST_SUFFIXES = (
+    ".github.io",
+    ".gitlab.io",
+    ".codeberg.page",
+    ".netlify.app",
+    ".vercel.app",
+    ".pages.dev",
+)
+_PROJECT_HOSTS = frozenset({"sites.google.com"})
+_HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
+# First path segments of huggingface.co that are site sections, not an organisation's models.
+_HF_SECTIONS = frozenset(
+    {
+        "api",
+        "blog",
+        "changelog",
+        "chat",
+        "collections",
+        "docs",
+        "join",
+        "learn",
+        "login",
+        "models",
+        "organizations",
+        "papers",
+        "posts",
+        "pricing",
+        "settings",
+        "tasks",
+    }
+)
+
+
+def _trim(url: str) -> str:
+    """Return the URL without trailing punctuation that belongs to the sentence around it."""
+    # Counted once and updated, so a URL followed by a million `)` is trimmed in linear time.
+    balance = {closer: url.count(opener) - url.count(closer) for closer, opener in _CLOSERS.items()}
+    end = len(url)
+    while end and url[end - 1] in _TRAILING:
+        last = url[end - 1]
+        # Keep a closing bracket the URL itself opened, e.g. `.../wiki/Python_(language)`.
+        if last in balance:
+            if balance[last] >= 0:
+                break
+            balance[last] += 1
+        end -= 1
+    return url[:end]
+
+
+def host_of(url: str) -> str | None:
+    """Return the lower-case host of an http(s) URL, or None if it is not an http(s) link.
+
+    Args:
+        url: Any string, e.g. `https://GitHub.com/x/y` or `javascript:alert(1)`.
+
+    Returns:
+        The host without `www.`, e.g. `github.com`; None for another scheme or a URL without host.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host or "." not in host:
+        return None
+    return host.removeprefix("www.")
+
+
+def is_http_url(url: str) -> bool:
+    """Return whether a string is an absolute http(s) URL with a host and no whitespace."""
+    return host_of(url) is not None and not any(char.isspace() for char in url)
+
+
+def classify_url(url: str) -> LinkKind:
+    """Return what an http(s) URL points at.
+
+    Args:
+        url: An absolute http(s) URL, e.g. `https://huggingface.co/datasets/org/name`.
+
+    Returns:
+        `CODE` for a repository host (GitHub, GitLab, Codeberg, Bitbucket, Gitee, SourceHut),
+        `HF_SPACE`, `HF_DATASET` or `HF_MODEL` for Hugging Face repositories, `PROJECT` for
+        project-page hosts (`*.github.io`, `*.gitlab.io`, Google Sites, ...), else `OTHER`.
+
+    Raises:
+        ValueError: The string is not an http(s) URL; such strings are never links.
+    """
+    host = host_of(url)
+    if host is None:
+        raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    if host in _CODE_HOSTS or host.endswith(".sr.ht"):
+        return LinkKind.CODE if segments else LinkKind.OTHER
+    if host in _HF_HOSTS:
+        return _classify_hugging_face(segments)
+    if host in _PROJECT_HOSTS or host.endswith(_PROJECT_HOST_SUFFIXES):
+        return LinkKind.PROJECT
+    return LinkKind.OTHER
+
+
+def _classify_hugging_face(segments: list[str]) -> LinkKind:
+    """Return the kind of a huggingface.co path given as its segments."""
+    if len(segments) >= 3 and segments[0] == "spaces":
+        return LinkKind.HF_SPACE
+    if len(segments) >= 3 and segments[0] == "datasets":
+        return LinkKind.HF_DATASET
+    if len(segments) >= 2 and segments[0] not in _HF_SECTIONS | {"spaces", "datasets"}:
+        return LinkKind.HF_MODEL
+    return LinkKind.OTHER
+
+
+def find_links(text: str) -> tuple[Link, ...]:
+    """Return the http(s) links in free text, classified, without duplicates, in order.
+
+    Args:
+        text: e.g. `Project Page: https://phantom-video.github.io/HuMo.`
+
+    Returns:
+        e.g. `(Link("https://phantom-video.github.io/HuMo", LinkKind.PROJECT),)`: sentence
+        punctuation after a URL is dropped, a closing bracket the URL opened is kept.
+    """
+    seen: set[str] = set()
+    links: list[Link] = []
+    for match in _URL.finditer(text):
+        url = _trim(match.group(0))
+        if url in seen or not is_http_url(url):
+            continue
+        seen.add(url)
+        links.append(Link(url, classify_url(url)))
+    return tuple(links)
+
+
+def merge_links(*groups: tuple[Link, ...]) -> tuple[Link, ...]:
+    """Return the links of several groups in order, the first of equal URLs winning."""
+    seen: set[str] = set()
+    merged: list[Link] = []
+    for group in groups:
+        for link in group:
+            if link.url not in seen:
+                seen.add(link.url)
+                merged.append(link)
+    return tuple(merged)

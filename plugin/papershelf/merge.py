@@ -1,0 +1,88 @@
+"""Combine the records of one run: the same paper twice (in one digest or across digests) is one paper."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from papershelf.model import Paper
+
+T = TypeVar("T")
+
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*|\\.")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_title(title: str) -> str:
+    """Return the comparison form of a title: accents, TeX markup, case and punctuation removed.
+
+    `{LLaMA}: Open and Efficient` and `LLaMA - open and efficient` both give `llama open and efficient`.
+    """
+    text = _TEX_COMMAND.sub(" ", title).replace("{", "").replace("}", "")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def identity_keys(paper: Paper) -> tuple[str, ...]:
+    """Return the keys under which a paper is known: its arXiv id and its normalised title."""
+    keys = [f"title:{normalise_title(paper.title)}"]
+    if paper.arxiv_id:
+        keys.insert(0, f"arxiv:{paper.arxiv_id.casefold()}")
+    return tuple(keys)
+
+
+def combine_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """Return the papers with duplicates combined, in order of first appearance.
+
+    Two records are the same paper when they share an arXiv id or a normalised title. The later
+    record brings fresher counts; descriptive fields keep the first non-empty value; links,
+    keywords and tags are united.
+    """
+    groups: list[Paper] = []
+    where: dict[str, int] = {}
+    for paper in papers:
+        index = next((where[key] for key in identity_keys(paper) if key in where), None)
+        if index is None:
+            index = len(groups)
+            groups.append(paper)
+        else:
+            groups[index] = _combine(groups[index], paper)
+        for key in identity_keys(groups[index]):
+            where.setdefault(key, index)
+    return groups
+
+
+def _combine(first: Paper, later: Paper) -> Paper:
+    """Return one record holding what two records of the same paper say."""
+    fresher = later if _counts_order(later) >= _counts_order(first) else first
+    return replace(
+        first,
+        abstract=first.abstract or later.abstract,
+        authors=first.authors or later.authors,
+        author_count=first.author_count if first.author_count is not None else later.author_count,
+        organization=first.organization or later.organization,
+        arxiv_id=first.arxiv_id or later.arxiv_id,
+        upvotes=fresher.upvotes if fresher.upvotes is not None else first.upvotes,
+        comments=fresher.comments if fresher.comments is not None else first.comments,
+        counts_date=fresher.counts_date or first.counts_date,
+        github_stars=(
+            fresher.github_stars if fresher.github_stars is not None else first.github_stars
+        ),
+        links=_union(first.links, later.links),
+        keywords=_union(first.keywords, later.keywords),
+        tags=tuple(sorted(set(first.tags) | set(later.tags))),
+    )
+
+
+def _counts_order(paper: Paper) -> tuple[bool, str]:
+    """Sort key: records with a counts date come after those without, then by that date."""
+    return (paper.counts_date is not None, paper.counts_date.isoformat() if paper.counts_date else "")
+
+
+def _union(first: Sequence[T], later: Sequence[T]) -> tuple[T, ...]:
+    """Return the items of both sequences, first's order first, without repeats."""
+    return tuple(dict.fromkeys([*first, *later]))

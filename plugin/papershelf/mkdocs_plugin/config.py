@@ -1,0 +1,150 @@
+"""The options of the `papershelf` MkDocs plugin, validated by MkDocs' own config machinery.
+
+Every error MkDocs reports for these options starts with
+`Plugin 'papershelf' option '<name>':`, so the messages below only say what is wrong and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import re
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config, ValidationError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class IsoDate(c.BaseConfigOption[str | None]):
+    """An optional calendar date written `YYYY-MM-DD`, e.g. `2025-10-30`."""
+
+    def run_validation(self, value: object) -> str | None:
+        """Return the date text unchanged, or raise when it is not a real `YYYY-MM-DD` date."""
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            # YAML reads an unquoted 2025-10-30 as a date already.
+            return value.isoformat()
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ValidationError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-10-30")
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not a calendar date; write a real day as YYYY-MM-DD"
+            ) from None
+        return value
+
+
+class BoundedInt(c.BaseConfigOption[int]):
+    """An integer with a lower bound, e.g. a page size."""
+
+    def __init__(self, *, default: int, minimum: int) -> None:
+        super().__init__()
+        self.default = default
+        self.minimum = minimum
+
+    def run_validation(self, value: object) -> int:
+        """Return the integer, or raise when it is not an integer of at least `minimum`."""
+        if value is None:
+            return self.default
+        # bool is an int subclass; `per_page: true` is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"expected a whole number, got {value!r}; write e.g. {self.default}")
+        if value < self.minimum:
+            raise ValidationError(f"{value} is too small; use a number of at least {self.minimum}")
+        return value
+
+
+class DirName(c.BaseConfigOption[str]):
+    """A single directory name inside `docs_dir`, e.g. `papers`."""
+
+    def __init__(self, *, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        """Return the name, or raise when it is empty, nested, or leaves the docs folder."""
+        if value is None:
+            return self.default
+        if not isinstance(value, str) or not _DIR_NAME.fullmatch(value) or value in {".", ".."}:
+            raise ValidationError(
+                f"{value!r} is not a plain folder name; use letters, digits, '.', '_' or '-' "
+                f"without slashes, e.g. {self.default!r}"
+            )
+        return value
+
+
+class DigestPatterns(c.BaseConfigOption[list[str]]):
+    """Digest files or glob patterns, relative to `mkdocs.yml`; each must match a file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: list[str] = []
+        self.config_dir: str | None = None
+
+    def pre_validation(self, config: Config, key_name: str) -> None:
+        """Remember the folder of `mkdocs.yml`, which relative patterns start from."""
+        path = config.config_file_path
+        self.config_dir = os.path.dirname(path) if path else None
+
+    def run_validation(self, value: object) -> list[str]:
+        """Return the matched files as sorted absolute paths, or raise naming the empty pattern."""
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(
+                f"expected a list of file names or glob patterns, got {value!r}; "
+                "write e.g. [bib/digests/*.txt]"
+            )
+        found: list[str] = []
+        for pattern in value:
+            rooted = pattern
+            if self.config_dir and not os.path.isabs(pattern):
+                rooted = os.path.join(self.config_dir, pattern)
+            matches = sorted(path for path in glob.glob(rooted) if os.path.isfile(path))
+            if not matches:
+                raise ValidationError(
+                    f"{pattern!r} matches no file (patterns are relative to mkdocs.yml); "
+                    "fix the path or remove it"
+                )
+            found.extend(os.path.abspath(path) for path in matches if path not in found)
+        return list(dict.fromkeys(found))
+
+
+class PapershelfConfig(Config):
+    """Options of `plugins: - papershelf:` in `mkdocs.yml`."""
+
+    enabled = c.Type(bool, default=True)
+    """Build the papershelf pages at all; `false` leaves the site as if the plugin were absent."""
+
+    # Inputs: the library and, optionally, the digests it is made from
+    bib = c.ListOfItems(c.File(exists=False), default=["bib/papers.bib"])
+    """BibTeX libraries to publish, relative to `mkdocs.yml`, e.g. `[bib/papers.bib]`. Several
+    files are read in order; a citation key may appear only once across them."""
+    digests = DigestPatterns()
+    """Digest files or globs converted into the first `bib` file before every build, e.g.
+    `[bib/digests/*.txt]`; empty (the default) reads the libraries as they are."""
+    digest_date = IsoDate()
+    """Date of the digests when their file names carry none, e.g. `2025-10-30`."""
+    tags_file = c.Optional(c.File(exists=True))
+    """A tag vocabulary (YAML) whose labels name the tag pages; default: the bundled taxonomy."""
+
+    # Generated pages
+    papers_dir = DirName(default="papers")
+    """Folder of the paper pages inside the site; a `docs/<papers_dir>/<key>.md` on disk wins
+    over the generated page for that key."""
+    per_page = BoundedInt(default=50, minimum=1)
+    """Papers per page in tag listings before they are split into `page-2`, `page-3`, ..."""
+    latest = BoundedInt(default=20, minimum=0)
+    """Papers listed on the generated home page."""
+    home = c.Type(bool, default=True)
+    """Generate the home page (`index.md`) unless `docs/index.md` exists."""
+    bib_download = c.Type(bool, default=True)
+    """Publish `bib/papers.bib` (whole library) and `bib/<key>.bib` (one entry) for download."""
+
