@@ -1,4 +1,4 @@
-"""The `papershelf` command: argument parsing, progress and reporting. No domain logic lives here."""
+"""The `papershelf` command: arguments, progress and reporting; no domain logic lives here."""
 
 from __future__ import annotations
 
@@ -78,7 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("digests", nargs="+", type=Path, metavar="DIGEST", help="digest files")
     convert.add_argument(
-        "--bib", type=Path, default=Path("bib/papers.bib"), help="the library (default: %(default)s)"
+        "--bib",
+        type=Path,
+        default=Path("bib/papers.bib"),
+        help="the library (default: %(default)s)",
     )
     convert.add_argument(
         "--date",
@@ -93,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="{" + ",".join(f.value for f in DigestFormat) + "}",
         help="force the digest format instead of detecting it",
     )
-    convert.add_argument("--tags", type=Path, help="your tag vocabulary (YAML); extends the shipped one")
+    convert.add_argument(
+        "--tags", type=Path, help="your tag vocabulary (YAML); extends the shipped one"
+    )
     convert.add_argument(
         "--replace-tags", action="store_true", help="use --tags instead of the shipped vocabulary"
     )
@@ -145,9 +150,12 @@ def _run_convert(arguments: argparse.Namespace) -> int:
 
 
 def _run_pages(arguments: argparse.Namespace) -> int:
-    pages = build_pages(arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags)
+    pages = build_pages(
+        arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags
+    )
     written = write_pages(pages)
-    print(f"{len(pages)} pages in {arguments.out}: {len(written)} written, {len(pages) - len(written)} unchanged")
+    unchanged = len(pages) - len(written)
+    print(f"{len(pages)} pages in {arguments.out}: {len(written)} written, {unchanged} unchanged")
     return 0
 
 
@@ -160,7 +168,9 @@ def _summary(report: ConvertReport, *, dry_run: bool) -> str:
     ]
     for label, keys in (("added", report.added), ("updated", report.updated)):
         if keys:
-            shown = ", ".join(keys[:10]) + (f", ... ({len(keys) - 10} more)" if len(keys) > 10 else "")
+            shown = ", ".join(keys[:10]) + (
+                f", ... ({len(keys) - 10} more)" if len(keys) > 10 else ""
+            )
             lines.append(f"  {label}: {shown}")
     if report.pages_written:
         lines.append(f"  {len(report.pages_written)} pages written")
@@ -173,14 +183,18 @@ def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[
         return items
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False)
+    return tqdm(
+        items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False
+    )
 
 
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
 
 
 if __name__ == "__main__":

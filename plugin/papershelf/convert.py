@@ -14,13 +14,13 @@ from typing import Protocol, TypeVar
 
 from papershelf.bib.library import merge_into_library
 from papershelf.bib.read import read_library
+from papershelf.dates import date_from_filename
 from papershelf.errors import DigestError, InputError, LibraryError, Problem
 from papershelf.files import atomic_write, decode_digest, inside, read_digest
 from papershelf.merge import combine_papers
 from papershelf.model import Paper
-from papershelf.dates import date_from_filename
 from papershelf.parse import DigestFormat, parse_digest
-from papershelf.render_page import render_pages
+from papershelf.render_page import paper_page_path, render_pages
 from papershelf.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
@@ -64,7 +64,8 @@ def load_taxonomy(tags_file: Path | None, *, replace: bool = False) -> Taxonomy:
     try:
         text = tags_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError([Problem(str(tags_file), None, f"cannot read the tag file: {error}")])
+        problem = Problem(str(tags_file), None, f"cannot read the tag file: {error}")
+        raise InputError([problem]) from error
     return taxonomy_for(text, source=str(tags_file), replace=replace)
 
 
@@ -122,7 +123,7 @@ def convert_digests(
     )
     if dry_run:
         return report
-    # Render before writing anything, so a page that cannot be rendered leaves the library as it was.
+    # Render before writing anything: a page that fails to render leaves the library untouched.
     pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else {}
     written = result.text != existing and atomic_write(bib_path, result.text)
     return replace(
@@ -139,7 +140,9 @@ def build_pages(
     taxonomy = load_taxonomy(tags_file)
     pages: dict[Path, str] = {}
     for bib_path in bib_paths:
-        pages.update(_pages_for(_read_library_text(bib_path, must_exist=True), bib_path, pages_dir, taxonomy))
+        pages.update(
+            _pages_for(_read_library_text(bib_path, must_exist=True), bib_path, pages_dir, taxonomy)
+        )
     return pages
 
 
@@ -154,14 +157,15 @@ def _pages_for(
     """Render every entry of a library as a page, keeping the notes of the pages on disk."""
     entries = read_library(library_text, source=str(bib_path))
     root = pages_dir.resolve()
-    existing: dict[str, str] = {}
-    targets: dict[str, Path] = {}
-    for entry in entries:
-        relative = f"papers/{entry.key}.md"
-        target = inside(root, f"{entry.key}.md")
-        targets[relative] = target
-        if target.exists():
-            existing[relative] = decode_digest(target.read_bytes(), name=str(target))
+    targets = {
+        relative: inside(root, relative.removeprefix("papers/"))
+        for relative in (paper_page_path(entry.key) for entry in entries)
+    }
+    existing = {
+        relative: decode_digest(target.read_bytes(), name=str(target))
+        for relative, target in targets.items()
+        if target.exists()
+    }
     labels = {tag_id: tag.label for tag_id, tag in taxonomy.tags.items()}
     rendered = render_pages(entries, existing, tag_labels=labels)
     return {targets[relative]: text for relative, text in rendered.items()}
@@ -173,7 +177,9 @@ def _read_library_text(bib_path: Path, *, must_exist: bool = False) -> str:
         return decode_digest(bib_path.read_bytes(), name=str(bib_path))
     except FileNotFoundError:
         if must_exist:
-            raise LibraryError([Problem(str(bib_path), None, "no such library; run `papershelf convert` first")]) from None
+            raise LibraryError(
+                [Problem(str(bib_path), None, "no such library; run `papershelf convert` first")]
+            ) from None
         return ""
     except DigestError as error:
         raise LibraryError(error.problems) from error

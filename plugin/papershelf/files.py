@@ -19,7 +19,9 @@ def read_digest(path: Path, *, name: str | None = None) -> str:
         size = path.stat().st_size
         if size > MAX_DIGEST_BYTES:
             limit = MAX_DIGEST_BYTES // (1024 * 1024)
-            raise _problem(shown, None, f"file is {size:,} bytes; digests are read up to {limit} MiB")
+            raise _problem(
+                shown, None, f"file is {size:,} bytes; digests are read up to {limit} MiB"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise _problem(shown, None, f"cannot read the file: {error.strerror}") from error
@@ -27,11 +29,13 @@ def read_digest(path: Path, *, name: str | None = None) -> str:
 
 
 def decode_digest(data: bytes, *, name: str) -> str:
-    """Return the text of a digest's bytes; binary data and invalid UTF-8 are refused with a line."""
+    """Return the text of a file's bytes; binary data and invalid UTF-8 are refused with a line."""
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
-        raise _problem(name, line, "file holds binary data (a NUL byte); give a text or JSON digest")
+        raise _problem(
+            name, line, "file holds binary data (a NUL byte); give a text or JSON digest"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

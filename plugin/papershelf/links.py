@@ -11,6 +11,9 @@ from papershelf.model import Link, LinkKind
 # below are where the judgement lies.
 _URL = re.compile(r"https?://[^\s<>\"`]+", re.IGNORECASE)
 
+# Letters of any script (internationalised names), digits, hyphens; at least two labels.
+_HOST_LABEL = re.compile(r"[^\W_](?:[\w-]{0,62}[^\W_])?")
+
 _TRAILING = ".,;:!?'\")]}"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -80,7 +83,10 @@ def host_of(url: str) -> str | None:
         host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not host or "." not in host:
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    labels = host.removesuffix(".").split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         return None
     return host.removeprefix("www.")
 

@@ -1,4 +1,4 @@
-"""Combine the records of one run: the same paper twice (in one digest or across digests) is one paper."""
+"""Combine the records of one run: the same paper seen twice becomes one paper."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 def normalise_title(title: str) -> str:
     """Return the comparison form of a title: accents, TeX markup, case and punctuation removed.
 
-    `{LLaMA}: Open and Efficient` and `LLaMA - open and efficient` both give `llama open and efficient`.
+    `{LLaMA}: Open and Efficient` and `LLaMA - open and efficient` give `llama open and efficient`.
     """
-    text = _TEX_COMMAND.sub(" ", title).replace("{", "").replace("}", "")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    return _NOT_ALNUM.sub(" ", text).strip()
+    text = title.replace("{", "").replace("}", "")
+    if "\\" in text:
+        text = _TEX_COMMAND.sub(" ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip()
 
 
 def identity_keys(paper: Paper) -> tuple[str, ...]:
@@ -45,13 +48,16 @@ def combine_papers(papers: Iterable[Paper]) -> list[Paper]:
     groups: list[Paper] = []
     where: dict[str, int] = {}
     for paper in papers:
-        index = next((where[key] for key in identity_keys(paper) if key in where), None)
+        keys = identity_keys(paper)
+        index = next((where[key] for key in keys if key in where), None)
         if index is None:
             index = len(groups)
             groups.append(paper)
         else:
             groups[index] = _combine(groups[index], paper)
-        for key in identity_keys(groups[index]):
+            # The combined record may have gained an arXiv id the earlier one lacked.
+            keys = identity_keys(groups[index])
+        for key in keys:
             where.setdefault(key, index)
     return groups
 
@@ -80,7 +86,10 @@ def _combine(first: Paper, later: Paper) -> Paper:
 
 def _counts_order(paper: Paper) -> tuple[bool, str]:
     """Sort key: records with a counts date come after those without, then by that date."""
-    return (paper.counts_date is not None, paper.counts_date.isoformat() if paper.counts_date else "")
+    return (
+        paper.counts_date is not None,
+        paper.counts_date.isoformat() if paper.counts_date else "",
+    )
 
 
 def _union(first: Sequence[T], later: Sequence[T]) -> tuple[T, ...]:

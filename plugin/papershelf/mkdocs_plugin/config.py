@@ -12,13 +12,12 @@ import os
 import re
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-class IsoDate(c.BaseConfigOption[str | None]):
+class IsoDate(BaseConfigOption[str | None]):
     """An optional calendar date written `YYYY-MM-DD`, e.g. `2025-10-30`."""
 
     def run_validation(self, value: object) -> str | None:
@@ -29,7 +28,9 @@ class IsoDate(c.BaseConfigOption[str | None]):
             # YAML reads an unquoted 2025-10-30 as a date already.
             return value.isoformat()
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise ValidationError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-10-30")
+            raise ValidationError(
+                f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-10-30"
+            )
         try:
             dt.date.fromisoformat(value)
         except ValueError:
@@ -39,46 +40,29 @@ class IsoDate(c.BaseConfigOption[str | None]):
         return value
 
 
-class BoundedInt(c.BaseConfigOption[int]):
+class BoundedInt(BaseConfigOption[int]):
     """An integer with a lower bound, e.g. a page size."""
 
     def __init__(self, *, default: int, minimum: int) -> None:
         super().__init__()
-        self.default = default
+        self.default = self.fallback = default
         self.minimum = minimum
 
     def run_validation(self, value: object) -> int:
         """Return the integer, or raise when it is not an integer of at least `minimum`."""
         if value is None:
-            return self.default
+            return self.fallback
         # bool is an int subclass; `per_page: true` is a mistake, not 1.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"expected a whole number, got {value!r}; write e.g. {self.default}")
+            raise ValidationError(
+                f"expected a whole number, got {value!r}; write e.g. {self.default}"
+            )
         if value < self.minimum:
             raise ValidationError(f"{value} is too small; use a number of at least {self.minimum}")
         return value
 
 
-class DirName(c.BaseConfigOption[str]):
-    """A single directory name inside `docs_dir`, e.g. `papers`."""
-
-    def __init__(self, *, default: str) -> None:
-        super().__init__()
-        self.default = default
-
-    def run_validation(self, value: object) -> str:
-        """Return the name, or raise when it is empty, nested, or leaves the docs folder."""
-        if value is None:
-            return self.default
-        if not isinstance(value, str) or not _DIR_NAME.fullmatch(value) or value in {".", ".."}:
-            raise ValidationError(
-                f"{value!r} is not a plain folder name; use letters, digits, '.', '_' or '-' "
-                f"without slashes, e.g. {self.default!r}"
-            )
-        return value
-
-
-class DigestPatterns(c.BaseConfigOption[list[str]]):
+class DigestPatterns(BaseConfigOption[list[str]]):
     """Digest files or glob patterns, relative to `mkdocs.yml`; each must match a file."""
 
     def __init__(self) -> None:
@@ -117,7 +101,7 @@ class DigestPatterns(c.BaseConfigOption[list[str]]):
         return list(dict.fromkeys(found))
 
 
-class PapershelfConfig(Config):
+class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """Options of `plugins: - papershelf:` in `mkdocs.yml`."""
 
     enabled = c.Type(bool, default=True)
@@ -136,9 +120,6 @@ class PapershelfConfig(Config):
     """A tag vocabulary (YAML) whose labels name the tag pages; default: the bundled taxonomy."""
 
     # Generated pages
-    papers_dir = DirName(default="papers")
-    """Folder of the paper pages inside the site; a `docs/<papers_dir>/<key>.md` on disk wins
-    over the generated page for that key."""
     per_page = BoundedInt(default=50, minimum=1)
     """Papers per page in tag listings before they are split into `page-2`, `page-3`, ..."""
     latest = BoundedInt(default=20, minimum=0)
@@ -146,5 +127,5 @@ class PapershelfConfig(Config):
     home = c.Type(bool, default=True)
     """Generate the home page (`index.md`) unless `docs/index.md` exists."""
     bib_download = c.Type(bool, default=True)
-    """Publish `bib/papers.bib` (whole library) and `bib/<key>.bib` (one entry) for download."""
-
+    """Publish the whole library as `bib/papers.bib` for download. The one-entry files
+    `bib/<key>.bib` are published regardless: every paper page links its own."""

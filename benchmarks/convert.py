@@ -1,0 +1,95 @@
+"""Benchmark the convert job at scale; prints figures, asserts nothing.
+
+  python benchmarks/convert.py [--papers 10000] [--merge 50]
+
+Case 1: a digest of N synthetic papers converted into a new library.
+Case 2: a digest of M papers (half new, half already known) merged into that N-entry library.
+Both run the whole job as the CLI does (read, parse, tag, combine, merge, atomic write), without
+the Markdown pages, which are measured by benchmarks/site.py. Target: each under 3 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from papershelf.convert import convert_digests
+
+WORDS = (
+    "diffusion transformer reasoning agent video retrieval robust efficient sparse policy reward"
+    " language model vision multimodal graph benchmark dataset alignment safety quantization"
+    " distillation continual learning contrastive tokenizer speech motion planning scaling"
+).split()
+
+
+def synthetic_item(index: int, rng: random.Random) -> dict[str, object]:
+    """Return one 2026-shape daily_papers item with realistic field sizes."""
+    title = " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randint(6, 12)))
+    summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 220))) + "."
+    arxiv_id = f"25{index // 10000 % 12 + 1:02d}.{index % 100000:05d}"
+    paper: dict[str, object] = {
+        "id": arxiv_id,
+        "title": f"{title} {index}",
+        "summary": summary,
+        "authors": [{"name": f"Author{index}x{k} Person{k}"} for k in range(rng.randint(1, 8))],
+        "publishedAt": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00.000Z",
+        "upvotes": rng.randint(0, 300),
+        "ai_keywords": rng.sample(WORDS, 3),
+    }
+    if rng.random() < 0.5:
+        paper["githubRepo"] = f"https://github.com/lab{index}/repo{index}"
+        paper["githubStars"] = rng.randint(0, 5000)
+    return {"paper": paper, "numComments": rng.randint(0, 9), "title": paper["title"]}
+
+
+def write_digest(path: Path, items: list[dict[str, object]]) -> None:
+    path.write_text(json.dumps(items), encoding="utf-8")
+
+
+def timed(label: str, digest: Path, bib: Path) -> float:
+    start = time.perf_counter()
+    report = convert_digests([digest], bib, pages_dir=None)
+    seconds = time.perf_counter() - start
+    print(
+        f"{label:<44} {seconds:7.2f} s   added {len(report.added):>6}  updated"
+        f" {len(report.updated):>4}  unchanged {len(report.unchanged):>4}  bib {bib.stat().st_size / 1e6:.1f} MB"
+    )
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument("--merge", type=int, default=50)
+    arguments = parser.parse_args()
+    rng = random.Random(20251030)
+    items = [synthetic_item(index, rng) for index in range(arguments.papers)]
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        big = root / "2025-10-30-big.json"
+        write_digest(big, items)
+        print(f"digest: {arguments.papers} papers, {big.stat().st_size / 1e6:.1f} MB")
+        bib = root / "papers.bib"
+        timed(f"{arguments.papers} papers into a new library", big, bib)
+        half = arguments.merge // 2
+        known = rng.sample(items, half)
+        for item in known:
+            item["paper"]["upvotes"] = int(item["paper"]["upvotes"]) + 1  # type: ignore[index, call-overload]
+        fresh = [synthetic_item(arguments.papers + k, rng) for k in range(arguments.merge - half)]
+        small = root / "2025-10-31-small.json"
+        write_digest(small, known + fresh)
+        timed(f"{arguments.merge} papers merged into {arguments.papers}", small, bib)
+        timed("the same merge again (idempotent)", small, bib)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""Site scale benchmark: papershelf's generated site against a bare Material build.
+
+For each size (default 1,000 and 10,000 papers) it writes a synthetic library with realistic
+fields through papershelf's own writer, then builds, in the same run and on the same machine:
+
+- **papershelf**: Material + search + the papershelf plugin reading that library (paper pages,
+  tag/code/timeline/home pages, `.bib` downloads, meta tags);
+- **bare**: Material + search with the same number of plain Markdown pages of similar text
+  (title, authors, abstract, a BibTeX block), kept out of the navigation with `not_in_nav`.
+
+Each build runs `mkdocs build` in its own subprocess; the table gives wall time, the ratio,
+HTML bytes per paper page, the size of the search index, and the build's peak memory (maximum
+resident set size of that subprocess).
+
+Run: `python benchmarks/site.py [--sizes 1000 10000] [--out benchmarks/out]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from papershelf.bib.library import merge_into_library
+from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.taxonomy import default_taxonomy
+
+WORDS = [
+    "model",
+    "learning",
+    "language",
+    "diffusion",
+    "video",
+    "reasoning",
+    "agent",
+    "benchmark",
+    "dataset",
+    "training",
+    "inference",
+    "scaling",
+    "attention",
+    "transformer",
+    "retrieval",
+    "multimodal",
+    "vision",
+    "alignment",
+    "reward",
+    "policy",
+    "token",
+    "context",
+    "memory",
+    "efficient",
+    "sparse",
+    "expert",
+    "graph",
+    "robot",
+    "planning",
+    "evaluation",
+    "synthesis",
+    "generation",
+    "representation",
+    "contrastive",
+    "latent",
+    "prior",
+    "optimization",
+    "offline",
+    "online",
+    "spatial",
+    "temporal",
+    "audio",
+    "speech",
+    "code",
+    "program",
+    "mathematical",
+    "proof",
+    "search",
+    "tree",
+]
+FIRST = [
+    "Zesen",
+    "Hang",
+    "Wei",
+    "Li",
+    "Maria",
+    "Ahmed",
+    "Yuki",
+    "Olga",
+    "Pierre",
+    "Chen",
+    "Sara",
+    "Ivan",
+    "Ana",
+    "Jun",
+    "Tom",
+]
+LAST = [
+    "Cheng",
+    "Zhang",
+    "Wang",
+    "Garcia",
+    "Kim",
+    "Novak",
+    "Dubois",
+    "Rossi",
+    "Tanaka",
+    "Silva",
+    "Ivanova",
+    "Smith",
+]
+
+RUNNER = textwrap.dedent(
+    """\
+    import resource, sys
+    from mkdocs.__main__ import cli
+    try:
+        cli(["build", "--quiet", "-f", sys.argv[1], "--site-dir", sys.argv[2]])
+    except SystemExit as stop:
+        code = stop.code or 0
+    else:
+        code = 0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)
+    sys.exit(code)
+    """
+)
+"""Runs one build in a fresh interpreter; its last line is its peak RSS (KiB) and CPU seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """The measurements of one `mkdocs build`."""
+
+    kind: str
+    papers: int
+    seconds: float
+    cpu_seconds: float
+    peak_mib: float
+    page_bytes: float
+    search_index_mib: float
+    site_mib: float
+
+
+def sentence(rng: random.Random, low: int, high: int) -> str:
+    """Return a pseudo-English sentence of `low`..`high` words."""
+    words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
+    return " ".join(words).capitalize()
+
+
+def synthetic_papers(count: int, seed: int = 7) -> list[Paper]:
+    """Return `count` distinct papers with the fields a Hugging Face digest gives."""
+    rng = random.Random(seed)
+    tag_ids = sorted(default_taxonomy().tags)
+    start = dt.date(2023, 1, 1)
+    papers = []
+    for index in range(count):
+        date = start + dt.timedelta(days=rng.randrange(1000))
+        arxiv_id = f"{date:%y%m}.{10000 + index:05d}"
+        links = [Link(f"https://github.com/lab{index % 97}/repo{index}", LinkKind.CODE)]
+        if index % 3 == 0:
+            links.append(Link(f"https://project{index}.github.io/", LinkKind.PROJECT))
+        authors = tuple(f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(2, 9)))
+        abstract = " ".join(sentence(rng, 12, 28) + "." for _ in range(rng.randint(5, 9)))
+        papers.append(
+            Paper(
+                title=f"{sentence(rng, 5, 11)} {index}",
+                abstract=abstract,
+                source=Source("synthetic.txt", line=index + 1),
+                date=date,
+                date_origin=DateOrigin.GIVEN,
+                authors=authors,
+                arxiv_id=arxiv_id,
+                upvotes=rng.randint(0, 300),
+                comments=rng.randint(0, 20),
+                counts_date=dt.date(2025, 10, 30),
+                links=tuple(links),
+                tags=tuple(sorted(rng.sample(tag_ids, rng.randint(1, 3)))),
+            )
+        )
+    return papers
+
+
+SITE = {
+    "site_name": "bench",
+    "theme": {"name": "material", "features": ["content.code.copy"]},
+    "markdown_extensions": [
+        "attr_list",
+        "md_in_html",
+        "pymdownx.highlight",
+        "pymdownx.superfences",
+        {"toc": {"permalink": True}},
+    ],
+}
+
+
+def write_papershelf_site(root: Path, library: str) -> Path:
+    """Write a plugin site reading `library`; return its mkdocs.yml."""
+    (root / "docs").mkdir(parents=True)
+    (root / "papers.bib").write_text(library, encoding="utf-8")
+    config = {**SITE, "plugins": ["search", {"papershelf": {"bib": ["papers.bib"]}}]}
+    return _write_config(root, config)
+
+
+def write_bare_site(root: Path, papers: list[Paper], library: str) -> Path:
+    """Write plain pages of similar text, out of the nav; return its mkdocs.yml."""
+    docs = root / "docs" / "papers"
+    docs.mkdir(parents=True)
+    blocks = library.split("\n@")
+    (root / "docs" / "index.md").write_text("# Papers\n", encoding="utf-8")
+    for index, (paper, block) in enumerate(zip(papers, blocks, strict=False)):
+        bibtex = block if block.startswith("@") else "@" + block
+        text = (
+            f"# {paper.title}\n\n{', '.join(paper.authors)}\n\n## Abstract\n\n{paper.abstract}\n\n"
+            f"## BibTeX\n\n```bibtex\n{bibtex.strip()}\n```\n"
+        )
+        (docs / f"p{index}.md").write_text(text, encoding="utf-8")
+    config = {**SITE, "plugins": ["search"], "not_in_nav": "/papers/"}
+    return _write_config(root, config)
+
+
+def _write_config(root: Path, config: dict[str, object]) -> Path:
+    path = root / "mkdocs.yml"
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def build(kind: str, papers: int, config_file: Path) -> Build:
+    """Build a site in a subprocess and return its measurements."""
+    site_dir = config_file.parent / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(config_file), str(site_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{kind} build of {papers} papers failed:\n{result.stderr}")
+    peak_kib, cpu = result.stderr.strip().splitlines()[-1].split()
+    pages = [path for path in (site_dir / "papers").glob("*/index.html")]
+    page_bytes = sum(path.stat().st_size for path in pages) / max(len(pages), 1)
+    index = site_dir / "search" / "search_index.json"
+    total = sum(path.stat().st_size for path in site_dir.rglob("*") if path.is_file())
+    return Build(
+        kind=kind,
+        papers=papers,
+        seconds=round(seconds, 2),
+        cpu_seconds=round(float(cpu), 2),
+        peak_mib=round(int(peak_kib) / 1024, 1),
+        page_bytes=round(page_bytes),
+        search_index_mib=round(index.stat().st_size / 2**20, 2),
+        site_mib=round(total / 2**20, 1),
+    )
+
+
+def run(sizes: list[int], out: Path, repeat: int) -> list[Build]:
+    """Build both sites at every size; return the fastest of `repeat` builds of each, in order.
+
+    The builds alternate (bare, papershelf, bare, ...) so that load from other processes on the
+    machine hits both alike; CPU time is the robust figure, wall time the one users feel.
+    """
+    results: list[Build] = []
+    for count in sizes:
+        papers = synthetic_papers(count)
+        library = merge_into_library("", papers, source="synthetic.bib").text
+        root = out / f"site-{count}"
+        if root.exists():
+            subprocess.run(["rm", "-rf", str(root)], check=True)
+        bare = write_bare_site(root / "bare", papers, library)
+        shelf = write_papershelf_site(root / "papershelf", library)
+        best: dict[str, Build] = {}
+        for _ in range(repeat):
+            for kind, config in (("bare", bare), ("papershelf", shelf)):
+                done = build(kind, count, config)
+                print(
+                    f"  {kind:<10} {count:>6} papers: {done.seconds:7.1f} s wall, "
+                    f"{done.cpu_seconds:7.1f} s CPU",
+                    flush=True,
+                )
+                if kind not in best or done.cpu_seconds < best[kind].cpu_seconds:
+                    best[kind] = done
+        results.extend(best.values())
+    return results
+
+
+def table(results: list[Build]) -> str:
+    """Return the results as a Markdown table, the papershelf/bare ratio per size."""
+    lines = [
+        "| papers | site | CPU (s) | ratio | wall (s) | HTML per paper page (KB) "
+        "| search index (MB) | site (MB) | peak memory (MB) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    bare_cpu = {r.papers: r.cpu_seconds for r in results if r.kind == "bare"}
+    for r in results:
+        ratio = f"{r.cpu_seconds / bare_cpu[r.papers]:.2f}x" if r.kind == "papershelf" else ""
+        lines.append(
+            f"| {r.papers:,} | {r.kind} | {r.cpu_seconds:.1f} | {ratio} | {r.seconds:.1f} "
+            f"| {r.page_bytes / 1000:.1f} | {r.search_index_mib:.1f} | {r.site_mib:.0f} "
+            f"| {r.peak_mib:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per site; the fastest counts")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = run(args.sizes, args.out, args.repeat)
+    print(table(results))
+    (args.out / "site.json").write_text(
+        json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""Digest text to TeX that no BibTeX client can execute, and back.
+
+Digest text is untrusted: every character of a text field reaches TeX (see `docs/guide/bibtex.md`).
+`escape_text` maps each input character to TeX that typesets that character and nothing else; the
+forms are chosen so Zotero's importer (`BibTeX.js`) decodes as many as possible. `unescape_text` is
+its exact inverse, so the reader and the merger can compare what was meant.
+
+The map, one rule per input:
+
+| input | TeX | why |
+|---|---|---|
+| `&` `%` `$` `#` `_` | `\\&` `\\%` `\\$` `\\#` `\\_` | standard; Zotero decodes them |
+| `\\&` `\\%` `\\$` `\\#` `\\_` (digest residue) | `{\\&}` ... | not escaped twice: typesets `&` |
+| `^` `~` | `\\^{}` `\\~{}` | Zotero decodes them to `^` `~` |
+| `\\` (any other) | `{\\textbackslash}` | `\\input` becomes inert text |
+| `@` | `{\\symbol{64}}` | BibTeX starts an entry at every `@` |
+| `{` `}` in a balanced pair | kept | `{LLM}s` keeps its case protection |
+| `{` `}` unbalanced | `{\\textbraceleft}` `{\\textbraceright}` | BibTeX counts every brace |
+| control characters | a space | fields are one line of text |
+
+Commands are wrapped in braces (`{\\textbackslash}`), which makes them BibTeX "special characters":
+`change.case$` then leaves the command name alone, so no style can turn it into `\\TEXTBACKSLASH`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from urllib.parse import quote
+
+__all__ = [
+    "escape_name",
+    "escape_text",
+    "escape_title",
+    "strip_grouping",
+    "unescape_text",
+    "unescape_title",
+    "verbatim_url",
+]
+
+_PLAIN = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "\\": r"{\textbackslash}",
+    "@": r"{\symbol{64}}",
+}
+_RESIDUE_CHARS = "&%$#_"
+_RESIDUE = {f"\\{char}": f"{{\\{char}}}" for char in _RESIDUE_CHARS}
+_OPEN = r"{\textbraceleft}"
+_CLOSE = r"{\textbraceright}"
+
+# Longest first, so a decoder never stops inside a longer token.
+_DECODE = {
+    **{token: char for char, token in _PLAIN.items()},
+    **{token: residue for residue, token in _RESIDUE.items()},
+    _OPEN: "{",
+    _CLOSE: "}",
+}
+# Author names get TeX accents: BibTeX cuts labels (alpha's `Mül`) by bytes, so raw UTF-8
+# letters there end up as broken byte sequences; `{\\"u}` counts as one letter.
+_ACCENTS = {
+    "\u0300": "\\`",
+    "\u0301": "\\'",
+    "\u0302": "\\^",
+    "\u0303": "\\~",
+    "\u0304": "\\=",
+    "\u0306": "\\u ",
+    "\u0307": "\\.",
+    "\u0308": '\\"',
+    "\u030a": "\\r ",
+    "\u030b": "\\H ",
+    "\u030c": "\\v ",
+    "\u0327": "\\c ",
+    "\u0328": "\\k ",
+}
+_LETTERS = {
+    "\u00f8": "{\\o}",
+    "\u00d8": "{\\O}",
+    "\u00df": "{\\ss}",
+    "\u00e6": "{\\ae}",
+    "\u00c6": "{\\AE}",
+    "\u0153": "{\\oe}",
+    "\u0152": "{\\OE}",
+    "\u0142": "{\\l}",
+    "\u0141": "{\\L}",
+}
+
+
+def _latin_letter(char: str) -> str | None:
+    if char in _LETTERS:
+        return _LETTERS[char]
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[0].isalpha():
+        accent = _ACCENTS.get(decomposed[1])
+        if accent is not None:
+            return f"{{{accent}{decomposed[0]}}}"
+    return None
+
+
+_NAME_LETTERS = {
+    char: tex
+    for char, tex in ((chr(code), _latin_letter(chr(code))) for code in range(0xC0, 0x180))
+    if tex is not None
+}
+_NAME_TABLE = str.maketrans(_NAME_LETTERS)
+_DECODE.update({tex: char for char, tex in _NAME_LETTERS.items()})
+
+_DECODE_RE = re.compile(
+    "|".join(re.escape(token) for token in sorted(_DECODE, key=len, reverse=True))
+)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BRACE = re.compile(r"[{}]")
+_SPECIAL = re.compile(r"\\[&%$#_]|[&%$#_^~\\@{}]")
+
+
+def _kept_braces(text: str) -> set[int]:
+    """Return the indices of braces that stay bare TeX group braces: those of balanced pairs."""
+    kept: set[int] = set()
+    stack: list[int] = []
+    for match in _BRACE.finditer(text):
+        index = match.start()
+        if match.group(0) == "{":
+            stack.append(index)
+        elif stack:
+            start = stack.pop()
+            # `{&}` would read back as residue `\&`: escape such a pair instead.
+            inner = text[start + 1 : index]
+            if not (len(inner) == 1 and inner in _RESIDUE_CHARS):
+                kept.update((start, index))
+    return kept
+
+
+def _pieces(text: str) -> Iterator[tuple[str, str, int]]:
+    """Yield `(source, tex, depth)` per input token; depth counts the bare braces around it."""
+    text = _CONTROL.sub(" ", text)
+    kept = _kept_braces(text)
+    depth = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in _RESIDUE_CHARS:
+            source = text[index : index + 2]
+            yield source, _RESIDUE[source], depth
+            index += 2
+            continue
+        if char == "{":
+            if index in kept:
+                yield char, char, depth
+                depth += 1
+            else:
+                yield char, _OPEN, depth
+        elif char == "}":
+            if index in kept:
+                depth -= 1
+                yield char, char, depth
+            else:
+                yield char, _CLOSE, depth
+        else:
+            yield char, _PLAIN.get(char, char), depth
+        index += 1
+
+
+def escape_text(text: str) -> str:
+    """Return `text` as TeX for a text field (abstract, organization, keywords, annote, note).
+
+    Args:
+        text: Plain Unicode from a digest, possibly with TeX residue such as `R\\&D` or `{LLM}s`.
+
+    Returns:
+        TeX with balanced braces in which no input can form an active command, e.g.
+        `escape_text("100% \\\\input{x}")` is `100\\% {\\textbackslash}input{x}`.
+    """
+    text = _CONTROL.sub(" ", text)
+    kept = _kept_braces(text) if "{" in text else set()
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if len(found) == 2:
+            return _RESIDUE[found]
+        if found in "{}":
+            if match.start() in kept:
+                return found
+            return _OPEN if found == "{" else _CLOSE
+        return _PLAIN[found]
+
+    return _SPECIAL.sub(replace, text)
+
+
+def escape_name(name: str) -> str:
+    """Return one author name as TeX: `escape_text` with accented Latin letters as TeX accents.
+
+    `Jörg Müller` -> `J{\\"o}rg M{\\"u}ller`, `Søren` -> `S{\\o}ren`; other letters (Greek, CJK)
+    stay UTF-8, which biber and Zotero read but pdflatex cannot typeset.
+    """
+    return escape_text(name).translate(_NAME_TABLE)
+
+
+def _needs_protection(word: str) -> bool:
+    return any(char.isupper() for char in word[1:])
+
+
+_SPECIAL_OR_WORD = re.compile(_SPECIAL.pattern + r"|[^\W_]+")
+
+
+def _title_piece(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if len(found) == 2 and found[0] == "\\" and found[1] in _RESIDUE_CHARS:
+        return _RESIDUE[found]
+    if found in _PLAIN:
+        return _PLAIN[found]
+    return f"{{{found}}}" if _needs_protection(found) else found
+
+
+def escape_title(text: str) -> str:
+    """Return `text` as TeX for a title: `escape_text` plus braces around mixed-case words.
+
+    A word (a run of letters and digits outside existing braces) with a capital after its first
+    letter is wrapped in braces so that no style lower-cases it: `LLaMA` -> `{LLaMA}`,
+    `GPT-4o` -> `{GPT}-4o`, `RLVR` -> `{RLVR}`; `Offline` stays as it is.
+    """
+    if "{" not in text and "}" not in text:
+        return _SPECIAL_OR_WORD.sub(_title_piece, _CONTROL.sub(" ", text))
+    out: list[str] = []
+    word: list[str] = []
+
+    def flush() -> None:
+        if word:
+            joined = "".join(word)
+            out.append(f"{{{joined}}}" if _needs_protection(joined) else joined)
+            word.clear()
+
+    for source, tex, depth in _pieces(text):
+        if depth == 0 and len(source) == 1 and source.isalnum():
+            word.append(source)
+            continue
+        flush()
+        out.append(tex)
+    flush()
+    return "".join(out)
+
+
+def unescape_text(tex: str) -> str:
+    """Return the text `escape_text` was given: `unescape_text(escape_text(s)) == s`.
+
+    Only papershelf's own forms are decoded; any other TeX (`{\\"u}`, `\\emph{x}`) is returned as it
+    is, so comparing a hand-edited field with our text never invents characters. Control
+    characters, which `escape_text` turns into spaces, are the one loss.
+    """
+    return _DECODE_RE.sub(lambda match: _DECODE[match.group(0)], tex)
+
+
+def strip_grouping(text: str) -> str:
+    """Return `text` without the brace pairs `escape_text` would keep as TeX groups."""
+    kept = _kept_braces(text)
+    return "".join(char for index, char in enumerate(text) if index not in kept)
+
+
+def unescape_title(tex: str) -> str:
+    """Return a title for display: `unescape_text` without TeX group braces (`{LLaMA}` -> `LLaMA`).
+
+    Unbalanced braces of the original text survive (they were escaped, not grouping).
+    """
+    pieces = _DECODE_RE.split(tex)
+    tokens = _DECODE_RE.findall(tex)
+    out = [pieces[0].replace("{", "").replace("}", "")]
+    for token, rest in zip(tokens, pieces[1:], strict=True):
+        out.append(_DECODE[token])
+        out.append(rest.replace("{", "").replace("}", ""))
+    return "".join(out)
+
+
+# RFC 3986 unreserved and reserved characters plus `%`, minus `@` (BibTeX would start an entry).
+_URL_SAFE = "-._~:/?#[]!$&'()*+,;=%"
+_PERCENT_RUN = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def verbatim_url(url: str) -> str:
+    """Return `url` ready for a verbatim field (`url`, `eprint`, our link fields).
+
+    Verbatim fields are never TeX-escaped (biber would turn `\\%` into a broken `%5C` link);
+    instead every character that cannot stand there is percent-encoded as UTF-8: whitespace,
+    braces, backslash, `@`, `"`, `<`, `>`, `^`, backtick, `|`, non-ASCII, and a `%` that does not
+    start a `%XX` escape. Existing `%XX` escapes are kept, so the function is idempotent.
+
+    Raises:
+        ValueError: `url` is empty or only whitespace.
+    """
+    stripped = url.strip()
+    if not stripped:
+        raise ValueError("empty URL; drop the link or give its address")
+    stripped = _PERCENT_RUN.sub("%25", stripped)
+    return quote(stripped, safe=_URL_SAFE)

@@ -1,0 +1,760 @@
+"""Any `.bib` file -> `BibEntry` views for rendering: ours, JabRef's, Zotero's, Better BibTeX's.
+
+Reading is separate from the library writer (`bib/library.py`): it never changes the file, it
+accepts foreign conventions (biblatex `date`, `eprint = {arXiv:...}`, `@string` macros, `#`
+concatenation, `"..."` values, `Last, First` names) and it turns TeX into plain Unicode text.
+
+TeX decoding has two paths. The fast path knows exactly the escapes papershelf's writer emits
+(`\\%`, `\\&`, `\\#`, `\\_`, `\\$`, `\\{`, `\\}`, `\\textbackslash{}`, `\\textasciitilde{}`,
+`\\textasciicircum{}` and a few text symbols) and drops protective braces; it handles every entry
+papershelf writes. Any other backslash or a `$` (math) hands the whole value to pylatexenc, which
+is about a thousand times slower but decodes foreign TeX (`{\\"u}`, `\\'e`, `$\\alpha$`,
+`\\emph{x}`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from bibtexparser import model as bibmodel
+from bibtexparser.entrypoint import parse_string
+
+from papershelf.errors import LibraryError, Problem
+from papershelf.markdown_escape import safe_url, url_host
+from papershelf.model import Link, LinkKind, Source
+
+
+@dataclass(frozen=True, slots=True)
+class BibEntry:
+    """One entry of a `.bib` file as the pages show it. Text is plain Unicode, TeX decoded."""
+
+    key: str
+    """Citation key, e.g. `cheng2024breaking`."""
+    entry_type: str
+    """Lower-case entry type, e.g. `misc`, `article`."""
+    title: str
+    """e.g. `LLaMA: Open and Efficient Foundation Models`; empty when the entry has none."""
+    authors: tuple[str, ...]
+    """Display names, e.g. `("Hugo Touvron", "DeepSeek-AI")`; empty when the entry names none."""
+    author_count: int | None
+    """The `authorcount` field, else the number of names, else None, e.g. `4`."""
+    organization: str | None
+    """e.g. `OCC`."""
+    date: dt.date | None
+    """`pubdate`, else the biblatex `date`, else year/month/day (missing parts: the first); None
+    without a year, e.g. `2025-03-06`."""
+    year: int | None
+    """e.g. `2025`."""
+    month: int | None
+    """1..12 from `month` (macro, number or name) or the date, e.g. `3`."""
+    abstract: str
+    """Plain text; paragraphs separated by a blank line; empty when there is none."""
+    tags: tuple[str, ...]
+    """Keywords split on `,` or `;`, stripped, order kept, de-duplicated, e.g. `("diffusion",)`."""
+    arxiv_id: str | None
+    """arXiv identifier without version, e.g. `2410.17243`."""
+    url: str | None
+    """The `url` field when it is an http(s) URL, e.g. `https://arxiv.org/abs/2410.17243`."""
+    doi: str | None
+    """e.g. `10.48550/arXiv.2302.13971`."""
+    links: tuple[Link, ...]
+    """Links from `code`, `projectpage`, `hfmodel`, `hfdataset`, `hfspace`, `otherlinks`, then a
+    code-host or Hugging Face `url`; only http(s) URLs, no duplicates."""
+    upvotes: int | None
+    """Hugging Face upvotes as of `counts_date`, e.g. `64`."""
+    comments: int | None
+    """Hugging Face comment count as of `counts_date`, e.g. `3`."""
+    counts_date: dt.date | None
+    """The day the counts were read (`countsdate`), e.g. `2025-10-30`."""
+    bibtex: str
+    """The entry's text as it stands in the file, preceded by the `@string` definitions it uses."""
+    source: Source
+    """File and 1-based line of the entry's `@`, e.g. `bib/papers.bib:12`."""
+    day: int | None = None
+    """Day of the month when the library gives one (`pubdate`, biblatex `date`, `day`), e.g. `6`."""
+    github_stars: int | None = None
+    """`githubstars`, e.g. `120`."""
+
+    def links_of(self, kind: LinkKind) -> tuple[str, ...]:
+        """Return the URLs of the links of one kind, in order."""
+        return tuple(link.url for link in self.links if link.kind is kind)
+
+
+_LINK_FIELDS = (
+    ("code", LinkKind.CODE),
+    ("projectpage", LinkKind.PROJECT),
+    ("hfmodel", LinkKind.HF_MODEL),
+    ("hfdataset", LinkKind.HF_DATASET),
+    ("hfspace", LinkKind.HF_SPACE),
+    ("otherlinks", LinkKind.OTHER),
+)
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_MACROS = {name[:3]: name.capitalize() for name in _MONTHS}
+# Characters that cannot stand in a citation key (LaTeX `\cite`, BibTeX's own parser) or that
+# would make the key unusable on a page.
+_BAD_KEY_RE = re.compile(r"[\s,{}()\"#%\\~=']")
+_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})"
+_ARXIV_ID_RE = re.compile(rf"^(?:arxiv:\s*)?({_ARXIV_ID})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_URL_RE = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({_ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+_ARXIV_TEXT_RE = re.compile(rf"\barxiv:\s*({_ARXIV_ID})(?:v\d+)?\b", re.IGNORECASE)
+_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_YEAR_RE = re.compile(r"\d{4}")
+_INT_RE = re.compile(r"^\s*(\d+)\s*$")
+_CODE_HOSTS = frozenset(
+    {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sourceforge.net", "gitee.com"}
+)
+
+
+def read_library(text: str, *, source: str) -> list[BibEntry]:
+    """Return the entries of a `.bib` file in file order.
+
+    `@string` macros (and the month macros `jan`..`dec`) are expanded and `#` concatenations
+    joined. Every problem of the file is collected and raised at once: blocks that do not parse,
+    entries without a usable key, duplicate keys, undefined macros, malformed papershelf fields.
+
+    Args:
+        text: The file's text.
+        source: The file's path as the user gave it, for messages, e.g. `bib/papers.bib`.
+
+    Returns:
+        One `BibEntry` per entry.
+
+    Raises:
+        LibraryError: With one `file:line: problem` per problem found.
+    """
+    library = parse_string(text, parse_stack=[])
+    problems: list[Problem] = []
+    first_line_of_key: dict[str, int] = {}
+    for entry in library.entries:
+        first_line_of_key.setdefault(entry.key, (entry.start_line or 0) + 1)
+    for block in library.failed_blocks:
+        problems.append(_failed_block_problem(block, source, first_line_of_key))
+
+    macros: dict[str, _Macro] = {
+        name: _Macro(value, raw="") for name, value in _MONTH_MACROS.items()
+    }
+    for string in library.strings:
+        value, _ = _evaluate(string.value, macros)
+        macros[string.key.lower()] = _Macro(value or "", raw=string.raw or "")
+
+    entries: list[BibEntry] = []
+    for entry in library.entries:
+        line = (entry.start_line or 0) + 1
+        reader = _EntryReader(source, line, macros)
+        read = reader.read(entry)
+        problems.extend(reader.problems)
+        if read is not None and not reader.problems:
+            entries.append(read)
+    if problems:
+        problems.sort(key=lambda problem: problem.line or 0)
+        raise LibraryError(problems)
+    return entries
+
+
+def _failed_block_problem(
+    block: bibmodel.Block, source: str, first_line_of_key: Mapping[str, int]
+) -> Problem:
+    """Return the problem a block bibtexparser could not read stands for."""
+    line = (block.start_line or 0) + 1
+    if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
+        first = first_line_of_key.get(block.key)
+        where = f" by the entry at line {first}" if first is not None else ""
+        return Problem(
+            source,
+            line,
+            f"citation key '{block.key}' is already used{where}; give one of the two entries "
+            "another key (LaTeX can cite only one of them)",
+        )
+    error = getattr(block, "error", None)
+    reason = getattr(error, "abort_reason", None) or str(error or "unreadable block")
+    return Problem(
+        source,
+        line,
+        f"this block is not valid BibTeX ({reason.strip()}); fix the entry starting here "
+        "(unbalanced braces and a key with spaces or commas are the usual causes)",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Macro:
+    """An `@string` definition: its value and its source text (empty for built-in months)."""
+
+    value: str
+    raw: str
+
+
+class _EntryReader:
+    """Reads one entry, collecting its problems instead of stopping at the first."""
+
+    def __init__(self, source: str, line: int, macros: Mapping[str, _Macro]) -> None:
+        self.source = source
+        self.line = line
+        self.macros = macros
+        self.problems: list[Problem] = []
+        self.used_macros: list[str] = []
+
+    def problem(self, message: str) -> None:
+        """Record a problem located at the entry's first line."""
+        self.problems.append(Problem(self.source, self.line, message))
+
+    def read(self, entry: bibmodel.Entry) -> BibEntry | None:
+        """Return the entry's view, or None when its key is unusable (recorded as a problem)."""
+        key = entry.key.strip()
+        if not key:
+            self.problem(
+                f"@{entry.entry_type} entry has no citation key; give it one, e.g. "
+                "`@article{smith2020title,` (JabRef: Library > Generate citation keys)"
+            )
+            return None
+        if _BAD_KEY_RE.search(key):
+            self.problem(
+                f"citation key '{key}' contains a space or one of , {{ }} ( ) \" # % \\ ~ = '; "
+                "rename it with letters, digits and - _ : . only"
+            )
+            return None
+        fields: dict[str, str] = {}
+        for field in entry.fields:
+            value, missing = _evaluate(field.value, self.macros)
+            if missing:
+                self.problem(
+                    f"field '{field.key}' of '{key}' uses the undefined @string '{missing}'; "
+                    "define it with @string or put the value in braces"
+                )
+                continue
+            self.used_macros.extend(_macro_names(field.value))
+            fields[field.key.lower()] = value or ""
+        return self._build(entry, key, fields)
+
+    def _build(self, entry: bibmodel.Entry, key: str, fields: Mapping[str, str]) -> BibEntry:
+        """Return the `BibEntry` for the entry's evaluated fields."""
+        authors = tuple(_display_name(name) for name in split_names(fields.get("author", "")))
+        author_count = self._int(fields, "authorcount")
+        if author_count is None and authors:
+            author_count = len(authors)
+        year, month, day, date = self._dates(fields)
+        url = fields.get("url", "").strip()
+        url_ok = bool(url) and safe_url(url) is not None
+        arxiv_id = _arxiv_id(fields, url if url_ok else "")
+        return BibEntry(
+            key=key,
+            entry_type=entry.entry_type.lower(),
+            title=decode_tex(fields.get("title", "")),
+            authors=authors,
+            author_count=author_count,
+            organization=decode_tex(fields.get("organization", "")) or None,
+            date=date,
+            year=year,
+            month=month,
+            abstract=decode_tex(fields.get("abstract", ""), paragraphs=True),
+            tags=_split_keywords(fields.get("keywords", "")),
+            arxiv_id=arxiv_id,
+            url=url if url_ok else None,
+            doi=_doi(fields.get("doi", "")),
+            links=_links(fields, url if url_ok else ""),
+            upvotes=self._int(fields, "upvotes"),
+            comments=self._int(fields, "numcomments"),
+            counts_date=self._iso_date(fields, "countsdate"),
+            bibtex=self._bibtex(entry),
+            source=Source(self.source, self.line),
+            day=day,
+            github_stars=self._int(fields, "githubstars"),
+        )
+
+    def _bibtex(self, entry: bibmodel.Entry) -> str:
+        """Return the entry's text, after the `@string` definitions it needs to stand alone."""
+        definitions: list[str] = []
+        for name in dict.fromkeys(self.used_macros):
+            macro = self.macros.get(name)
+            if macro is not None and macro.raw:
+                definitions.append(macro.raw.strip())
+        return "\n".join([*definitions, (entry.raw or "").strip()])
+
+    def _int(self, fields: Mapping[str, str], name: str) -> int | None:
+        """Return a whole-number field of ours, recording a problem when it is not one."""
+        if name not in fields:
+            return None
+        match = _INT_RE.match(decode_tex(fields[name]))
+        if match is None:
+            self.problem(
+                f"field '{name}' is '{fields[name]}', not a whole number; "
+                "fix it or delete the field"
+            )
+            return None
+        return int(match.group(1))
+
+    def _iso_date(self, fields: Mapping[str, str], name: str) -> dt.date | None:
+        """Return a `YYYY-MM-DD` field of ours, recording a problem when it is not a date."""
+        if name not in fields:
+            return None
+        value = fields[name].strip()
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(
+                f"field '{name}' is '{value}', not a date; write it as YYYY-MM-DD or delete it"
+            )
+            return None
+
+    def _dates(
+        self, fields: Mapping[str, str]
+    ) -> tuple[int | None, int | None, int | None, dt.date | None]:
+        """Return year, month, day and the sort date from pubdate, date, year, month and day."""
+        pubdate = self._iso_date(fields, "pubdate")
+        year = month = day = None
+        if pubdate is not None:
+            year, month, day = pubdate.year, pubdate.month, pubdate.day
+        elif "date" in fields:
+            # biblatex dates may be ranges (`2019/2020`) or partial (`2019-02`); the start counts.
+            match = _ISO_DATE_RE.match(fields["date"])
+            if match is not None:
+                year = int(match.group(1))
+                month = _valid_month(match.group(2))
+                day = int(match.group(3)) if match.group(3) and month else None
+        if "year" in fields:
+            found = _YEAR_RE.search(decode_tex(fields["year"]))
+            if found is not None and (pubdate is None or year is None):
+                year = int(found.group())
+        if "month" in fields:
+            parsed_month = _parse_month(decode_tex(fields["month"]))
+            if parsed_month is not None and pubdate is None:
+                month = parsed_month
+        if "day" in fields and pubdate is None and month is not None:
+            day_match = _INT_RE.match(fields["day"])
+            day = int(day_match.group(1)) if day_match else day
+        if pubdate is not None:
+            return year, month, day, pubdate
+        if year is None:
+            return None, month, None, None
+        try:
+            date = dt.date(year, month or 1, day or 1)
+        except ValueError:
+            day = None
+            date = dt.date(year, month or 1, 1)
+        return year, month, day, date
+
+
+def _valid_month(text: str | None) -> int | None:
+    """Return a month number 1..12 from digits, or None."""
+    if text is None:
+        return None
+    number = int(text)
+    return number if 1 <= number <= 12 else None
+
+
+def _parse_month(text: str) -> int | None:
+    """Return the month of `3`, `03`, `mar`, `March`, `Mar.` (any case), or None."""
+    cleaned = text.strip().rstrip(".").lower()
+    if cleaned.isdigit():
+        return _valid_month(cleaned)
+    if len(cleaned) >= 3:
+        for number, name in enumerate(_MONTHS, start=1):
+            if name.startswith(cleaned):
+                return number
+    return None
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _split_concatenation(raw: str) -> Iterator[str]:
+    """Yield the parts of a raw field value joined by top-level `#`."""
+    depth = 0
+    quoted = False
+    start = 0
+    for index, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            yield raw[start:index].strip()
+            start = index + 1
+    yield raw[start:].strip()
+
+
+def _evaluate(raw: str, macros: Mapping[str, _Macro]) -> tuple[str | None, str | None]:
+    """Return the TeX value of a raw field value, or (None, name) for an undefined macro."""
+    stripped = raw.strip()
+    # The common case first: one braced value, which needs no scan for `#`.
+    if stripped.startswith("{") and stripped.endswith("}") and "#" not in stripped:
+        return stripped[1:-1], None
+    pieces: list[str] = []
+    for part in _split_concatenation(stripped):
+        if (len(part) >= 2 and part[0] == "{" and part[-1] == "}") or (
+            len(part) >= 2 and part[0] == '"' and part[-1] == '"'
+        ):
+            pieces.append(part[1:-1])
+        elif part.isdigit() or not part:
+            pieces.append(part)
+        else:
+            macro = macros.get(part.lower())
+            if macro is None:
+                return None, part
+            pieces.append(macro.value)
+    return "".join(pieces), None
+
+
+def _macro_names(raw: str) -> Iterator[str]:
+    """Yield the lower-case macro names a raw field value refers to."""
+    stripped = raw.strip()
+    if stripped.startswith("{") and "#" not in stripped:
+        return
+    for part in _split_concatenation(stripped):
+        if part and part[0] not in '{"' and not part.isdigit():
+            yield part.lower()
+
+
+# --- TeX to text ------------------------------------------------------------------------------
+
+_SYMBOLS = {
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textless": "<",
+    "textgreater": ">",
+    "textbar": "|",
+    "textunderscore": "_",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "textquoteleft": "\u2018",
+    "textquoteright": "\u2019",
+    "textquotesingle": "'",
+    "textdollar": "$",
+    "textpercent": "%",
+    "textampersand": "&",
+    "ldots": "\u2026",
+    "dots": "\u2026",
+    # The letters papershelf's writer (and most of the world's .bib files) spell as commands.
+    "o": "\u00f8",
+    "O": "\u00d8",
+    "ss": "\u00df",
+    "ae": "\u00e6",
+    "AE": "\u00c6",
+    "oe": "\u0153",
+    "OE": "\u0152",
+    "aa": "\u00e5",
+    "AA": "\u00c5",
+    "l": "\u0142",
+    "L": "\u0141",
+    "i": "\u0131",
+    "j": "\u0237",
+}
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "r": "\u030a",
+    "k": "\u0328",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+# One alternative per form the fast path knows; anything else (a bare backslash, `$`) bails out.
+# A control word eats the spaces after it, or an empty group (`\textbackslash{}input`).
+_FAST_TOKEN_RE = re.compile(
+    r"\\(?P<special>[%&#_${}])"
+    r"|\\(?P<literal>[\^~])\{\}"
+    r"|\\(?P<accent>[\"'`^~=.])\s*(?:\{(?P<braced>\\[ij]|[A-Za-z])\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))"
+    r"|\\(?P<letter_accent>[uvHcrkdb])(?:\s*\{(?P<lbraced>\\[ij]|[A-Za-z])\}|\s+(?P<lbare>[A-Za-z]))"
+    r"|\\symbol\{(?P<code>\d{1,6})\}"
+    r"|\\(?P<word>[a-zA-Z]+)(?:\{\}|[ \t\r\n]*)"
+    r"|\\|\$|[{}~]"
+)
+_WHITESPACE_RE = re.compile(r"\s+")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+class _NeedsFullDecoder(Exception):
+    """The value has TeX the fast path does not know."""
+
+
+def _accented(accent: str, base: str) -> str:
+    """Return `base` with a TeX accent as one composed character where Unicode has one."""
+    letter = base[1] if base.startswith("\\") else base  # `\i`, `\j`: dotless, the accent dots it
+    return unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+
+
+def _fast_token(match: re.Match[str]) -> str:
+    """Return the text of one fast-path token, or raise when pylatexenc must decode the value."""
+    groups = match.groupdict()
+    if groups["special"] or groups["literal"]:
+        return groups["special"] or groups["literal"]
+    if groups["accent"]:
+        return _accented(groups["accent"], groups["braced"] or groups["bare"])
+    if groups["letter_accent"]:
+        return _accented(groups["letter_accent"], groups["lbraced"] or groups["lbare"])
+    if groups["code"]:
+        code = int(groups["code"])
+        if 32 <= code < 0x110000:
+            return chr(code)
+        raise _NeedsFullDecoder
+    if groups["word"]:
+        symbol = _SYMBOLS.get(groups["word"])
+        if symbol is None:
+            raise _NeedsFullDecoder
+        return symbol
+    token = match.group()
+    if token in "{}":
+        return ""
+    if token == "~":
+        return "\u00a0"
+    raise _NeedsFullDecoder
+
+
+class _TextDecoder(Protocol):
+    """The part of pylatexenc's `LatexNodes2Text` used here (pylatexenc ships no type hints)."""
+
+    def latex_to_text(self, latex: str) -> str:
+        """Return the plain text of `latex`."""
+
+
+@lru_cache(maxsize=1)
+def _full_decoder() -> _TextDecoder:
+    """Return the pylatexenc decoder, built once and only when foreign TeX needs it."""
+    latex2text = importlib.import_module("pylatexenc.latex2text")
+    decoder: _TextDecoder = latex2text.LatexNodes2Text(math_mode="text")
+    return decoder
+
+
+# pylatexenc drops these or turns them into other glyphs; as plain characters they survive.
+_PRE_DECODE = {
+    name: _SYMBOLS[name]
+    for name in (
+        "textless",
+        "textgreater",
+        "textbar",
+        "textasciicircum",
+        "textquotesingle",
+        "textbraceleft",
+        "textbraceright",
+    )
+}
+_PRE_DECODE_RE = re.compile(
+    r"\\(" + "|".join(_PRE_DECODE) + r")(?![a-zA-Z])(?:\{\})?|\\symbol\{(\d{1,6})\}"
+)
+
+
+def _pre_decode(match: re.Match[str]) -> str:
+    """Return the character of a command pylatexenc would lose."""
+    if match.group(2):
+        code = int(match.group(2))
+        return chr(code) if 32 <= code < 0x110000 else ""
+    return _PRE_DECODE[match.group(1)]
+
+
+def _decode_one(tex: str) -> str:
+    """Return the plain text of one TeX value with its whitespace as is."""
+    if "\\" not in tex and "$" not in tex and "{" not in tex and "~" not in tex:
+        return tex
+    try:
+        return _FAST_TOKEN_RE.sub(_fast_token, tex)
+    except _NeedsFullDecoder:
+        return str(_full_decoder().latex_to_text(_PRE_DECODE_RE.sub(_pre_decode, tex)))
+
+
+def decode_tex(tex: str, *, paragraphs: bool = False) -> str:
+    """Return the plain Unicode text of a TeX field value, whitespace normalised.
+
+    Args:
+        tex: e.g. `{{LLaMA}}: 100\\% \\& M{\\"u}ller`.
+        paragraphs: Keep blank-line paragraph breaks (for abstracts) instead of one line.
+
+    Returns:
+        e.g. `LLaMA: 100% & Müller`.
+    """
+    if paragraphs:
+        parts = (decode_tex(part) for part in _PARAGRAPH_BREAK_RE.split(tex.strip()))
+        return "\n\n".join(part for part in parts if part)
+    text = _decode_one(tex).replace("\u00a0", " ")
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+# --- names, keywords, identifiers, links ------------------------------------------------------
+
+_AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _top_level_spans(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of `text` that are outside braces."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(text):
+        if char == "{":
+            if depth == 0:
+                spans.append((start, index))
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                start = index + 1
+    if depth == 0:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _split_top_level(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """Return `text` split at matches of `pattern` that lie outside braces."""
+    if "{" not in text:
+        return pattern.split(text)
+    cuts: list[tuple[int, int]] = []
+    for start, end in _top_level_spans(text):
+        for match in pattern.finditer(text, start, end):
+            cuts.append((match.start(), match.end()))
+    parts: list[str] = []
+    previous = 0
+    for start, end in cuts:
+        parts.append(text[previous:start])
+        previous = end
+    parts.append(text[previous:])
+    return parts
+
+
+def split_names(tex: str) -> list[str]:
+    """Return the TeX names of an `author` value, split on top-level ` and `.
+
+    Args:
+        tex: e.g. `Touvron, Hugo and {{DeepSeek-AI}}`.
+
+    Returns:
+        e.g. `["Touvron, Hugo", "{{DeepSeek-AI}}"]`.
+    """
+    cleaned = tex.strip()
+    if not cleaned:
+        return []
+    return [name.strip() for name in _split_top_level(cleaned, _AND_RE) if name.strip()]
+
+
+_COMMA_RE = re.compile(r"\s*,\s*")
+
+
+def _is_one_group(tex: str) -> bool:
+    """Return whether `tex` is a single brace group, e.g. `{OpenAI Team}` (a corporate name)."""
+    return tex.startswith("{") and _top_level_spans(tex) == [(0, 0), (len(tex), len(tex))]
+
+
+def _display_name(tex: str) -> str:
+    """Return a display name: `Last, First` flipped, `{Corporate Name}` kept whole."""
+    if tex.lower() == "others":
+        return "et al."
+    if _is_one_group(tex):
+        return decode_tex(tex)
+    parts = _split_top_level(tex, _COMMA_RE)
+    if len(parts) == 2:
+        last, first = parts
+        return decode_tex(f"{first} {last}")
+    if len(parts) >= 3:
+        last, junior, first = parts[0], parts[1], ", ".join(parts[2:])
+        return decode_tex(f"{first} {last} {junior}")
+    return decode_tex(tex)
+
+
+_KEYWORD_SPLIT_RE = re.compile(r"[,;]")
+
+
+def _split_keywords(tex: str) -> tuple[str, ...]:
+    """Return keywords split on `,` or `;`, stripped, in order, without duplicates."""
+    if not tex.strip():
+        return ()
+    words = (decode_tex(part) for part in _split_top_level(tex, _KEYWORD_SPLIT_RE))
+    return tuple(dict.fromkeys(word for word in words if word))
+
+
+def _arxiv_id(fields: Mapping[str, str], url: str) -> str | None:
+    """Return the arXiv id from eprint, the URL, or `arXiv:ID` in journal/howpublished/note."""
+    eprint = fields.get("eprint", "").strip()
+    prefix = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
+    if eprint and (prefix == "arxiv" or eprint.lower().startswith("arxiv:")):
+        match = _ARXIV_ID_RE.match(eprint)
+        if match is not None:
+            return match.group(1)
+    if url:
+        match = _ARXIV_URL_RE.match(url)
+        if match is not None:
+            return match.group(1)
+    for name in ("journal", "howpublished", "note", "journaltitle"):
+        found = _ARXIV_TEXT_RE.search(fields.get(name, ""))
+        if found is not None:
+            return found.group(1)
+    return None
+
+
+def _doi(value: str) -> str | None:
+    """Return a bare DOI (`10.x/y`) from a `doi` field, or None when it is not one."""
+    match = _DOI_RE.match(value.strip())
+    return match.group(1) if match else None
+
+
+def classify_url(url: str) -> LinkKind | None:
+    """Return the link kind of a foreign entry's `url`, or None when it is an ordinary page.
+
+    Args:
+        url: e.g. `https://github.com/org/repo`.
+
+    Returns:
+        e.g. `LinkKind.CODE`; None for `https://arxiv.org/abs/...` or a publisher page.
+    """
+    host = url_host(url)
+    if host in _CODE_HOSTS:
+        return LinkKind.CODE
+    if host == "huggingface.co":
+        path = url.split("huggingface.co", 1)[1].strip("/")
+        first = path.split("/", 1)[0]
+        if first == "spaces":
+            return LinkKind.HF_SPACE
+        if first == "datasets":
+            return LinkKind.HF_DATASET
+        if first and first not in {"papers", "docs", "blog", "collections"} and "/" in path:
+            return LinkKind.HF_MODEL
+    return None
+
+
+def _links(fields: Mapping[str, str], url: str) -> tuple[Link, ...]:
+    """Return the entry's http(s) links from our link fields and a classified `url`."""
+    links: dict[str, Link] = {}
+    for name, kind in _LINK_FIELDS:
+        for candidate in fields.get(name, "").split():
+            if safe_url(candidate) is not None and candidate not in links:
+                links[candidate] = Link(candidate, kind)
+    if url and url not in links:
+        url_kind = classify_url(url)
+        if url_kind is not None:
+            links[url] = Link(url, url_kind)
+    return tuple(links.values())

@@ -1,0 +1,222 @@
+"""Hostile text to inert Markdown: the one escaper every generated page uses.
+
+Digest text (titles, abstracts, author names, keywords) is untrusted. Everything written into a
+page passes through `escape_text` or `escape_paragraphs`, every link target through `safe_url`, and
+every literal block through `code_fence`. The guarantees, checked by `tests/test_markdown_escape.py`
+with Python-Markdown plus `attr_list`, `md_in_html` and `pymdownx.superfences`:
+
+- no raw HTML: `& < > " '` become HTML references;
+- no Markdown link, image, emphasis, code span, heading, list, table, attr_list, footnote or
+  pymdownx inline syntax: the characters that start them are escaped (backslash escapes where
+  Python-Markdown knows them, numeric references everywhere else, so no extension sees them);
+- no `{{ }}` / `{% %}` for a template engine: braces become `&#123;` / `&#125;`;
+- no autolinks: `:` before a non-space becomes `&#58;` (so `https://` and `javascript:` stay
+  text) and the dot of `www.`/`ftp.` becomes `&#46;`;
+- link targets are `http(s)://host...` only, with the characters Markdown could misread
+  percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# One table for every character that is always replaced. Backslash escapes are kept for the
+# characters Python-Markdown's own escape list covers (they read better in a page file); the others
+# become numeric references because a backslash before them would show up as a literal `\`.
+_ALWAYS = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "|": "&#124;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "=": "&#61;",
+    "$": "&#36;",
+    "@": "&#64;",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "#": "\\#",
+    "!": "\\!",
+}
+_ALWAYS_RE = re.compile("[" + re.escape("".join(_ALWAYS)) + "]")
+# A colon glued to the next character can start an emoji shortcode (`:smile:`) or a URL scheme
+# that an autolinker would pick up (`https://`); a colon before a space is ordinary prose.
+_GLUED_COLON_RE = re.compile(r":(?=\S)")
+# pymdownx.magiclink also links `www.host` and `ftp.host` without a scheme.
+_BARE_HOST_RE = re.compile(r"\b(www|ftp)\.", re.IGNORECASE)
+# `++ctrl+alt++` is pymdownx.keys syntax; a lone `+` (`C+`, `a+b`) is prose.
+_DOUBLE_PLUS_RE = re.compile(r"\+(?=\+)|(?<=\+)\+")
+# What a block parser could read at the start of a line: a list marker, a block quote, a
+# definition, an admonition or details marker (`!!!`, `???`), a `///` block, a setext rule.
+_LINE_START_RE = re.compile(r"^(?:([-+.:?/])|(\d+)([.)]))")
+_WHITESPACE_RE = re.compile(r"\s+")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# Controls other than whitespace have no business in a page (and some break YAML or HTML).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def escape_text(text: str) -> str:
+    """Return `text` as one line of inert Markdown that renders as exactly that text.
+
+    Whitespace runs (newlines included) collapse to one space, so the result can stand anywhere
+    in a line: in a heading, a list item, a link label or the middle of a paragraph.
+
+    Args:
+        text: Plain Unicode text, e.g. `LLaMA: <b>Open</b> & *Efficient*`.
+
+    Returns:
+        e.g. `LLaMA: &lt;b&gt;Open&lt;/b&gt; &amp; \\*Efficient\\*`.
+    """
+    line = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+    escaped = _ALWAYS_RE.sub(lambda match: _ALWAYS[match.group()], line)
+    escaped = _GLUED_COLON_RE.sub("&#58;", escaped)
+    escaped = _BARE_HOST_RE.sub(r"\1&#46;", escaped)
+    escaped = _DOUBLE_PLUS_RE.sub("&#43;", escaped)
+    return _LINE_START_RE.sub(_escape_line_start, escaped, count=1)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """Return the marker that opens a line as a numeric reference (digits stay, the dot goes)."""
+    marker, digits, delimiter = match.groups()
+    if marker:
+        return f"&#{ord(marker)};"
+    return f"{digits}&#{ord(delimiter)};"
+
+
+def escape_paragraphs(text: str) -> str:
+    """Return block text as inert Markdown paragraphs separated by blank lines.
+
+    A blank line in the input separates paragraphs (as in TeX); every other whitespace run
+    becomes one space. Each paragraph is escaped with `escape_text`.
+
+    Args:
+        text: e.g. `First paragraph.\\n\\n- not a list`.
+
+    Returns:
+        e.g. `First paragraph.\\n\\n&#45; not a list`.
+    """
+    paragraphs = (escape_text(part) for part in _PARAGRAPH_BREAK_RE.split(text.strip()))
+    return "\n\n".join(part for part in paragraphs if part)
+
+
+# Scheme, then a host of letters, digits, dots, dashes (IDNs arrive as Unicode letters), an
+# optional port, then anything; whitespace is checked separately.
+_URL_RE = re.compile(r"^(https?)://([^\s/?#@\\<>\"'`]+)([/?#][^\s]*)?$", re.IGNORECASE)
+_HOST_RE = re.compile(r"^[\w.-]+(?::\d{1,5})?$")
+# Characters that could end or confuse a Markdown link destination, an attr_list or an HTML
+# attribute are percent-encoded; the URL keeps its meaning for every server that decodes paths.
+_URL_ENCODE = {char: f"%{ord(char):02X}" for char in "()<>\"'`{}|\\^[]*"}
+
+
+def safe_url(url: str) -> str | None:
+    """Return an http(s) URL fit for a Markdown link target, or None when it is not one.
+
+    Only `http://` and `https://` URLs with a plausible host survive (`javascript:`, `data:`,
+    relative and protocol-relative URLs are refused); characters that Markdown, attr_list or HTML
+    could misread are percent-encoded.
+
+    Args:
+        url: e.g. `https://github.com/org/repo_(v2)`.
+
+    Returns:
+        e.g. `https://github.com/org/repo_%28v2%29`, or None for `javascript:alert(1)`.
+    """
+    candidate = url.strip()
+    if not candidate or _CONTROL_RE.search(candidate) or any(ch.isspace() for ch in candidate):
+        return None
+    match = _URL_RE.match(candidate)
+    if match is None or not _HOST_RE.match(match.group(2)):
+        return None
+    scheme = match.group(1).lower()
+    rest = candidate[len(match.group(1)) :]
+    return scheme + "".join(_URL_ENCODE.get(char, char) for char in rest)
+
+
+def url_host(url: str) -> str:
+    """Return the host of an http(s) URL without `www.` and port, e.g. `github.com`."""
+    match = _URL_RE.match(url)
+    if match is None:
+        return ""
+    host = match.group(2).rsplit(":", 1)[0] if ":" in match.group(2) else match.group(2)
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def markdown_link(label: str, url: str, *, attributes: str = "") -> str | None:
+    """Return `[label](url)` with an escaped label, or None when the URL is not a safe http(s) URL.
+
+    Args:
+        label: Plain text, e.g. `Code (github.com)`.
+        url: e.g. `https://github.com/x/y`.
+        attributes: An attr_list body written by papershelf itself (never user text), e.g.
+            `.md-button`.
+
+    Returns:
+        e.g. `[Code (github.com)](https://github.com/x/y){ .md-button }`.
+    """
+    target = safe_url(url)
+    if target is None:
+        return None
+    suffix = f"{{ {attributes} }}" if attributes else ""
+    return f"[{escape_text(label)}]({target}){suffix}"
+
+
+def code_fence(body: str, info: str = "") -> str:
+    """Return `body` as a fenced code block that no line of `body` can close.
+
+    The fence is one backtick longer than the longest backtick run in `body` (at least three).
+
+    Args:
+        body: Literal text, e.g. a BibTeX entry.
+        info: The language, e.g. `bibtex`; papershelf's own constant, never user text.
+
+    Returns:
+        e.g. "```bibtex\\n@misc{...}\\n```".
+    """
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body.rstrip(chr(10))}\n{fence}"
+
+
+def html_text(text: str) -> str:
+    """Return text for a place that is read as HTML but not as Markdown (e.g. `title:` meta).
+
+    Material inserts a page's front-matter `title` into `<title>` and the header unescaped, so it
+    must be HTML already.
+    """
+    line = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+    return (
+        line.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+
+
+_SLUG_DROP_RE = re.compile(r"[^\w]+|_+")
+
+
+def slugify(text: str) -> str:
+    """Return a URL- and file-safe slug: lower-case word characters joined by `-`.
+
+    Unicode letters are kept (MkDocs percent-encodes them in URLs); everything else separates.
+    Text with no word character at all gets an empty slug; callers supply a fallback.
+
+    Args:
+        text: e.g. `Mathematics - Analysis of PDEs` or `cs.CL`.
+
+    Returns:
+        e.g. `mathematics-analysis-of-pdes` or `cs-cl`.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SLUG_DROP_RE.sub("-", folded).strip("-")

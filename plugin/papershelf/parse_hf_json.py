@@ -1,0 +1,287 @@
+"""The Hugging Face `daily_papers` JSON (2024 and 2026 shapes) -> `list[Paper]`.
+
+Every field of an item is optional. A missing title is a problem; a missing abstract is an empty
+string; a field of the wrong type is a problem naming the field. Structured links (`githubRepo`,
+`projectPage`) that are not http(s) URLs are dropped: they are never links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from papershelf.dates import DateProblem, date_from_iso
+from papershelf.errors import DigestError, Problem
+from papershelf.links import classify_url, find_links, is_http_url, merge_links
+from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.parse_hf_text import clean_text, normalise_space
+
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+_WHITESPACE = re.compile(r"\s*")
+
+
+class _ItemProblem(ValueError):
+    """A field of one item is unusable; the message names the field and the fix."""
+
+
+class _UndatedItem(_ItemProblem):
+    """An item without any date while the digest date is unknown; reported once per file."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One item of the list, with where it starts."""
+
+    index: int
+    line: int | None
+    data: object
+
+
+def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+    """Return the papers of a `daily_papers` JSON answer (a list of items, or `{"papers": [...]}`).
+
+    Args:
+        text: The JSON text, e.g. `tests/data/hf-daily-papers-2024-10.json`.
+        source: The digest's path as the user gave it.
+        digest_date: The day the answer was fetched; the counts date, and the date of papers
+            without `publishedAt`. When None, each item's `publishedAt` date is its counts date.
+
+    Returns:
+        The papers in list order; `Source.item` is the 0-based index of the item.
+
+    Raises:
+        DigestError: Invalid JSON (with its line), or every problem of every item at once.
+    """
+    items = _items(text, source)
+    problems: list[Problem] = []
+    papers: list[Paper] = []
+    undated: list[Problem] = []
+    for item in items:
+        try:
+            paper = _paper(item, source, digest_date)
+        except _ItemProblem as error:
+            problem = Problem(source, item.line, f"item {item.index}: {error}")
+            (undated if isinstance(error, _UndatedItem) else problems).append(problem)
+            continue
+        papers.append(paper)
+    if undated:
+        first = undated[0]
+        more = f" ({len(undated)} items in this file have no date)" if len(undated) > 1 else ""
+        problems.append(Problem(source, first.line, first.message + more))
+    if not items:
+        problems.append(Problem(source, None, "the JSON list holds no papers"))
+    if problems:
+        raise DigestError(problems)
+    return papers
+
+
+def _items(text: str, source: str) -> list[_Item]:
+    """Return the items of the document with the line each starts on, or raise DigestError."""
+    text = text.lstrip("\ufeff")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DigestError(
+            [Problem(source, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")]
+        ) from None
+    except RecursionError:
+        raise DigestError(
+            [Problem(source, None, "invalid JSON: nested too deeply to be a daily_papers answer")]
+        ) from None
+    except ValueError as error:
+        # e.g. an integer of thousands of digits, which Python refuses to convert.
+        raise DigestError([Problem(source, None, f"invalid JSON: {str(error)[:100]}")]) from None
+    if isinstance(document, Mapping) and isinstance(document.get("papers"), list):
+        document = document["papers"]
+        lines: list[int | None] = [None] * len(document)
+    elif isinstance(document, list):
+        lines = _item_lines(text, len(document))
+    else:
+        raise DigestError(
+            [
+                Problem(
+                    source,
+                    None,
+                    'expected a JSON list of daily_papers items (or {"papers": [...]}), '
+                    f"got {_json_type(document)}",
+                )
+            ]
+        )
+    return [_Item(index, lines[index], data) for index, data in enumerate(document)]
+
+
+def _item_lines(text: str, count: int) -> list[int | None]:
+    """Return the 1-based line each item of a top-level JSON list starts on.
+
+    A one-line document gives every item line 1, which locates nothing: None for each then.
+    """
+    if "\n" not in text.strip():
+        return [None] * count
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, text.index("[") + 1)
+    line, counted = 1, 0
+    lines: list[int | None] = []
+    for _ in range(count):
+        line += text.count("\n", counted, position)
+        counted = position
+        lines.append(line)
+        _, end = decoder.raw_decode(text, position)
+        position = _skip_space(text, end)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+    return lines
+
+
+def _skip_space(text: str, position: int) -> int:
+    """Return the index of the first non-whitespace character at or after `position`."""
+    match = _WHITESPACE.match(text, position)
+    return match.end() if match else position
+
+
+def _json_type(value: object) -> str:
+    """Return the JSON name of a decoded value's type with its article, e.g. `a number`."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, Mapping) else "null"
+
+
+def _text(data: Mapping[str, object], key: str, label: str) -> str | None:
+    """Return a string field with whitespace normalised, None when absent or null."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _ItemProblem(f"{label} is {_json_type(value)}, not a string; fix the JSON")
+    return normalise_space(clean_text(value))
+
+
+def _count(data: Mapping[str, object], key: str, label: str) -> int | None:
+    """Return a non-negative integer field, None when absent or null."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _ItemProblem(f"{label} is {str(value)[:40]!r}, not a count; fix the JSON")
+    return value
+
+
+def _date(data: Mapping[str, object], key: str, label: str) -> dt.date | None:
+    """Return the UTC date of an ISO timestamp field, None when absent or null."""
+    value = _text(data, key, label)
+    if value is None:
+        return None
+    try:
+        return date_from_iso(value)
+    except DateProblem as error:
+        raise _ItemProblem(f"{label}: {error}; fix the JSON") from None
+
+
+def _mapping(value: object, label: str) -> Mapping[str, object]:
+    """Return a JSON object field, an empty one when absent or null."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _ItemProblem(f"{label} is {_json_type(value)}, not an object; fix the JSON")
+    return value
+
+
+def _strings(value: object, label: str) -> tuple[str, ...]:
+    """Return a list of strings (e.g. `ai_keywords`), normalised, empty ones dropped."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise _ItemProblem(f"{label} is not a list of strings; fix the JSON")
+    cleaned = (normalise_space(clean_text(entry)) for entry in value)
+    return tuple(entry for entry in cleaned if entry)
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    """Return the `name` of each author object, in order."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _ItemProblem("paper.authors is not a list; fix the JSON")
+    names: list[str] = []
+    for position, author in enumerate(value):
+        name = _text(_mapping(author, f"paper.authors[{position}]"), "name", "author name")
+        if name:
+            names.append(name)
+    return tuple(names)
+
+
+def _organization(value: object) -> str | None:
+    """Return the organisation's display name from an object (`fullname`, `name`) or a string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return normalise_space(clean_text(value)) or None
+    organization = _mapping(value, "organization")
+    return _text(organization, "fullname", "organization.fullname") or _text(
+        organization, "name", "organization.name"
+    )
+
+
+def _structured_link(data: Mapping[str, object], key: str, default: LinkKind) -> tuple[Link, ...]:
+    """Return the link of a URL field (`githubRepo`, `projectPage`) if it is http(s)."""
+    url = _text(data, key, f"paper.{key}")
+    if not url or not is_http_url(url):
+        return ()
+    kind = classify_url(url)
+    if default is LinkKind.CODE or kind is LinkKind.OTHER:
+        kind = default
+    return (Link(url, kind),)
+
+
+def _paper(item: _Item, source: str, digest_date: dt.date | None) -> Paper:
+    """Return the paper of one item, or raise _ItemProblem."""
+    top = _mapping(item.data, "the item")
+    paper = _mapping(top.get("paper"), "paper")
+    title = _text(paper, "title", "paper.title") or _text(top, "title", "title")
+    if not title:
+        raise _ItemProblem("the paper has no title; add paper.title or remove the item")
+    abstract = _text(paper, "summary", "paper.summary") or _text(top, "summary", "summary") or ""
+    published = _date(paper, "publishedAt", "paper.publishedAt")
+    listed = _date(top, "publishedAt", "publishedAt")
+    if published is not None:
+        date, origin = published, DateOrigin.GIVEN
+    elif listed is not None:
+        date, origin = listed, DateOrigin.GIVEN
+    elif digest_date is not None:
+        date, origin = digest_date, DateOrigin.DIGEST
+    else:
+        raise _UndatedItem(
+            "the paper has no publishedAt and the digest date is unknown; "
+            "pass --date YYYY-MM-DD or put the date in the digest's file name"
+        )
+    identifier = _text(paper, "id", "paper.id")
+    arxiv = _ARXIV_ID.fullmatch(identifier) if identifier else None
+    links = merge_links(
+        find_links(abstract),
+        _structured_link(paper, "githubRepo", LinkKind.CODE),
+        _structured_link(paper, "projectPage", LinkKind.PROJECT),
+    )
+    return Paper(
+        title=title,
+        abstract=abstract,
+        source=Source(source, item=item.index),
+        date=date,
+        date_origin=origin,
+        authors=_authors(paper.get("authors")),
+        organization=_organization(top.get("organization", paper.get("organization"))),
+        arxiv_id=arxiv[1] if arxiv else None,
+        upvotes=_count(paper, "upvotes", "paper.upvotes"),
+        comments=_count(top, "numComments", "numComments"),
+        counts_date=digest_date if digest_date is not None else listed,
+        github_stars=_count(paper, "githubStars", "paper.githubStars"),
+        links=links,
+        keywords=_strings(paper.get("ai_keywords"), "paper.ai_keywords"),
+    )

@@ -1,0 +1,479 @@
+"""Entries -> the site's overview pages: tags, code, timeline and home, as Markdown strings.
+
+Every listing links papers with a relative `.md` link (`../papers/<key>.md`) so MkDocs validates it,
+and every piece of entry text goes through `papershelf.markdown_escape`. Listings are paginated
+(`per_page` lines a page) so no page grows with the library: page 1 of a listing is `<base>.md`,
+page k is `<base>/page-k.md` (URLs `<base>/` and `<base>/page-k/`). Listing pages are kept out of
+Material's search index (`search: exclude: true`): they only repeat titles the paper pages hold.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from papershelf.bib.read import BibEntry
+from papershelf.markdown_escape import escape_text, html_text, markdown_link, slugify, url_host
+from papershelf.model import LinkKind
+from papershelf.render_page import (
+    display_date,
+    display_title,
+    dump_yaml,
+    paper_page_path,
+    tag_label,
+    tag_page_path,
+    tag_slug,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    """One generated overview page."""
+
+    path: str
+    """Docs-relative path, e.g. `tags/diffusion.md` or `tags/diffusion/page-2.md`."""
+    content: str
+    """The Markdown text, front matter included."""
+    title: str
+    """Plain-text title for a navigation entry, e.g. `Diffusion`."""
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_TAGS_SHOWN = 3
+_HOST_NAMES = {
+    "github.com": "GitHub",
+    "gitlab.com": "GitLab",
+    "bitbucket.org": "Bitbucket",
+    "codeberg.org": "Codeberg",
+    "huggingface.co": "Hugging Face",
+    "sourceforge.net": "SourceForge",
+    "gitee.com": "Gitee",
+}
+
+
+def newest_first(entries: Iterable[BibEntry]) -> list[BibEntry]:
+    """Return entries newest first, then by title (case-insensitive), then key; undated last."""
+    return sorted(
+        entries,
+        key=lambda entry: (
+            entry.date is None,
+            -(entry.date.toordinal() if entry.date else 0),
+            display_title(entry).casefold(),
+            entry.key,
+        ),
+    )
+
+
+def _relative(from_path: str, to_path: str) -> str:
+    """Return the link from one docs file to another, e.g. `../papers/x.md`."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def _front_matter(title: str, *, searchable: bool) -> str:
+    """Return front matter with an HTML-safe title (Material prints `title` unescaped)."""
+    data: dict[str, Any] = {"title": html_text(title)}
+    if not searchable:
+        data["search"] = {"exclude": True}
+    return f"---\n{dump_yaml(data)}---\n\n"
+
+
+def _entry_line(
+    entry: BibEntry, from_path: str, tag_labels: Mapping[str, str], *, tags: bool = True
+) -> str:
+    """Return one listing line: linked title, date, first tags."""
+    link = (
+        f"[{escape_text(display_title(entry))}]({_relative(from_path, paper_page_path(entry.key))})"
+    )
+    parts = [link]
+    date = display_date(entry)
+    if date:
+        parts.append(escape_text(date))
+    if tags and entry.tags:
+        labels = [tag_label(tag, tag_labels) for tag in entry.tags[:_TAGS_SHOWN]]
+        more = len(entry.tags) - _TAGS_SHOWN
+        text = ", ".join(labels) + (f" +{more}" if more > 0 else "")
+        parts.append(escape_text(text))
+    return "- " + " · ".join(parts)
+
+
+def _page_path(base: str, number: int) -> str:
+    """Return the path of page `number` of the listing at `base` (`tags/x` -> `tags/x.md`)."""
+    return f"{base}.md" if number == 1 else f"{base}/page-{number}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One listing line to be, with the heading of the group it belongs to (if any)."""
+
+    entry: BibEntry
+    group: str | None = None
+    url: str | None = None
+    """The code link a line of the code listing shows."""
+
+
+def _paginate(
+    base: str,
+    title: str,
+    intro: Callable[[str], str],
+    items: Sequence[_Item],
+    per_page: int,
+    line: Callable[[_Item, str], str],
+) -> list[SitePage]:
+    """Return the pages of one listing, `per_page` items each, with prev/next links.
+
+    Args:
+        base: Path without `.md`, e.g. `tags/diffusion`.
+        title: Plain-text title of every page of the listing.
+        intro: Markdown paragraph(s) under the heading, given the page's path (for links).
+        items: The lines in order; a change of `group` starts a `##` heading.
+        per_page: Items a page.
+        line: Renders one item for a page path.
+    """
+    chunks = [items[start : start + per_page] for start in range(0, len(items), per_page)] or [[]]
+    pages: list[SitePage] = []
+    total = len(chunks)
+    for number, chunk in enumerate(chunks, start=1):
+        path = _page_path(base, number)
+        heading = title if number == 1 else f"{title} (page {number} of {total})"
+        body = [
+            _front_matter(heading, searchable=False),
+            f"# {escape_text(heading)}\n",
+            intro(path),
+        ]
+        group: str | None = None
+        lines: list[str] = []
+        for item in chunk:
+            if item.group is not None and item.group != group:
+                if lines:
+                    body.append("\n".join(lines) + "\n")
+                    lines = []
+                body.append(f"## {escape_text(item.group)}\n")
+                group = item.group
+            lines.append(line(item, path))
+        if lines:
+            body.append("\n".join(lines) + "\n")
+        if total > 1:
+            body.append(_pager(base, number, total, path))
+        pages.append(SitePage(path, "\n".join(body), heading))
+    return pages
+
+
+def _pager(base: str, number: int, total: int, path: str) -> str:
+    """Return the `← Newer · Page 2 of 3 · Older →` line."""
+    parts: list[str] = []
+    if number > 1:
+        parts.append(f"[← Newer]({_relative(path, _page_path(base, number - 1))})")
+    parts.append(f"Page {number} of {total}")
+    if number < total:
+        parts.append(f"[Older →]({_relative(path, _page_path(base, number + 1))})")
+    return " · ".join(parts) + "\n"
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+def _tag_groups(
+    entries: Sequence[BibEntry], tag_labels: Mapping[str, str]
+) -> dict[str, tuple[str, list[BibEntry]]]:
+    """Return slug -> (label, entries carrying a tag with that slug), first label seen wins."""
+    groups: dict[str, tuple[str, list[BibEntry]]] = {}
+    for entry in entries:
+        for slug in dict.fromkeys(tag_slug(tag) for tag in entry.tags):
+            if slug not in groups:
+                tag = next(tag for tag in entry.tags if tag_slug(tag) == slug)
+                groups[slug] = (tag_label(tag, tag_labels), [])
+            groups[slug][1].append(entry)
+    return groups
+
+
+def _tag_pages(
+    entries: Sequence[BibEntry], tag_labels: Mapping[str, str], per_page: int
+) -> list[SitePage]:
+    """Return `tags/index.md` and every tag's (paginated) listing."""
+    groups = _tag_groups(entries, tag_labels)
+    ordered = sorted(groups.items(), key=lambda item: (item[1][0].casefold(), item[0]))
+    index_lines = [
+        f"- [{escape_text(label)}]({_relative('tags/index.md', tag_page_path(slug))})"
+        f" ({len(tagged)})"
+        for slug, (label, tagged) in ordered
+    ]
+    index = SitePage(
+        "tags/index.md",
+        _front_matter("Tags", searchable=True)
+        + "# Tags\n\n"
+        + (f"{len(ordered)} tags.\n\n" if ordered else "No paper has a tag yet.\n\n")
+        + "\n".join(index_lines)
+        + "\n",
+        "Tags",
+    )
+    pages = [index]
+    for slug, (label, tagged) in ordered:
+        count = len(tagged)
+
+        def intro(path: str, count: int = count, label: str = label) -> str:
+            noun = "paper" if count == 1 else "papers"
+            return (
+                f"{count} {noun} tagged {escape_text(label)}, newest first. "
+                f"[All tags]({_relative(path, 'tags/index.md')})\n"
+            )
+
+        pages.extend(
+            _paginate(
+                f"tags/{slug}",
+                label,
+                intro,
+                [_Item(entry) for entry in newest_first(tagged)],
+                per_page,
+                lambda item, path: _entry_line(item.entry, path, tag_labels),
+            )
+        )
+    return pages
+
+
+# --- code ---------------------------------------------------------------------------------------
+
+
+def _host_name(url: str) -> str:
+    """Return the display name of a code host, e.g. `GitHub`, else the host itself."""
+    host = url_host(url)
+    return _HOST_NAMES.get(host, host or "Other")
+
+
+def _code_label(url: str) -> str:
+    """Return a short label for a code link: the path (`org/repo`) or the host."""
+    rest = url.split("://", 1)[-1]
+    path = rest.split("/", 1)[1] if "/" in rest else ""
+    return path.strip("/") or url_host(url)
+
+
+def _code_pages(
+    entries: Sequence[BibEntry], tag_labels: Mapping[str, str], per_page: int
+) -> list[SitePage]:
+    """Return `code/index.md`: papers with code grouped by host (per-host pages when long)."""
+    by_host: dict[str, list[tuple[BibEntry, str]]] = {}
+    for entry in newest_first(entries):
+        for url in dict.fromkeys(entry.links_of(LinkKind.CODE)):
+            by_host.setdefault(_host_name(url), []).append((entry, url))
+    hosts = sorted(by_host, key=lambda name: (-len(by_host[name]), name.casefold()))
+    with_code = len({entry.key for pairs in by_host.values() for entry, _ in pairs})
+
+    def code_line(entry: BibEntry, url: str, path: str) -> str:
+        line = _entry_line(entry, path, tag_labels, tags=False)
+        link = markdown_link(_code_label(url), url)
+        return f"{line} · {link}" if link else line
+
+    intro = (
+        f"{with_code} papers with code, grouped by host, newest first.\n"
+        if with_code
+        else "No paper has a code link yet.\n"
+    )
+    total = sum(len(pairs) for pairs in by_host.values())
+    if total <= per_page:
+        body = [_front_matter("Code", searchable=False), "# Code\n", intro]
+        for host in hosts:
+            body.append(f"## {escape_text(host)}\n")
+            body.append(
+                "\n".join(code_line(entry, url, "code/index.md") for entry, url in by_host[host])
+                + "\n"
+            )
+        return [SitePage("code/index.md", "\n".join(body), "Code")]
+    index_lines = [
+        f"- [{escape_text(host)}]({_relative('code/index.md', _page_path(_host_base(host), 1))})"
+        f" ({len(by_host[host])})"
+        for host in hosts
+    ]
+    pages = [
+        SitePage(
+            "code/index.md",
+            _front_matter("Code", searchable=False)
+            + "# Code\n\n"
+            + intro
+            + "\n\n".join(index_lines)
+            + "\n",
+            "Code",
+        )
+    ]
+    for host in hosts:
+
+        def host_intro(path: str, host: str = host) -> str:
+            return (
+                f"Papers with code on {escape_text(host)}, newest first. "
+                f"[All hosts]({_relative(path, 'code/index.md')})\n"
+            )
+
+        pages.extend(
+            _paginate(
+                _host_base(host),
+                f"Code on {host}",
+                host_intro,
+                [_Item(entry, url=url) for entry, url in by_host[host]],
+                per_page,
+                lambda item, path: code_line(item.entry, item.url or "", path),
+            )
+        )
+    return pages
+
+
+def _host_base(host: str) -> str:
+    """Return the listing base path of a code host, e.g. `code/github`."""
+    return f"code/{slugify(host) or 'other'}"
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+
+def _month_group(entry: BibEntry) -> str:
+    """Return the timeline heading of an entry: `March 2025`, `2025 (month unknown)`, `Undated`."""
+    if entry.year is None:
+        return "Undated"
+    if entry.month is None:
+        return f"{entry.year} (month unknown)"
+    return f"{_MONTH_NAMES[entry.month - 1]} {entry.year}"
+
+
+def _timeline_order(entries: Iterable[BibEntry]) -> list[BibEntry]:
+    """Return entries newest month first; year-only entries after their year's months."""
+    return sorted(
+        newest_first(entries),
+        key=lambda entry: (
+            entry.year is None,
+            -(entry.year or 0),
+            entry.month is None,
+            -(entry.month or 0),
+        ),
+    )
+
+
+def _timeline_pages(
+    entries: Sequence[BibEntry], tag_labels: Mapping[str, str], per_page: int
+) -> list[SitePage]:
+    """Return the timeline: one page by month when short, else a page (listing) per year."""
+    ordered = _timeline_order(entries)
+
+    def line(item: _Item, path: str) -> str:
+        return _entry_line(item.entry, path, tag_labels)
+
+    if len(ordered) <= per_page:
+        pages = _paginate(
+            "timeline/index",
+            "Timeline",
+            lambda path: f"{len(ordered)} papers by month, newest first.\n",
+            [_Item(entry, _month_group(entry)) for entry in ordered],
+            per_page,
+            line,
+        )
+        return pages
+    by_year: dict[str, list[BibEntry]] = {}
+    for entry in ordered:
+        by_year.setdefault(str(entry.year) if entry.year else "undated", []).append(entry)
+    index_lines = []
+    for year, dated in by_year.items():
+        label = "Undated" if year == "undated" else year
+        months = dict.fromkeys(_month_group(entry) for entry in dated)
+        index_lines.append(
+            f"- [{escape_text(label)}]({_relative('timeline/index.md', f'timeline/{year}.md')})"
+            f" ({len(dated)}): " + escape_text(", ".join(months))
+        )
+    pages = [
+        SitePage(
+            "timeline/index.md",
+            _front_matter("Timeline", searchable=False)
+            + "# Timeline\n\n"
+            + f"{len(ordered)} papers by year, newest first.\n\n"
+            + "\n".join(index_lines)
+            + "\n",
+            "Timeline",
+        )
+    ]
+    for year, dated in by_year.items():
+        label = "Undated" if year == "undated" else year
+        count = len(dated)
+
+        def year_intro(path: str, count: int = count) -> str:
+            return (
+                f"{count} papers by month, newest first. "
+                f"[All years]({_relative(path, 'timeline/index.md')})\n"
+            )
+
+        pages.extend(
+            _paginate(
+                f"timeline/{year}",
+                label,
+                year_intro,
+                [_Item(entry, _month_group(entry)) for entry in dated],
+                per_page,
+                line,
+            )
+        )
+    return pages
+
+
+# --- home ---------------------------------------------------------------------------------------
+
+
+def _home_page(entries: Sequence[BibEntry], tag_labels: Mapping[str, str], latest: int) -> SitePage:
+    """Return `index.md`: counts, links to the overviews, the latest papers."""
+    tags = {tag_slug(tag) for entry in entries for tag in entry.tags}
+    with_code = sum(1 for entry in entries if entry.links_of(LinkKind.CODE))
+    newest = newest_first(entries)[:latest]
+    noun = "paper" if len(entries) == 1 else "papers"
+    body = [
+        _front_matter("Papers", searchable=True),
+        "# Papers\n",
+        f"{len(entries)} {noun} · {len(tags)} tags · {with_code} with code. "
+        "Browse [by tag](tags/index.md), [by date](timeline/index.md), "
+        "[with code](code/index.md).\n",
+        "## Latest\n",
+        "\n".join(_entry_line(entry, "index.md", tag_labels) for entry in newest) + "\n"
+        if newest
+        else "No papers yet.\n",
+    ]
+    return SitePage("index.md", "\n".join(body), "Papers")
+
+
+def render_site_pages(
+    entries: Sequence[BibEntry],
+    *,
+    tag_labels: Mapping[str, str],
+    per_page: int = 50,
+    latest: int = 20,
+    home: bool = True,
+) -> list[SitePage]:
+    """Return the overview pages of the site for a library.
+
+    Args:
+        entries: The library's entries (any order).
+        tag_labels: Display labels of tag ids, e.g. `{"video-generation": "Video generation"}`.
+        per_page: Lines a listing page holds before it continues on `.../page-2.md`.
+        latest: Papers the home page lists.
+        home: Whether to produce `index.md` (False when the user wrote their own).
+
+    Returns:
+        `tags/index.md`, the tag listings, `code/index.md` (+ per-host listings when long),
+        `timeline/index.md` (+ per-year listings when long) and, with `home`, `index.md`.
+    """
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, not {per_page}")
+    pages = [
+        *_tag_pages(entries, tag_labels, per_page),
+        *_code_pages(entries, tag_labels, per_page),
+        *_timeline_pages(entries, tag_labels, per_page),
+    ]
+    if home:
+        pages.append(_home_page(entries, tag_labels, latest))
+    return pages

@@ -1,0 +1,779 @@
+"""The tag vocabulary (YAML) and the tagging stage: papers -> papers with sorted tag ids.
+
+A vocabulary is a list of tags. Each tag is found in a paper's title and abstract through its
+aliases (literal phrases, case-insensitive, at word boundaries, tolerant of plurals and of
+hyphen/space variants) and its patterns (regular expressions, case-sensitive unless they say
+otherwise). A tag's ancestors are assigned with it. The shipped vocabulary lives in
+`data/taxonomy.yaml`; a user's file extends it or replaces it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from papershelf.errors import Problem, TaxonomyError
+from papershelf.model import Paper
+
+FORMAT_VERSION = 1
+"""The only `version:` a vocabulary file may declare."""
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TOP_KEYS = ("version", "replace", "tags")
+_TAG_KEYS = ("id", "label", "aliases", "patterns", "parent")
+_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_ZERO_WIDTH_PROBE = "Aa aA a-1 . 1"
+"""Text on which a pattern that can match nothing at all shows itself."""
+_ALIAS = re.compile(r"\w+(?:-\w+)*(?:\s+\w+(?:-\w+)*)*")
+"""Words of letters and digits, joined inside by single hyphens, separated by spaces."""
+_WORDS = re.compile(r"\w+")
+_ASCII_NON_WORD = str.maketrans(
+    {chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+)
+_WORD_CHAR = re.compile(r"\w")
+_WORD_SEPARATOR = r"[-\s]+"
+"""Between the words of an alias: `reinforcement learning` also finds `reinforcement-learning`."""
+_HYPHEN = r"[-\s]?"
+"""For a hyphen inside an alias: `fine-tuning` also finds `fine tuning` and `finetuning`."""
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P[=<]")
+"""Back-references and named groups, which break when patterns are joined into one regex."""
+_REPEATS = ("?", "*", "{")
+"""Quantifiers that let the character before them be absent."""
+_WORD_BOUNDARY = r"\b"
+_MAX_HYPHEN_VARIANTS = 4
+"""Hyphens in a word up to which every joined/split combination is indexed (2**4 spellings)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One entry of the vocabulary."""
+
+    id: str
+    """Slug used in `keywords` and URLs, e.g. `video-generation`."""
+    label: str
+    """Human-readable name, e.g. `Video generation`."""
+    aliases: tuple[str, ...] = ()
+    """Phrases matched case-insensitively at word boundaries, e.g. `("text-to-video",)`."""
+    patterns: tuple[str, ...] = ()
+    """Regular expressions, case-sensitive unless scoped otherwise, e.g. `(r"\\bT2V\\b",)`."""
+    parent: str | None = None
+    """Id of a broader tag assigned along with this one, e.g. `generative-models`."""
+
+
+class Taxonomy:
+    """An immutable vocabulary with its matchers compiled once.
+
+    Raises:
+        TaxonomyError: if a parent is unknown or the parents form a cycle.
+    """
+
+    __slots__ = ("_aliases", "_ancestors", "_keyword_ids", "_patterns", "_tags")
+
+    def __init__(self, tags: Iterable[Tag]) -> None:
+        by_id: dict[str, Tag] = {}
+        for tag in tags:
+            by_id[tag.id] = tag
+        problems = _structure_problems(by_id, {}, source="")
+        problems.extend(
+            Problem("", None, message)
+            for tag in by_id.values()
+            for message in _tag_content_problems(tag)
+        )
+        if problems:
+            raise TaxonomyError(problems)
+        self._tags: Mapping[str, Tag] = MappingProxyType(dict(sorted(by_id.items())))
+        self._ancestors: Mapping[str, tuple[str, ...]] = {
+            tag_id: _ancestors(tag_id, by_id) for tag_id in self._tags
+        }
+        self._aliases = _AliasIndex(self._tags.values())
+        self._patterns = _pattern_groups(
+            (tag.id, pattern) for tag in self._tags.values() for pattern in tag.patterns
+        )
+        self._keyword_ids: Mapping[str, str] = {
+            _normalise_name(name): tag.id
+            for tag in self._tags.values()
+            for name in (tag.id, tag.label)
+        }
+
+    @property
+    def tags(self) -> Mapping[str, Tag]:
+        """Return the tags by id, sorted by id (read-only)."""
+        return self._tags
+
+    def __repr__(self) -> str:
+        return f"Taxonomy({len(self._tags)} tags)"
+
+    def label(self, tag_id: str) -> str:
+        """Return the tag's label, or the id itself for a tag the vocabulary does not know."""
+        tag = self._tags.get(tag_id)
+        return tag.label if tag is not None else tag_id
+
+    def ancestors(self, tag_id: str) -> tuple[str, ...]:
+        """Return the parent, grandparent, ... of a tag; empty for a root or an unknown id."""
+        return self._ancestors.get(tag_id, ())
+
+    def match(self, text: str) -> frozenset[str]:
+        """Return the ids of the tags found in `text`, with their ancestors."""
+        found = self._aliases.tags_in(text.lower())
+        for group in self._patterns:
+            group.add_matches(text, found)
+        for tag_id in list(found):
+            found.update(self._ancestors[tag_id])
+        return frozenset(found)
+
+    def map_keyword(self, keyword: str) -> str | None:
+        """Return the id of the tag a digest keyword (HF `ai_keywords`) stands for, if any.
+
+        A keyword naming a tag (its id or label) maps to it. Otherwise the tag whose alias or
+        pattern covers the longest part of the keyword wins (`video diffusion model` is
+        `video-generation`, not `diffusion`); on a tie the more specific (deeper) tag wins.
+        """
+        named = self._keyword_ids.get(_normalise_name(keyword))
+        if named is not None:
+            return named
+        spans = self._aliases.spans(keyword.lower())
+        for group in self._patterns:
+            for tag_id, length in group.spans(keyword).items():
+                spans[tag_id] = max(spans.get(tag_id, 0), length)
+        ranked = sorted(
+            (-length, -len(self._ancestors[tag_id]), tag_id)
+            for tag_id, length in spans.items()
+            if length > 0
+        )
+        return ranked[0][2] if ranked else None
+
+    def extended(self, other: Taxonomy) -> Taxonomy:
+        """Return a vocabulary with `other`'s tags added to ours, replacing ours of the same id.
+
+        Raises:
+            TaxonomyError: if the combination makes the parents form a cycle.
+        """
+        return Taxonomy([*self._tags.values(), *other.tags.values()])
+
+
+def tag_papers(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[Paper]:
+    """Return the papers with `tags` set to the sorted ids found in title, abstract and keywords.
+
+    Tags a paper already carries are replaced: tagging is a function of the text and the
+    vocabulary, so running it twice gives the same result.
+    """
+    tagged = []
+    for paper in papers:
+        ids = set(taxonomy.match(f"{paper.title}\n{paper.abstract}"))
+        for keyword in paper.keywords:
+            mapped = taxonomy.map_keyword(keyword)
+            if mapped is not None:
+                ids.add(mapped)
+                ids.update(taxonomy.ancestors(mapped))
+        tagged.append(dataclasses.replace(paper, tags=tuple(sorted(ids))))
+    return tagged
+
+
+def load_taxonomy(text: str, *, source: str) -> Taxonomy:
+    """Return the vocabulary a YAML document describes, on its own.
+
+    Raises:
+        TaxonomyError: with every problem of the file as `file:line: problem`.
+    """
+    document = _parse_document(text, source=source)
+    return _build({}, document, source=source)
+
+
+@functools.cache
+def default_taxonomy() -> Taxonomy:
+    """Return the vocabulary shipped with papershelf (`papershelf/data/taxonomy.yaml`)."""
+    resource = importlib.resources.files("papershelf").joinpath("data/taxonomy.yaml")
+    return load_taxonomy(
+        resource.read_text(encoding="utf-8"), source="papershelf/data/taxonomy.yaml"
+    )
+
+
+def taxonomy_for(user_text: str | None, *, source: str = "", replace: bool = False) -> Taxonomy:
+    """Return the vocabulary to tag with: the default, extended or replaced by a user's YAML.
+
+    The user's tags add to the shipped ones and replace those of the same id; with
+    `replace=True`, or when the file itself says `replace: true`, they are the whole vocabulary.
+    A user's tag may name a shipped tag as its parent when extending.
+
+    Raises:
+        TaxonomyError: with every problem of the user's file as `file:line: problem`.
+    """
+    if user_text is None:
+        return default_taxonomy()
+    source = source or "<tags>"
+    document = _parse_document(user_text, source=source)
+    base = {} if replace or document.replace else dict(default_taxonomy().tags)
+    return _build(base, document, source=source)
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A parsed vocabulary file: its tags with the line each starts on."""
+
+    tags: tuple[tuple[Tag, int], ...]
+    replace: bool
+
+
+def _parse_document(text: str, *, source: str) -> _Document:
+    """Return the tags of a YAML vocabulary, or raise every problem found in it."""
+    problems: list[Problem] = []
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            data: Any = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise TaxonomyError(
+            [Problem(source, line, f"not valid YAML ({problem}); fix the syntax")]
+        ) from error
+
+    if root is None or not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        raise TaxonomyError(
+            [Problem(source, 1, "expected a mapping with `version: 1` and `tags:` (a list)")]
+        )
+    nodes = _mapping_nodes(root, source, problems)
+    for key, key_node in nodes.items():
+        if key not in _TOP_KEYS:
+            problems.append(
+                Problem(source, _line(key_node[0]), _unknown_key(key, _TOP_KEYS, "at the top"))
+            )
+
+    version = data.get("version")
+    if "version" not in data:
+        problems.append(
+            Problem(source, 1, f"missing `version: {FORMAT_VERSION}`; add it at the top")
+        )
+    elif version != FORMAT_VERSION or isinstance(version, bool):
+        problems.append(
+            Problem(
+                source,
+                _line(nodes["version"][1]),
+                f"version {version!r} is not supported; write `version: {FORMAT_VERSION}`",
+            )
+        )
+
+    replace = data.get("replace", False)
+    if not isinstance(replace, bool):
+        problems.append(
+            Problem(
+                source, _line(nodes["replace"][1]), f"replace {replace!r} must be true or false"
+            )
+        )
+        replace = False
+
+    tags: list[tuple[Tag, int]] = []
+    if "tags" not in data:
+        problems.append(Problem(source, 1, "missing `tags:`; add a list of tags"))
+    elif not isinstance(nodes["tags"][1], yaml.SequenceNode):
+        problems.append(
+            Problem(source, _line(nodes["tags"][1]), "`tags:` must be a list of tags (`- id: ...`)")
+        )
+    else:
+        for item_node, item in zip(nodes["tags"][1].value, data["tags"], strict=True):
+            tag = _parse_tag(item_node, item, source, problems)
+            if tag is not None:
+                tags.append((tag, _line(item_node)))
+
+    seen: dict[str, int] = {}
+    for tag, line in tags:
+        if tag.id in seen:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"duplicate tag id '{tag.id}' (first at line {seen[tag.id]}); "
+                    "merge the two entries or rename one",
+                )
+            )
+        else:
+            seen[tag.id] = line
+    if problems:
+        raise TaxonomyError(problems)
+    return _Document(tags=tuple(tags), replace=replace)
+
+
+def _parse_tag(node: yaml.Node, item: Any, source: str, problems: list[Problem]) -> Tag | None:
+    """Return the tag one list item describes, or None after recording its problems."""
+    line = _line(node)
+    if not isinstance(node, yaml.MappingNode) or not isinstance(item, dict):
+        problems.append(Problem(source, line, "a tag must be a mapping (`- id: ...`)"))
+        return None
+    before = len(problems)
+    nodes = _mapping_nodes(node, source, problems)
+    for key, (key_node, _) in nodes.items():
+        if key not in _TAG_KEYS:
+            problems.append(
+                Problem(source, _line(key_node), _unknown_key(key, _TAG_KEYS, "in a tag"))
+            )
+
+    def where(key: str) -> int:
+        return _line(nodes[key][1]) if key in nodes else line
+
+    tag_id = item.get("id")
+    if not isinstance(tag_id, str) or not _SLUG.fullmatch(tag_id):
+        problems.append(
+            Problem(
+                source,
+                where("id"),
+                f"tag id {tag_id!r} is not a slug; use lowercase letters, digits and single "
+                "hyphens, e.g. `video-generation`",
+            )
+        )
+    label = item.get("label")
+    if not isinstance(label, str) or not label.strip():
+        problems.append(
+            Problem(
+                source,
+                where("label"),
+                f"label {label!r} must be non-empty text, e.g. `label: Video generation`",
+            )
+        )
+    aliases = _strings(nodes.get("aliases"), item.get("aliases", []), source, problems)
+    for alias, alias_line in aliases:
+        if (message := _alias_problem(alias)) is not None:
+            problems.append(Problem(source, alias_line, message))
+    patterns = _strings(nodes.get("patterns"), item.get("patterns", []), source, problems)
+    for pattern, pattern_line in patterns:
+        if (message := _pattern_problem(pattern)) is not None:
+            problems.append(Problem(source, pattern_line, message))
+    parent = item.get("parent")
+    if parent is not None and (not isinstance(parent, str) or not _SLUG.fullmatch(parent)):
+        problems.append(
+            Problem(source, where("parent"), f"parent {parent!r} must be the id of another tag")
+        )
+    if len(problems) > before:
+        return None
+    assert isinstance(tag_id, str)
+    assert isinstance(label, str)
+    return Tag(
+        id=tag_id,
+        label=label.strip(),
+        aliases=tuple(" ".join(alias.split()) for alias, _ in aliases),
+        patterns=tuple(pattern for pattern, _ in patterns),
+        parent=parent,
+    )
+
+
+def _build(base: Mapping[str, Tag], document: _Document, *, source: str) -> Taxonomy:
+    """Return `base` with the document's tags added, or raise the problems of the result."""
+    tags = dict(base)
+    lines: dict[str, int] = {}
+    for tag, line in document.tags:
+        tags[tag.id] = tag
+        lines[tag.id] = line
+    problems = _structure_problems(tags, lines, source=source)
+    if problems:
+        raise TaxonomyError(problems)
+    return Taxonomy(tags.values())
+
+
+def _structure_problems(
+    tags: Mapping[str, Tag], lines: Mapping[str, int], *, source: str
+) -> list[Problem]:
+    """Return the problems of the parent links: unknown parents, cycles, tags that never match."""
+    problems: list[Problem] = []
+    parents = {tag.parent for tag in tags.values() if tag.parent is not None}
+    for tag in tags.values():
+        line = lines.get(tag.id)
+        if tag.parent is not None and tag.parent not in tags:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"tag '{tag.id}' has unknown parent '{tag.parent}'; define a tag "
+                    f"'{tag.parent}' or remove the parent",
+                )
+            )
+        if not tag.aliases and not tag.patterns and tag.id not in parents:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"tag '{tag.id}' has no aliases, no patterns and no child tags, so no paper "
+                    "can get it; add aliases",
+                )
+            )
+    reported: set[str] = set()
+    for start in tags:
+        chain = [start]
+        while (parent := tags[chain[-1]].parent) is not None and parent in tags:
+            if parent in chain:
+                cycle = chain[chain.index(parent) :]
+                if not reported.intersection(cycle):
+                    reported.update(cycle)
+                    path = " -> ".join([*cycle, parent])
+                    problems.append(
+                        Problem(
+                            source,
+                            lines.get(parent),
+                            f"parents form a cycle ({path}); remove one of these parents",
+                        )
+                    )
+                break
+            chain.append(parent)
+    return problems
+
+
+def _ancestors(tag_id: str, tags: Mapping[str, Tag]) -> tuple[str, ...]:
+    """Return the chain of parents above a tag (the structure is known to be acyclic)."""
+    chain: list[str] = []
+    parent = tags[tag_id].parent
+    while parent is not None:
+        chain.append(parent)
+        parent = tags[parent].parent
+    return tuple(chain)
+
+
+class _AliasIndex:
+    """The aliases of a vocabulary, indexed by word for matching without a scan per tag.
+
+    A text is split into lowercase words once. An alias of one word (in one of its spellings)
+    is found by a set lookup; an alias of several words is tried, with its own regex, only on
+    texts that contain all its words.
+    """
+
+    __slots__ = ("_multi", "_multi_words", "_single", "_single_words")
+
+    def __init__(self, tags: Iterable[Tag]) -> None:
+        single: dict[str, set[str]] = {}
+        multi: dict[str, set[tuple[tuple[str, ...], str, str]]] = {}
+        for tag in tags:
+            for alias in tag.aliases:
+                body = _alias_regex(alias)
+                # Every piece of the alias occurs, as a substring, in every spelling of it.
+                pieces = tuple(re.split(r"[-\s]+", alias.lower()))
+                for spelling in _spellings(alias):
+                    if len(spelling) == 1:
+                        single.setdefault(spelling[0], set()).add(tag.id)
+                    else:
+                        multi.setdefault(spelling[0], set()).add((pieces, tag.id, body))
+        self._single = {word: frozenset(ids) for word, ids in single.items()}
+        self._single_words = frozenset(single)
+        compiled: dict[str, re.Pattern[str]] = {}
+        self._multi = {
+            word: tuple(
+                (rest, tag_id, compiled.setdefault(body, re.compile(body)))
+                for rest, tag_id, body in sorted(entries)
+            )
+            for word, entries in multi.items()
+        }
+        self._multi_words = frozenset(multi)
+
+    def tags_in(self, lowered: str) -> set[str]:
+        """Return the ids of the tags with an alias in a lowercased text."""
+        words = _words(lowered)
+        found: set[str] = set()
+        for word in self._single_words.intersection(words):
+            found.update(self._single[word])
+        for word in self._multi_words.intersection(words):
+            for rest, tag_id, regex in self._multi[word]:
+                if (
+                    tag_id not in found
+                    and all(part in lowered for part in rest)
+                    and _search_words(regex, lowered)
+                ):
+                    found.add(tag_id)
+        return found
+
+    def spans(self, lowered: str) -> dict[str, int]:
+        """Return, per tag, the length of its longest alias occurrence in a lowercased text."""
+        words = _words(lowered)
+        spans: dict[str, int] = {}
+        for word in self._single_words.intersection(words):
+            for tag_id in self._single[word]:
+                spans[tag_id] = max(spans.get(tag_id, 0), len(word))
+        for word in self._multi_words.intersection(words):
+            for _, tag_id, regex in self._multi[word]:
+                for found in regex.finditer(lowered):
+                    if _starts_word(lowered, found.start()):
+                        spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+        return spans
+
+
+def _words(lowered: str) -> list[str]:
+    """Return the words (runs of `\\w`) of a text."""
+    if lowered.isascii():
+        # Same words as the regex, in a third of the time: C-level translate and split.
+        return lowered.translate(_ASCII_NON_WORD).split()
+    return _WORDS.findall(lowered)
+
+
+def _search_words(regex: re.Pattern[str], text: str) -> bool:
+    """Return whether the regex matches in the text starting at the start of a word."""
+    return any(_starts_word(text, found.start()) for found in regex.finditer(text))
+
+
+def _starts_word(text: str, index: int) -> bool:
+    """Return whether no word character precedes `index`."""
+    # A leading lookbehind in the alias regex would stop Python's fast scan for its first letter.
+    return index == 0 or _WORD_CHAR.match(text, index - 1) is None
+
+
+def _alias_regex(alias: str) -> str:
+    """Return the lowercase regex of an alias: hyphen/space tolerant, plural-tolerant."""
+    words = alias.lower().split()
+    pieces = [[re.escape(piece) for piece in word.split("-")] for word in words]
+    last_word = words[-1].split("-")[-1]
+    plurals = _plurals(last_word)
+    if len(plurals) > 1:
+        pieces[-1][-1] = (
+            re.escape(last_word[:-1])
+            + "(?:"
+            + "|".join(re.escape(plural[len(last_word) - 1 :]) for plural in plurals)
+            + ")"
+        )
+    return _WORD_SEPARATOR.join(_HYPHEN.join(word) for word in pieces) + r"(?!\w)"
+
+
+def _spellings(alias: str) -> set[tuple[str, ...]]:
+    """Return the lowercase word tuples an alias stands for.
+
+    `fine-tuning` is also `fine tuning` and `finetuning`; the last word also stands for its
+    plural (`diffusion model` finds `diffusion models`).
+    """
+    variants: list[list[str]] = [[]]
+    for word in alias.lower().split():
+        forms = _hyphen_forms(word.split("-"))
+        variants = [[*variant, *form] for variant in variants for form in forms]
+    spellings = set()
+    for variant in variants:
+        for last in _plurals(variant[-1]):
+            spellings.add((*variant[:-1], last))
+    return spellings
+
+
+def _hyphen_forms(pieces: list[str]) -> list[list[str]]:
+    """Return a hyphenated word's spellings as words: each hyphen split or joined."""
+    if len(pieces) - 1 > _MAX_HYPHEN_VARIANTS:
+        return [pieces, ["".join(pieces)]]
+    forms: list[list[str]] = [[pieces[0]]]
+    for piece in pieces[1:]:
+        forms = [
+            option for form in forms for option in ([*form, piece], [*form[:-1], form[-1] + piece])
+        ]
+    return forms
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    """Return a lowercase word with its regular English plural."""
+    if len(word) < 3 or not word.isascii() or not word.isalpha():
+        # Acronyms with digits and short words (`o1`, `ai`) have no dependable plural.
+        return (word,)
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return (word, word[:-1] + "ies")
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return (word, word + "es")
+    return (word, word + "s")
+
+
+@dataclass(frozen=True, slots=True)
+class _PatternGroup:
+    """Patterns tried only where one regex joining them all (the prefilter) matches."""
+
+    prefilter: re.Pattern[str]
+    """Matches wherever a member may match: the members joined with `|`, or the only member."""
+    members: tuple[tuple[str, re.Pattern[str]], ...]
+    """(tag id, pattern) pairs."""
+    required: str = ""
+    """Text every match contains, checked first with a fast substring search, e.g. `evaluat`."""
+
+    def add_matches(self, text: str, found: set[str]) -> None:
+        """Add to `found` the tags of the patterns that match in the text."""
+        if self.required not in text:
+            return
+        pending = [(tag_id, regex) for tag_id, regex in self.members if tag_id not in found]
+        position = 0
+        while pending and (candidate := self.prefilter.search(text, position)) is not None:
+            start = candidate.start()
+            hits = {tag_id for tag_id, regex in pending if regex.match(text, start) is not None}
+            if hits:
+                found.update(hits)
+                pending = [(tag_id, regex) for tag_id, regex in pending if tag_id not in hits]
+            position = start + 1
+
+    def spans(self, text: str) -> dict[str, int]:
+        """Return, per tag, the length of its longest pattern match in the text."""
+        spans: dict[str, int] = {}
+        for tag_id, regex in self.members:
+            for found in regex.finditer(text):
+                spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+        return spans
+
+
+def _pattern_groups(patterns: Iterable[tuple[str, str]]) -> tuple[_PatternGroup, ...]:
+    """Return the patterns arranged for speed; every pattern keeps its exact meaning.
+
+    Patterns starting with a capital or a digit (acronyms: `\\bRLVR\\b`) are joined into one
+    regex: Python's engine skips through text to such rare first characters, so one pass costs
+    about as much as one pattern. Each other pattern is searched alone, and only in texts that
+    contain its leading literal text, e.g. `evaluat` for `\\bevaluat(?:e|ing) ...`.
+    """
+    joined: list[tuple[str, str]] = []
+    groups: list[_PatternGroup] = []
+    for tag_id, pattern in patterns:
+        scoped = _scoped(pattern)
+        prefix = _literal_prefix(_without_boundary(scoped))
+        if prefix[:1].isupper() or prefix[:1].isdigit():
+            joined.append((tag_id, scoped))
+        else:
+            regex = re.compile(scoped)
+            groups.append(_PatternGroup(regex, ((tag_id, regex),), prefix))
+    if joined:
+        prefilter = "|".join(_without_boundary(pattern) for _, pattern in joined)
+        members = tuple((tag_id, re.compile(pattern)) for tag_id, pattern in joined)
+        groups.insert(0, _PatternGroup(re.compile(prefilter), members))
+    return tuple(groups)
+
+
+def _without_boundary(pattern: str) -> str:
+    """Return the pattern without a leading `\\b`, which matches wherever the pattern starts."""
+    return pattern[len(_WORD_BOUNDARY) :] if pattern.startswith(_WORD_BOUNDARY) else pattern
+
+
+def _literal_prefix(pattern: str) -> str:
+    """Return the literal text every match of the pattern starts with, possibly empty.
+
+    Patterns with back-references or named groups get none, so that they are never joined with
+    others (joining would renumber or duplicate their groups).
+    """
+    if _GROUP_REFERENCE.search(pattern) or _has_top_level_alternation(pattern):
+        return ""
+    length = 0
+    while length < len(pattern) and (pattern[length].isalnum() or pattern[length] in " _-"):
+        length += 1
+    if pattern[length : length + 1] in _REPEATS:
+        length -= 1  # the quantifier makes the last letter optional: `MoEs?`
+    return pattern[: max(length, 0)]
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    """Return whether a `|` outside any group or class splits the pattern."""
+    depth = 0
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
+def _scoped(pattern: str) -> str:
+    """Return the pattern with leading global flags, e.g. `(?i)`, turned into a scoped group."""
+    flags = _LEADING_FLAGS.match(pattern)
+    if flags is None:
+        return pattern
+    return f"(?{flags.group(1)}:{pattern[flags.end() :]})"
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Return what is wrong with a user's regular expression, or None."""
+    try:
+        compiled = re.compile(_scoped(pattern))
+    except re.error as error:
+        return f"pattern {pattern!r} is not a valid regular expression ({error}); fix or quote it"
+    if any(m.end() == m.start() for m in compiled.finditer(_ZERO_WIDTH_PROBE)):
+        return f"pattern {pattern!r} can match empty text, so it would tag every paper; anchor it"
+    return None
+
+
+def _mapping_nodes(
+    node: yaml.MappingNode, source: str, problems: list[Problem]
+) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """Return the key and value nodes of a mapping by key, recording duplicate keys."""
+    nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key in nodes:
+            problems.append(
+                Problem(
+                    source,
+                    _line(key_node),
+                    f"key '{key}' given twice (first at line {_line(nodes[key][0])}); keep one",
+                )
+            )
+        nodes[key] = (key_node, value_node)
+    return nodes
+
+
+def _strings(
+    nodes: tuple[yaml.Node, yaml.Node] | None,
+    value: Any,
+    source: str,
+    problems: list[Problem],
+) -> list[tuple[str, int]]:
+    """Return a list of strings with their lines, recording a problem if `value` is not one."""
+    if nodes is None:
+        return []
+    key_node, value_node = nodes
+    if (
+        not isinstance(value_node, yaml.SequenceNode)
+        or not isinstance(value, list)
+        or not all(isinstance(entry, str) and entry.strip() for entry in value)
+    ):
+        problems.append(
+            Problem(
+                source,
+                _line(value_node),
+                f"`{key_node.value}` must be a list of non-empty strings, e.g. [a, b]",
+            )
+        )
+        return []
+    return [(entry, _line(node)) for entry, node in zip(value, value_node.value, strict=True)]
+
+
+def _tag_content_problems(tag: Tag) -> list[str]:
+    """Return what is wrong with a tag built in code (the YAML loader checks the same)."""
+    messages = []
+    if not _SLUG.fullmatch(tag.id):
+        messages.append(f"tag id {tag.id!r} is not a slug")
+    messages.extend(m for alias in tag.aliases if (m := _alias_problem(alias)) is not None)
+    messages.extend(m for pattern in tag.patterns if (m := _pattern_problem(pattern)) is not None)
+    return messages
+
+
+def _alias_problem(alias: str) -> str | None:
+    """Return what is wrong with an alias, or None."""
+    if _ALIAS.fullmatch(alias.strip()):
+        return None
+    return (
+        f"alias {alias!r} may hold only words of letters and digits, joined by spaces or single "
+        "hyphens; write a pattern (a regular expression) for anything else"
+    )
+
+
+def _unknown_key(key: str, known: tuple[str, ...], where: str) -> str:
+    """Return the message for a key the format does not define."""
+    return f"unknown key '{key}' {where}; use one of: {', '.join(known)}"
+
+
+def _line(node: yaml.Node) -> int:
+    """Return the 1-based line a YAML node starts on."""
+    return int(node.start_mark.line) + 1
+
+
+def _normalise_name(name: str) -> str:
+    """Return a tag id, label or keyword in a form where `Video-Generation` = `video generation`."""
+    return " ".join(re.split(r"[-_\s]+", name.strip().lower()))

@@ -1,0 +1,375 @@
+"""Paper -> entry fields, and merging papers into an existing library without losing a byte."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import bibtexparser
+import pytest
+
+from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
+from papershelf.bib.library import FIELD_ORDER, merge_into_library, paper_to_fields
+from papershelf.errors import LibraryError
+from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+
+SOURCE = Source("bib/digests/2025-10-30-hf-papers.txt", line=13)
+LIBRARY = "bib/papers.bib"
+
+
+def make_paper(**changes: object) -> Paper:
+    base = Paper(
+        title="HuMo: Human-Centric Video Generation",
+        abstract="We present HuMo, 100% better. Code: https://github.com/Phantom-video/HuMo",
+        source=SOURCE,
+        date=dt.date(2025, 9, 10),
+        authors=("Liyang Chen", "Tianxiang Ma"),
+        arxiv_id="2509.08519",
+        upvotes=64,
+        comments=4,
+        counts_date=dt.date(2025, 10, 30),
+        links=(
+            Link("https://github.com/Phantom-video/HuMo", LinkKind.CODE),
+            Link("https://phantom-video.github.io/HuMo", LinkKind.PROJECT),
+        ),
+        tags=("multimodal", "video-generation"),
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def parse(text: str) -> bibtexparser.Library:
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == []
+    return library
+
+
+def fields_of(text: str, key: str) -> dict[str, str]:
+    entry = parse(text).entries_dict[key]
+    return {field.key: field.value for field in entry.fields}
+
+
+# ---------------------------------------------------------------------------------------------
+# paper_to_fields
+
+
+def test_paper_to_fields_full_paper() -> None:
+    assert paper_to_fields(make_paper()) == {
+        "author": "Liyang Chen and Tianxiang Ma",
+        "title": "{HuMo}: Human-Centric Video Generation",
+        "year": "2025",
+        "month": "sep",
+        "howpublished": "arXiv preprint arXiv:2509.08519",
+        "eprint": "2509.08519",
+        "eprinttype": "arxiv",
+        "url": "https://arxiv.org/abs/2509.08519",
+        "abstract": r"We present HuMo, 100\% better. Code: https://github.com/Phantom-video/HuMo",
+        "keywords": "multimodal, video-generation",
+        "annote": "Code: https://github.com/Phantom-video/HuMo",
+        "upvotes": "64",
+        "numcomments": "4",
+        "countsdate": "2025-10-30",
+        "code": "https://github.com/Phantom-video/HuMo",
+        "projectpage": "https://phantom-video.github.io/HuMo",
+        "pubdate": "2025-09-10",
+        "dateorigin": "given",
+    }
+
+
+def test_paper_to_fields_follows_field_order() -> None:
+    paper = make_paper(
+        organization="OCC",
+        github_stars=120,
+        links=(
+            Link("https://github.com/a/b", LinkKind.CODE),
+            Link("https://huggingface.co/m/x", LinkKind.HF_MODEL),
+            Link("https://huggingface.co/datasets/d/x", LinkKind.HF_DATASET),
+            Link("https://huggingface.co/spaces/s/x", LinkKind.HF_SPACE),
+            Link("https://example.org/other", LinkKind.OTHER),
+        ),
+    )
+    names = list(paper_to_fields(paper))
+    assert names == [name for name in FIELD_ORDER if name in names]
+    assert {"organization", "hfmodel", "hfdataset", "hfspace", "otherlinks", "githubstars"} <= set(
+        names
+    )
+
+
+def test_paper_to_fields_without_names_or_arxiv_id() -> None:
+    paper = make_paper(
+        authors=(),
+        author_count=4,
+        arxiv_id=None,
+        upvotes=None,
+        comments=None,
+        links=(),
+        tags=(),
+        date_origin=DateOrigin.YEAR_INFERRED,
+    )
+    fields = paper_to_fields(paper)
+    assert "author" not in fields
+    assert fields["authorcount"] == "4"
+    assert not {"howpublished", "eprint", "eprinttype", "url", "annote", "countsdate"} & set(fields)
+    assert fields["dateorigin"] == "year-inferred"
+
+
+@pytest.mark.parametrize(
+    ("authors", "tex"),
+    [
+        pytest.param(("DeepSeek-AI",), "{DeepSeek-AI}", id="one-word-corporate"),
+        pytest.param(("Qwen Team", "Jane Doe"), "{Qwen Team} and Jane Doe", id="team"),
+        pytest.param(("Tom and Jerry Lab",), "{Tom and Jerry Lab}", id="and-inside"),
+        pytest.param(("Jörg Müller",), r"J{\"o}rg M{\"u}ller", id="accents"),
+    ],
+)
+def test_author_names(authors: tuple[str, ...], tex: str) -> None:
+    assert paper_to_fields(make_paper(authors=authors))["author"] == tex
+
+
+# ---------------------------------------------------------------------------------------------
+# A new library
+
+EXPECTED_NEW = """\
+@misc{chen2025humo,
+  author       = {Liyang Chen and Tianxiang Ma},
+  title        = {{HuMo}: Human-Centric Video Generation},
+  year         = {2025},
+  month        = sep,
+  howpublished = {arXiv preprint arXiv:2509.08519},
+  eprint       = {2509.08519},
+  eprinttype   = {arxiv},
+  url          = {https://arxiv.org/abs/2509.08519},
+  abstract     = {We present HuMo, 100\\% better. Code: https://github.com/Phantom-video/HuMo},
+  keywords     = {multimodal, video-generation},
+  annote       = {Code: https://github.com/Phantom-video/HuMo},
+  upvotes      = {64},
+  numcomments  = {4},
+  countsdate   = {2025-10-30},
+  code         = {https://github.com/Phantom-video/HuMo},
+  projectpage  = {https://phantom-video.github.io/HuMo},
+  pubdate      = {2025-09-10},
+  dateorigin   = {given}
+}
+"""
+
+
+def test_new_library_text() -> None:
+    result = merge_into_library("", [make_paper()], source=LIBRARY)
+    assert result.text == EXPECTED_NEW
+    assert result.added == ("chen2025humo",)
+    assert result.updated == result.unchanged == ()
+
+
+def test_new_entries_are_appended_in_input_order_with_a_blank_line() -> None:
+    first = make_paper()
+    second = make_paper(title="Scaling Laws", arxiv_id="2501.00001", authors=("Ann Lee",))
+    result = merge_into_library("", [first, second], source=LIBRARY)
+    assert result.added == ("chen2025humo", "lee2025scaling")
+    assert "}\n\n@misc{lee2025scaling," in result.text
+    assert result.text.endswith("}\n")
+
+
+def test_round_trip_every_field() -> None:
+    paper = make_paper(
+        title=r"Hostile \input{canary.txt} title {LLM}s @home 100% $5 x^2 a_b ~c #1 R\&D }",
+        abstract=r"Abstract \write18{touch pwned} \footnote{unclosed & more",
+        authors=("Jörg Müller", "DeepSeek-AI"),
+        organization="R&D Lab",
+        links=(Link("https://github.com/a/b_c%20~d#x", LinkKind.CODE),),
+    )
+    text = merge_into_library("", [paper], source=LIBRARY).text
+    library = parse(text)
+    (entry,) = library.entries
+    values = {field.key: field.value for field in entry.fields}
+    assert unescape_title(values["title"]) == strip_grouping(paper.title)
+    assert "LLMs @home" in unescape_title(values["title"])
+    assert unescape_text(values["abstract"]) == paper.abstract
+    assert unescape_text(values["organization"]) == "R&D Lab"
+    assert unescape_text(values["author"]) == "Jörg Müller and {DeepSeek-AI}"
+    assert values["code"] == "https://github.com/a/b_c%20~d#x"
+    assert unescape_text(values["annote"]) == "Code: https://github.com/a/b_c%20~d#x"
+    assert values["month"] == "sep"
+    assert "@" not in text.replace("@misc{", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging into an existing library
+
+HAND_LIBRARY = """\
+% Encoding: UTF-8
+@String{acl = {Association for Computational Linguistics}}
+
+@preamble{"\\newcommand{\\noop}[1]{}"}
+
+@Article{Smith2020MyOwn,
+  author = {Smith, Jane},
+  title = {My Own Paper},
+  journal = acl,
+  year = 2020
+}
+
+@comment{a note the user wrote}
+
+@misc{chenHumo,
+  title = {{HuMo}: Human-Centric Video Generation},
+  eprint = {2509.08519},
+  archivePrefix = {arXiv},
+  keywords = {to-read; video},
+  annote = {My own notes about it.},
+  upvotes = {3},
+  countsdate = {2025-10-01},
+  code = {https://github.com/old/repo},
+  file = {:humo.pdf:PDF},
+  year = {2025}
+}
+
+@Comment{jabref-meta: databaseType:bibtex;}
+"""
+
+
+def test_known_paper_keeps_key_and_hand_fields() -> None:
+    result = merge_into_library(HAND_LIBRARY, [make_paper()], source=LIBRARY)
+    assert result.added == ()
+    assert result.updated == ("chenHumo",)
+    fields = fields_of(result.text, "chenHumo")
+    # a person's fields stay as they were
+    assert fields["file"] == ":humo.pdf:PDF"
+    assert fields["annote"] == "My own notes about it."
+    assert fields["year"] == "2025"
+    assert fields["title"] == "{HuMo}: Human-Centric Video Generation"
+    # archivePrefix is biber's alias of eprinttype: no eprinttype is added next to it
+    assert "eprinttype" not in fields
+    # owned fields refresh per policy
+    assert fields["keywords"] == "to-read; video, multimodal, video-generation"
+    assert fields["upvotes"] == "64"
+    assert fields["countsdate"] == "2025-10-30"
+    assert fields["code"] == "https://github.com/old/repo https://github.com/Phantom-video/HuMo"
+    assert fields["author"] == "Liyang Chen and Tianxiang Ma"
+    assert fields["month"] == "sep"
+
+
+def test_untouched_blocks_stay_byte_for_byte_in_place() -> None:
+    result = merge_into_library(HAND_LIBRARY, [make_paper()], source=LIBRARY)
+    head, _, _ = HAND_LIBRARY.partition("@misc{chenHumo,")
+    assert result.text.startswith(head)
+    assert result.text.endswith("}\n\n@Comment{jabref-meta: databaseType:bibtex;}\n")
+
+
+def test_new_paper_appended_after_hand_blocks() -> None:
+    other = make_paper(title="Scaling Laws", arxiv_id="2501.00001", authors=("Ann Lee",))
+    result = merge_into_library(HAND_LIBRARY, [other], source=LIBRARY)
+    assert result.text.startswith(HAND_LIBRARY)
+    assert result.text[len(HAND_LIBRARY) :].startswith("\n@misc{lee2025scaling,\n")
+    assert result.added == ("lee2025scaling",)
+
+
+def test_second_identical_run_changes_no_byte() -> None:
+    papers = [make_paper(), make_paper(title="Scaling Laws", arxiv_id="2501.00001")]
+    first = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
+    second = merge_into_library(first.text, papers, source=LIBRARY)
+    assert second.text == first.text
+    assert second.added == second.updated == ()
+    assert set(second.unchanged) == {"chenHumo", "chen2025scaling"}
+
+
+def test_new_library_second_run_is_identical() -> None:
+    first = merge_into_library("", [make_paper()], source=LIBRARY)
+    second = merge_into_library(first.text, [make_paper()], source=LIBRARY)
+    assert second.text == first.text
+    assert second.unchanged == ("chen2025humo",)
+
+
+def test_known_by_arxiv_url_and_by_title() -> None:
+    existing = (
+        "@misc{a, title = {Something Else}, url = {https://arxiv.org/abs/2509.08519v2}}\n\n"
+        "@misc{b, title = {Scaling   LAWS!}}\n"
+    )
+    by_title = make_paper(title="Scaling laws", arxiv_id=None)
+    result = merge_into_library(existing, [make_paper(), by_title], source=LIBRARY)
+    assert result.added == ()
+    assert result.updated == ("a", "b")
+    assert fields_of(result.text, "a")["title"] == "Something Else"
+
+
+def test_same_title_but_other_arxiv_id_is_a_new_paper() -> None:
+    existing = "@misc{a, title = {HuMo: Human-Centric Video Generation}, eprint = {2401.00001}}\n"
+    result = merge_into_library(existing, [make_paper()], source=LIBRARY)
+    assert result.added == ("chen2025humo",)
+
+
+def test_same_paper_twice_yields_one_entry() -> None:
+    older = make_paper(upvotes=10, links=(Link("https://github.com/a/one", LinkKind.CODE),))
+    newer = make_paper(upvotes=64, links=(Link("https://github.com/a/two", LinkKind.CODE),))
+    result = merge_into_library("", [older, newer], source=LIBRARY)
+    assert result.added == ("chen2025humo",)
+    assert result.text.count("@misc{") == 1
+    fields = fields_of(result.text, "chen2025humo")
+    assert fields["upvotes"] == "64"
+    assert fields["code"] == "https://github.com/a/one https://github.com/a/two"
+    assert fields["annote"] == "Code: https://github.com/a/one\nCode: https://github.com/a/two"
+
+
+def test_key_collision_with_hand_entry_gets_suffix() -> None:
+    existing = "@article{Chen2025HuMo, title = {Another}, year = {2025}}\n"
+    result = merge_into_library(existing, [make_paper()], source=LIBRARY)
+    assert result.added == ("chen2025humoa",)
+
+
+def test_older_counts_do_not_overwrite_newer_ones() -> None:
+    first = merge_into_library("", [make_paper()], source=LIBRARY).text
+    stale = make_paper(upvotes=1, comments=0, counts_date=dt.date(2025, 10, 1))
+    result = merge_into_library(first, [stale], source=LIBRARY)
+    assert result.text == first
+    assert result.unchanged == ("chen2025humo",)
+
+
+def test_authorcount_dropped_once_author_exists() -> None:
+    nameless = make_paper(authors=(), author_count=2)
+    first = merge_into_library("", [nameless], source=LIBRARY).text
+    assert "authorcount  = {2}" in first
+    result = merge_into_library(first, [make_paper()], source=LIBRARY)
+    fields = fields_of(result.text, "humo2025humancentric")
+    assert "authorcount" not in fields
+    assert fields["author"] == "Liyang Chen and Tianxiang Ma"
+
+
+def test_annote_of_papershelf_refreshes_with_code_links() -> None:
+    first = merge_into_library("", [make_paper()], source=LIBRARY).text
+    more = make_paper(links=(Link("https://github.com/x/y_z", LinkKind.CODE),))
+    fields = fields_of(merge_into_library(first, [more], source=LIBRARY).text, "chen2025humo")
+    assert fields["annote"] == (
+        "Code: https://github.com/Phantom-video/HuMo\nCode: https://github.com/x/y\\_z"
+    )
+
+
+def test_biblatex_date_field_means_no_year_is_added() -> None:
+    existing = "@online{a, title = {x}, date = {2025-09-10}, eprint = {2509.08519}}\n"
+    fields = fields_of(merge_into_library(existing, [make_paper()], source=LIBRARY).text, "a")
+    assert "year" not in fields
+    assert "month" not in fields
+
+
+@pytest.mark.parametrize(
+    ("existing", "line", "message"),
+    [
+        pytest.param(
+            "@misc{a, title = {ok}}\n\n@misc{b, title = {unbalanced}\n\n@misc{c, title={x}}\n",
+            3,
+            "cannot be read",
+            id="unbalanced-brace",
+        ),
+        pytest.param(
+            "@misc{a, title = {one}}\n% comment\n@misc{a, title = {two}}\n",
+            3,
+            "duplicate key 'a' (first at line 1)",
+            id="duplicate-key",
+        ),
+    ],
+)
+def test_unreadable_library_is_refused(existing: str, line: int, message: str) -> None:
+    with pytest.raises(LibraryError) as caught:
+        merge_into_library(existing, [make_paper()], source=LIBRARY)
+    (problem,) = caught.value.problems
+    assert problem.file == LIBRARY
+    assert problem.line == line
+    assert message in problem.message
+    assert str(problem).startswith(f"{LIBRARY}:{line}: ")

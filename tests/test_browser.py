@@ -1,0 +1,278 @@
+"""The built sites in headless Chromium: search, tag pages, buttons, copy, and hostile input."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+
+from conftest import DATA, require_tool
+from papershelf.bib.read import BibEntry, read_library
+from papershelf.model import LinkKind
+from test_site_build import DEMO_CONFIG, demo_entries, mkdocs_build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TRAP = """
+window.__pwned = false;
+window.alert = window.confirm = window.prompt = () => { window.__pwned = 'dialog'; };
+"""
+"""Runs before any page script: a payload that calls a dialog or sets the flag is caught."""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 in a thread; yield its base URL (ending in `/`)."""
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Return a headless Chromium, shared by the module."""
+    require_tool("chromium", CHROMIUM)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the demo site once and serve it."""
+    site_dir = tmp_path_factory.mktemp("browser-demo") / "site"
+    result = mkdocs_build(DEMO_CONFIG, site_dir)
+    assert result.returncode == 0, result.stderr
+    yield from serve(site_dir)
+
+
+HOSTILE_LIBRARIES = [
+    path for path in (DATA / "hostile.bib", DATA / "hostile_site.bib") if path.is_file()
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[BibEntry]]]:
+    """Build a site from the hostile libraries; yield its URL and entries."""
+    root = tmp_path_factory.mktemp("browser-hostile")
+    (root / "docs").mkdir()
+    config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    config.pop("nav")
+    config["docs_dir"] = str(root / "docs")
+    config["extra_css"] = []
+    config["plugins"] = ["search", {"papershelf": {"bib": [str(p) for p in HOSTILE_LIBRARIES]}}]
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = mkdocs_build(config_file, root / "site")
+    assert result.returncode == 0, result.stderr
+    entries = [
+        entry
+        for path in HOSTILE_LIBRARIES
+        for entry in read_library(path.read_text(encoding="utf-8"), source=path.name)
+    ]
+    for url in serve(root / "site"):
+        yield url, entries
+
+
+class Visit:
+    """A browser page that records console errors, page errors and dialogs."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.context = browser.new_context(base_url=base_url)
+        self.context.grant_permissions(
+            ["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/")
+        )
+        self.context.add_init_script(TRAP)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.page.on("dialog", self._dialog)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{self.page.url}: {message.text}")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, path: str) -> Page:
+        """Open a site path and wait until it has loaded."""
+        self.page.goto(path, wait_until="load")
+        return self.page
+
+    def assert_clean(self) -> None:
+        """Fail when a visited page logged an error or opened a dialog."""
+        assert (self.errors, self.dialogs) == ([], [])
+
+    def close(self) -> None:
+        """Close the browser context."""
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, demo_url: str) -> Iterator[Visit]:
+    """Return a fresh page on the demo site; fail on console errors at the end."""
+    session = Visit(browser, demo_url)
+    yield session
+    session.close()
+
+
+def entry_with(predicate: Callable[[BibEntry], bool]) -> BibEntry:
+    """Return the first demo entry satisfying the predicate."""
+    return next(entry for entry in demo_entries() if predicate(entry))
+
+
+def test_search_finds_a_paper_by_a_word_of_its_abstract(visit: Visit) -> None:
+    entries = demo_entries()
+    # A word that occurs in exactly one abstract, so the first hit must be that paper.
+    counts: dict[str, int] = {}
+    for entry in entries:
+        for word in set(re.findall(r"[A-Za-z]{7,}", entry.abstract.lower())):
+            counts[word] = counts.get(word, 0) + 1
+    target = entry_with(
+        lambda e: any(counts.get(w.lower()) == 1 for w in re.findall(r"[A-Za-z]{7,}", e.abstract))
+    )
+    word = max(
+        (w for w in re.findall(r"[A-Za-z]{7,}", target.abstract) if counts[w.lower()] == 1), key=len
+    )
+    page = visit.goto("")
+    page.locator("label.md-header__button[for='__search']").click()
+    page.locator("input.md-search__input").fill(word)
+    hit = page.locator(f".md-search-result__item a[href*='papers/{target.key}/']").first
+    hit.wait_for(state="attached", timeout=15000)
+    assert target.key in (hit.get_attribute("href") or "")
+    visit.assert_clean()
+
+
+def test_tag_page_lists_exactly_the_tagged_papers(visit: Visit) -> None:
+    entries = demo_entries()
+    by_tag: dict[str, set[str]] = {}
+    for entry in entries:
+        for tag in entry.tags:
+            by_tag.setdefault(tag, set()).add(entry.key)
+    # The largest tag that fits on one page (per_page = 50) exercises the listing best.
+    tag = max((t for t, keys in by_tag.items() if len(keys) <= 50), key=lambda t: len(by_tag[t]))
+    page = visit.goto(f"tags/{tag}/")
+    hrefs = page.locator("article a[href*='papers/']").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    listed = {re.search(r"papers/([a-z0-9]+)/", href).group(1) for href in hrefs}
+    assert listed == by_tag[tag]
+    assert len(by_tag[tag]) >= 2
+    visit.assert_clean()
+
+
+def test_code_button_links_the_repository(visit: Visit) -> None:
+    entry = entry_with(lambda e: any(link.kind is LinkKind.CODE for link in e.links))
+    code = next(link.url for link in entry.links if link.kind is LinkKind.CODE)
+    page = visit.goto(f"papers/{entry.key}/")
+    button = page.locator("article a.md-button", has_text=re.compile("^Code")).first
+    assert button.get_attribute("href") == code
+    visit.assert_clean()
+
+
+def test_copy_button_copies_the_bibtex_entry(visit: Visit) -> None:
+    entry = demo_entries()[0]
+    page = visit.goto(f"papers/{entry.key}/")
+    block = page.locator(".papershelf-bibtex").first
+    block.hover()
+    block.locator("button.md-clipboard").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == entry.bibtex.strip()
+    visit.assert_clean()
+
+
+def test_listing_pages_load_cleanly(visit: Visit) -> None:
+    for path in ("", "tags/", "code/", "timeline/"):
+        page = visit.goto(path)
+        assert page.locator("article h1").count() >= 1, path
+    visit.assert_clean()
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+
+def normalised(text: str) -> str:
+    """Return the text with runs of whitespace collapsed."""
+    return " ".join(text.split())
+
+
+def test_hostile_library_executes_nothing(
+    browser: Browser, hostile_site: tuple[str, list[BibEntry]]
+) -> None:
+    url, entries = hostile_site
+    assert HOSTILE_LIBRARIES, "no hostile library in tests/data"
+    session = Visit(browser, url)
+    try:
+        paths = ["", "tags/", "code/", "timeline/"]
+        paths += [f"papers/{entry.key}/" for entry in entries]
+        paths += sorted({f"tags/{tag}/" for entry in entries for tag in entry.tags})
+        for path in paths:
+            page = session.goto(path)
+            # Hover everything so onmouseover payloads would fire too.
+            page.evaluate(
+                "document.querySelectorAll('article *').forEach(e => "
+                "e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))"
+            )
+            assert page.evaluate("window.__pwned") is False, path
+        assert session.dialogs == []
+        assert [error for error in session.errors if "pageerror" in error] == []
+    finally:
+        session.close()
+
+
+def test_hostile_strings_show_as_text(
+    browser: Browser, hostile_site: tuple[str, list[BibEntry]]
+) -> None:
+    url, entries = hostile_site
+    session = Visit(browser, url)
+    try:
+        for entry in entries:
+            page = session.goto(f"papers/{entry.key}/")
+            heading = page.locator("article h1").first.inner_text()
+            assert normalised(heading).rstrip("¶").strip() == normalised(entry.title), entry.key
+            article = normalised(page.locator("article").first.inner_text())
+            # The abstract's hostile markup is visible as characters, not interpreted.
+            for fragment in re.findall(r"<[a-z]+[^>]*>", entry.abstract)[:5]:
+                assert normalised(fragment) in article, (entry.key, fragment)
+            for author in entry.authors:
+                assert normalised(author) in article, (entry.key, author)
+            for anchor in page.locator("a[href]").evaluate_all(
+                "links => links.map(a => a.getAttribute('href'))"
+            ):
+                assert not anchor.lower().lstrip().startswith(("javascript:", "data:")), anchor
+    finally:
+        session.close()

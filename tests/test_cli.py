@@ -1,0 +1,180 @@
+"""The command line end to end: the sample digest, errors, idempotence, dry runs, pages."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from conftest import DATA, SAMPLE_DIGEST
+from papershelf.cli import main
+
+HAND_ENTRY = """% My own reading list, kept by hand.
+@string{neurips = {Advances in Neural Information Processing Systems}}
+
+@inproceedings{vaswani2017attention,
+  author    = {Vaswani, Ashish and Shazeer, Noam},
+  title     = {Attention Is All You Need},
+  booktitle = neurips,
+  year      = {2017},
+}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with the sample digest, as a user would have it."""
+    (tmp_path / "digests").mkdir()
+    shutil.copy(SAMPLE_DIGEST, tmp_path / "digests" / SAMPLE_DIGEST.name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*argv: str) -> int:
+    return main(list(argv))
+
+
+def entries(bib: Path) -> dict[str, dict[str, str]]:
+    library = bibtexparser.parse_string(bib.read_text(encoding="utf-8"))
+    assert not library.failed_blocks
+    return {entry.key: {f.key: str(f.value) for f in entry.fields} for entry in library.entries}
+
+
+def test_convert_sample_writes_library_and_pages(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("42 papers read: 42 added, 0 updated, 0 unchanged; papers.bib written")
+    library = entries(workdir / "papers.bib")
+    assert len(library) == 42
+    pages = sorted(p.stem for p in (workdir / "docs" / "papers").glob("*.md"))
+    assert pages == sorted(library)
+    humo = next(fields for fields in library.values() if "HuMo" in fields["title"])
+    assert humo["projectpage"] == "https://phantom-video.github.io/HuMo"
+    assert (humo["year"], humo["month"], humo["pubdate"]) == ("2025", "sep", "2025-09-10")
+
+
+def test_second_identical_run_changes_no_byte(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    assert run("convert", digest, "--bib", "papers.bib") == 0
+    before = {p: p.read_bytes() for p in workdir.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert run("convert", digest, "--bib", "papers.bib") == 0
+    assert "0 added, 0 updated, 42 unchanged; papers.bib unchanged" in capsys.readouterr().out
+    after = {p: p.read_bytes() for p in workdir.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_hand_entries_strings_and_comments_survive(workdir: Path) -> None:
+    bib = workdir / "papers.bib"
+    bib.write_text(HAND_ENTRY, encoding="utf-8")
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib", "--no-pages") == 0
+    text = bib.read_text(encoding="utf-8")
+    assert text.startswith(HAND_ENTRY)
+    assert len(entries(bib)) == 43
+
+
+def test_dry_run_writes_nothing(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib", "--dry-run") == 0
+    assert "42 added" in capsys.readouterr().out
+    assert not (workdir / "papers.bib").exists()
+    assert not (workdir / "docs").exists()
+
+
+def test_missing_year_asks_for_date_and_writes_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    undated = workdir / "digests" / "today.txt"
+    shutil.copy(SAMPLE_DIGEST, undated)
+    assert run("convert", "digests/today.txt", "--bib", "papers.bib") == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^error: digests/today\.txt:\d+: .*--date", err, re.MULTILINE)
+    assert err.rstrip().endswith("nothing was written.")
+    assert not (workdir / "papers.bib").exists()
+    assert run("convert", "digests/today.txt", "--bib", "papers.bib", "--date", "2025-10-30") == 0
+    assert len(entries(workdir / "papers.bib")) == 42
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00", r"bad\.txt:\d+: file holds binary data", id="binary"
+        ),
+        pytest.param(b"", r"bad\.txt: ", id="empty"),
+        pytest.param(b'[{"paper": {"title": "x"', r"bad\.txt:1: invalid JSON", id="broken-json"),
+    ],
+)
+def test_one_bad_digest_stops_the_run_before_any_write(
+    workdir: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
+    bib = workdir / "papers.bib"
+    bib.write_text(HAND_ENTRY, encoding="utf-8")
+    (workdir / "digests" / "bad.txt").write_bytes(content)
+    status = run(
+        "convert", f"digests/{SAMPLE_DIGEST.name}", "digests/bad.txt", "--bib", "papers.bib"
+    )
+    assert status == 1
+    assert re.search(rf"^error: digests/{expected}", capsys.readouterr().err, re.MULTILINE)
+    assert bib.read_text(encoding="utf-8") == HAND_ENTRY
+    assert not (workdir / "docs").exists()
+
+
+def test_unreadable_library_names_the_line_and_is_left_alone(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = HAND_ENTRY + "\n@misc{broken,\n  title = {no closing brace\n"
+    bib = workdir / "papers.bib"
+    bib.write_text(broken, encoding="utf-8")
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib") == 1
+    assert re.search(r"^error: papers\.bib:1[0-9]: ", capsys.readouterr().err, re.MULTILINE)
+    assert bib.read_text(encoding="utf-8") == broken
+
+
+def test_text_and_json_digests_of_one_paper_give_one_entry(workdir: Path) -> None:
+    items = json.loads((DATA / "hf-daily-papers-2024-10.json").read_text(encoding="utf-8"))
+    twice = workdir / "digests" / "2024-10-25-daily.json"
+    twice.write_text(json.dumps(items + items[:1]), encoding="utf-8")
+    assert run("convert", str(twice), "--bib", "papers.bib", "--no-pages") == 0
+    library = entries(workdir / "papers.bib")
+    assert len(library) == len(items)
+    assert {fields["eprint"] for fields in library.values()} == {i["paper"]["id"] for i in items}
+
+
+def test_pages_keep_notes_written_by_hand(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "bib/papers.bib") == 0
+    page = next((workdir / "docs" / "papers").glob("humo*.md"))
+    start, end = "<!-- papershelf:notes:start -->", "<!-- papershelf:notes:end -->"
+    notes = "\nRead on the train. **Key idea**: focus-by-predicting.  \n\u00e9t\u00e9 \u2713\n"
+    text = page.read_text(encoding="utf-8")
+    head, rest = text.split(start)
+    page.write_text(head + start + notes + end + rest.split(end)[1], encoding="utf-8")
+    capsys.readouterr()
+    assert run("pages") == 0
+    assert "42 pages in docs/papers: 0 written, 42 unchanged" in capsys.readouterr().out
+    (workdir / "bib" / "papers.bib").write_text(
+        (workdir / "bib" / "papers.bib").read_text(encoding="utf-8").replace("HuMo", "HuMo v2"),
+        encoding="utf-8",
+    )
+    assert run("pages") == 0
+    refreshed = page.read_text(encoding="utf-8")
+    assert "HuMo v2" in refreshed
+    assert start + notes + end in refreshed
+
+
+def test_help_teaches_by_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run("convert", "--help")
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for phrase in ("--date", "--dry-run", "YYYY-MM-DD", "changes nothing", "--no-pages"):
+        assert phrase in text

@@ -1,0 +1,56 @@
+"""The file-system edge: safe digest reading and atomic writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from papershelf.errors import DigestError
+from papershelf.files import atomic_write, decode_digest, inside, read_digest
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(b"title\n\x00\x01\x02", "d.txt:2: file holds binary data", id="nul-byte"),
+        pytest.param(
+            b"ok\nok\n\xff\xfe broken", "d.txt:3: not UTF-8 (byte 0xff)", id="latin1-byte"
+        ),
+    ],
+)
+def test_binary_or_non_utf8_digests_are_refused_with_a_line(data: bytes, message: str) -> None:
+    with pytest.raises(DigestError) as caught:
+        decode_digest(data, name="d.txt")
+    assert str(caught.value).startswith(message)
+
+
+def test_bom_and_crlf_are_normalised() -> None:
+    assert decode_digest("\ufeffa\r\nb\rc".encode(), name="d") == "a\nb\nc"
+
+
+def test_missing_digest_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(DigestError, match=r"nope\.txt: cannot read the file"):
+        read_digest(tmp_path / "nope.txt", name="nope.txt")
+
+
+def test_atomic_write_reports_unchanged_and_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "papers.bib"
+    assert atomic_write(target, "one\n") is True
+    os.chmod(target, 0o640)
+    assert atomic_write(target, "one\n") is False
+    assert atomic_write(target, "two\n") is True
+    assert target.read_text() == "two\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in target.parent.iterdir()] == ["papers.bib"]
+
+
+@pytest.mark.parametrize("relative", ["../escape.md", "/etc/passwd", "a/../../b.md"])
+def test_inside_refuses_paths_that_leave_the_folder(tmp_path: Path, relative: str) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        inside(tmp_path, relative)
+
+
+def test_inside_accepts_a_plain_key(tmp_path: Path) -> None:
+    assert inside(tmp_path, "cheng2024breaking.md") == (tmp_path / "cheng2024breaking.md").resolve()

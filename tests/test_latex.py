@@ -1,0 +1,278 @@
+"""The written library compiles under BibTeX and biber, without warnings and without executing text.
+
+Every run uses `-no-shell-escape` in a temporary directory. A `canary.txt` sits next to the
+document: a title saying `\\input{canary.txt}` must not pull it in, and `\\write18{touch pwned}`
+must not run. Warnings are errors except the allow-listed ones, which `docs/guide/bibtex.md` lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_DIGEST, require_tool
+from papershelf.bib.library import merge_into_library
+from papershelf.model import Link, LinkKind, Paper, Source
+
+pytestmark = pytest.mark.latex
+
+SOURCE = Source("tests/test_latex.py", line=1)
+CANARY = "CANARY-LEAKED \\typeout{CANARY-EXECUTED}\n"
+
+OWN_FIELDS = (
+    "upvotes|numcomments|countsdate|code|projectpage|hfmodel|hfdataset|hfspace|otherlinks"
+    "|githubstars|authorcount|pubdate|dateorigin"
+)
+ALLOWED_BIBTEX_WARNINGS = (
+    # Entries without author names (never invented) cannot be sorted by author in classic styles.
+    re.compile(r"Warning--to sort, need author or key in \w+"),
+)
+ALLOWED_BIBER_WARNINGS = (
+    # Our own fields are not in biblatex's data model; biber ignores them.
+    re.compile(
+        rf"Datamodel: Entry '\w+' \(papers\.bib\): Field '({OWN_FIELDS})' invalid in"
+        r" data model - ignoring"
+    ),
+)
+
+HOSTILE_TEXTS = (
+    r"\input{canary.txt}",
+    r"\write18{touch pwned} \immediate\write18{touch pwned}",
+    r"\csname input\endcsname{canary.txt} \def\x{y} \catcode`\%=12",
+    "unbalanced { open",
+    "unbalanced } close",
+    "100% sure, 9.6% boost",
+    "mail me@host.org",
+    "C# and F# #1",
+    "costs $5 and $10",
+    "x^2 and HumanEval^{+} and ^^5cinput",
+    "x_1 and ~2% and a~b",
+    r"Knights \& Knaves (K\&K) at 100\%",
+    "{LLM}s beat GPT-4o",
+    r"reasoning benchmarks \footnote{Our code is at https://github.com/zz/STEER.",
+    "Café Zürich naïve façade Øresund Straße",
+)
+
+
+def hostile_papers() -> list[Paper]:
+    """Return papers whose titles and abstracts try every trick, with varied metadata."""
+    papers = []
+    for number, text in enumerate(HOSTILE_TEXTS):
+        authors: tuple[str, ...] = ()
+        if number % 3 == 0:
+            authors = ("Jörg Müller", "Søren Østergaard", "Émile Ñúñez", "DeepSeek-AI")
+        elif number % 3 == 1:
+            authors = ("Ann Lee",)
+        papers.append(
+            Paper(
+                title=f"Case {number}: {text} with {{GPT}}-4o",
+                abstract=f"Abstract of case {number}: {text}. Code: https://github.com/a/b_c",
+                source=SOURCE,
+                date=dt.date(2025, 1 + number % 12, 6),
+                authors=authors,
+                author_count=None if authors else 3,
+                organization="R&D Lab" if number % 2 else None,
+                arxiv_id=f"2501.{number:05d}" if number % 4 else None,
+                upvotes=number,
+                comments=1,
+                counts_date=dt.date(2025, 10, 30),
+                links=(
+                    Link("https://github.com/a/b_c%20~d#readme", LinkKind.CODE),
+                    Link("https://medium.com/@me/post", LinkKind.OTHER),
+                ),
+                tags=("llm", "video-generation"),
+            )
+        )
+    return papers
+
+
+def sample_papers() -> list[Paper]:
+    """Return the bundled sample digest's papers, or skip when its parser is not there yet."""
+    try:
+        from papershelf.parse import parse_digest
+    except ImportError as error:  # pragma: no cover - depends on the parser being written
+        pytest.skip(f"papershelf.parse.parse_digest is not importable yet: {error}")
+    text = SAMPLE_DIGEST.read_text(encoding="utf-8")
+    return parse_digest(text, source=str(SAMPLE_DIGEST), digest_date=dt.date(2025, 10, 30))
+
+
+BIBTEX_PREAMBLE = r"""\documentclass{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+%(packages)s
+\begin{document}
+\nocite{*}
+\bibliographystyle{%(style)s}
+\bibliography{papers}
+\end{document}
+"""
+
+BIBLATEX_PREAMBLE = r"""\documentclass{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\usepackage[backend=biber,style=%(style)s]{biblatex}
+\usepackage{hyperref}
+\addbibresource{papers.bib}
+\begin{document}
+\nocite{*}
+\printbibliography
+\end{document}
+"""
+
+BIBTEX_PACKAGES = {
+    "plainnat": "\\usepackage[numbers]{natbib}\n\\usepackage{url}\n\\usepackage{hyperref}",
+    "plain": "\\usepackage{url}",
+    "alpha": "\\usepackage{url}\n\\usepackage{hyperref}",
+}
+
+
+def run(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=180,
+        check=False,
+    )
+
+
+def pdflatex(cwd: Path) -> None:
+    binary = require_tool("pdflatex")
+    done = run(
+        [binary, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc"], cwd
+    )
+    log = (cwd / "doc.log").read_text(encoding="utf-8", errors="replace")
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert done.returncode == 0, f"pdflatex failed: {errors}"
+    assert errors == []
+
+
+def latex_warnings(cwd: Path) -> list[str]:
+    """Return the warnings of the last LaTeX run, continuation lines joined to their warning."""
+    warnings: list[str] = []
+    for line in (cwd / "doc.log").read_text(encoding="utf-8", errors="replace").splitlines():
+        if "Warning" in line:
+            warnings.append(line.strip())
+        elif warnings and re.match(r"\((biblatex|natbib|hyperref)\)", line):
+            warnings[-1] += " " + line.split(")", 1)[1].strip()
+    return warnings
+
+
+def pdf_text(cwd: Path) -> str | None:
+    """Return the PDF's text through pdftotext (poppler-utils), or None when it is absent."""
+    pdftotext = shutil.which("pdftotext")
+    return None if pdftotext is None else run([pdftotext, "doc.pdf", "-"], cwd).stdout
+
+
+def assert_nothing_executed(cwd: Path) -> None:
+    log = (cwd / "doc.log").read_text(encoding="utf-8", errors="replace")
+    # TeX logs every file it opens as `(./canary.txt`, wrapped at 79 columns.
+    assert "(./canary.txt" not in log.replace("\n", "")
+    assert "CANARY" not in log
+    assert "runsystem" not in log
+    assert not (cwd / "pwned").exists()
+    bbl = (cwd / "doc.bbl").read_text(encoding="utf-8")
+    assert "CANARY" not in bbl
+    text = pdf_text(cwd)
+    if text is not None:
+        assert "CANARY" not in text
+
+
+def prepare(tmp_path: Path, papers: list[Paper] | str, tex: str) -> Path:
+    bib = papers if isinstance(papers, str) else merge_into_library("", papers, source="x").text
+    (tmp_path / "papers.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "canary.txt").write_text(CANARY, encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    return tmp_path
+
+
+def compile_bibtex(tmp_path: Path, papers: list[Paper] | str, style: str) -> Path:
+    """Compile `papers` with pdflatex + bibtex in `style`; assert no error and no stray warning."""
+    tex = BIBTEX_PREAMBLE % {"style": style, "packages": BIBTEX_PACKAGES[style]}
+    cwd = prepare(tmp_path, papers, tex)
+    pdflatex(cwd)
+    done = run([require_tool("bibtex"), "doc"], cwd)
+    blg = (cwd / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, blg
+    assert "error message" not in blg
+    warnings = [line for line in blg.splitlines() if line.startswith("Warning--")]
+    unexpected = [w for w in warnings if not any(p.fullmatch(w) for p in ALLOWED_BIBTEX_WARNINGS)]
+    assert unexpected == []
+    pdflatex(cwd)
+    pdflatex(cwd)
+    assert latex_warnings(cwd) == []
+    assert_nothing_executed(cwd)
+    return cwd
+
+
+def compile_biber(tmp_path: Path, papers: list[Paper], style: str) -> Path:
+    """Compile `papers` with biblatex + biber `--validate-datamodel`; assert no stray warning."""
+    cwd = prepare(tmp_path, papers, BIBLATEX_PREAMBLE % {"style": style})
+    pdflatex(cwd)
+    done = run([require_tool("biber"), "--validate-datamodel", "doc"], cwd)
+    blg = (cwd / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, blg
+    assert " ERROR - " not in blg
+    warnings = [line.split(" WARN - ", 1)[1] for line in blg.splitlines() if " WARN - " in line]
+    unexpected = [w for w in warnings if not any(p.fullmatch(w) for p in ALLOWED_BIBER_WARNINGS)]
+    assert unexpected == []
+    pdflatex(cwd)
+    pdflatex(cwd)
+    reported = [w for w in latex_warnings(cwd) if "Biber reported the following issues" in w]
+    other = [w for w in latex_warnings(cwd) if w not in reported]
+    assert other == []
+    # biblatex repeats biber's warnings, wrapped at 79 columns; the .blg was checked line by line.
+    assert all("- Datamodel: Entry" in warning for warning in reported)
+    assert_nothing_executed(cwd)
+    return cwd
+
+
+@pytest.mark.parametrize("style", ["plainnat", "plain", "alpha"])
+def test_hostile_papers_compile_with_bibtex(tmp_path: Path, style: str) -> None:
+    cwd = compile_bibtex(tmp_path, hostile_papers(), style)
+    bbl = (cwd / "doc.bbl").read_text(encoding="utf-8")
+    assert "\\textbackslash}input\\{canary.txt\\}" not in bbl  # braces stay balanced groups
+    assert "{\\textbackslash}input{canary.txt}" in bbl or "{\\textbackslash}input canary.txt" in bbl
+    assert "arXiv preprint arXiv:2501.00001" in bbl
+    text = pdf_text(cwd)
+    if text is not None:  # the hostile text is shown, not run
+        assert "\\input" in text
+        assert "me@host.org" in text.replace(" ", "")
+
+
+@pytest.mark.parametrize("style", ["numeric", "authoryear"])
+def test_hostile_papers_compile_with_biber(tmp_path: Path, style: str) -> None:
+    cwd = compile_biber(tmp_path, hostile_papers(), style)
+    bbl = (cwd / "doc.bbl").read_text(encoding="utf-8")
+    assert "\\field{eprinttype}{arxiv}" in bbl
+    assert "\\verb{eprint}" in bbl
+
+
+@pytest.mark.parametrize(
+    ("kind", "style"), [("bibtex", "plainnat"), ("bibtex", "alpha"), ("biber", "authoryear")]
+)
+def test_sample_digest_compiles(tmp_path: Path, kind: str, style: str) -> None:
+    papers = sample_papers()
+    assert len(papers) > 30
+    if kind == "bibtex":
+        cwd = compile_bibtex(tmp_path, papers, style)
+    else:
+        cwd = compile_biber(tmp_path, papers, style)
+    bbl = " ".join((cwd / "doc.bbl").read_text(encoding="utf-8").casefold().split())
+    assert "incorporating surrogate gradient norm" in bbl
+
+
+def test_canary_detector_catches_unescaped_input(tmp_path: Path) -> None:
+    # The control experiment: without escaping, the same checks must fail.
+    raw = "@misc{evil, title = {Innocent \\input{canary.txt} title}, year = {2025}}\n"
+    with pytest.raises(AssertionError, match=r"\(\./canary\.txt"):
+        compile_bibtex(tmp_path, raw, "plain")

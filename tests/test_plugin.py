@@ -1,0 +1,462 @@
+"""The MkDocs plugin through real MkDocs objects: config validation, files, nav, meta tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import textwrap
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.structure.files import Files, InclusionLevel, get_files
+from mkdocs.structure.nav import get_navigation
+
+from papershelf.bib.read import BibEntry, read_library
+from papershelf.mkdocs_plugin.plugin import citation_meta_tags, insert_into_head
+from papershelf.model import Source
+
+LIBRARY = textwrap.dedent(
+    """\
+    @misc{cheng2024breaking,
+      author       = {Zesen Cheng and Hang Zhang and Kehan Li},
+      title        = {Breaking the Memory Barrier: Near Infinite Batch Size Scaling},
+      year         = {2024},
+      month        = oct,
+      howpublished = {arXiv preprint arXiv:2410.17243},
+      eprint       = {2410.17243},
+      eprinttype   = {arxiv},
+      url          = {https://arxiv.org/abs/2410.17243},
+      abstract     = {Contrastive loss is a powerful approach; we tile the quokkaformer.},
+      keywords     = {llm, contrastive-learning},
+      code         = {https://github.com/DAMO-NLP-SG/Inf-CLIP},
+      pubdate      = {2024-10-22},
+      dateorigin   = {given}
+    }
+
+    @misc{offline2025optimization,
+      title        = {Offline Optimization with Learned Priors},
+      year         = {2025},
+      month        = mar,
+      abstract     = {Offline optimization has recently emerged as a zebrafish of methods.},
+      organization = {OCC},
+      keywords     = {llm}
+    }
+    """
+)
+KEYS = ("cheng2024breaking", "offline2025optimization")
+
+
+def write_site(root: Path, plugin_options: dict[str, Any], *, library: str = LIBRARY) -> Path:
+    """Write a small site (mkdocs.yml, docs/about.md, lib.bib) and return its mkdocs.yml."""
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    (root / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n", encoding="utf-8")
+    (root / "lib.bib").write_text(library, encoding="utf-8")
+    options = {"bib": ["lib.bib"], **plugin_options}
+    site = {
+        "site_name": "test shelf",
+        "theme": {"name": "material", "features": ["content.code.copy"]},
+        "plugins": ["search", {"papershelf": options}],
+        "markdown_extensions": ["pymdownx.superfences"],
+    }
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(site), encoding="utf-8")
+    return path
+
+
+def load(config_file: Path, **overrides: Any) -> MkDocsConfig:
+    """Return the validated config, as `mkdocs build` would see it, with on_config applied."""
+    config = load_config(str(config_file), site_dir=str(config_file.parent / "site"), **overrides)
+    config.plugins.on_startup(command="build", dirty=False)
+    return config.plugins.on_config(config)
+
+
+def collect_files(config: MkDocsConfig) -> Files:
+    """Return the site's files after every plugin's on_files, as `mkdocs build` computes them."""
+    config.plugins.on_pre_build(config=config)
+    return config.plugins.on_files(get_files(config), config=config)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Callable[..., Path]:
+    """Return a factory writing a site into tmp_path."""
+
+    def make(library: str = LIBRARY, **plugin_options: Any) -> Path:
+        return write_site(tmp_path, plugin_options, library=library)
+
+    return make
+
+
+# --- option validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param({"per_page": 0}, "option 'per_page': 0 is too small", id="per_page-zero"),
+        pytest.param(
+            {"per_page": "ten"}, "option 'per_page': expected a whole number", id="per_page-str"
+        ),
+        pytest.param(
+            {"per_page": True}, "option 'per_page': expected a whole number", id="per_page-bool"
+        ),
+        pytest.param({"latest": -1}, "option 'latest': -1 is too small", id="latest-negative"),
+        pytest.param(
+            {"digest_date": "2025-02-30"},
+            "option 'digest_date': '2025-02-30' is not a calendar date",
+            id="digest_date-impossible",
+        ),
+        pytest.param(
+            {"digest_date": "Oct 30"},
+            "option 'digest_date': 'Oct 30' is not a date; write it as YYYY-MM-DD",
+            id="digest_date-words",
+        ),
+        pytest.param(
+            {"digests": ["nothing/*.txt"]},
+            "option 'digests': 'nothing/*.txt' matches no file",
+            id="digests-no-match",
+        ),
+        pytest.param({"digests": 3}, "option 'digests': expected a list", id="digests-not-list"),
+        pytest.param(
+            {"bib": "lib.bib"}, "option 'bib': Expected a list of items", id="bib-not-list"
+        ),
+        pytest.param(
+            {"tags_file": "missing.yaml"}, "option 'tags_file': The path", id="tags_file-missing"
+        ),
+        pytest.param(
+            {"home": "yes"}, "option 'home': Expected type: <class 'bool'>", id="home-not-bool"
+        ),
+    ],
+)
+def test_invalid_option_is_named(
+    site: Callable[..., Path],
+    caplog: pytest.LogCaptureFixture,
+    options: dict[str, Any],
+    expected: str,
+) -> None:
+    config_file = site(**options)
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        load_config(str(config_file))
+    errors = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"Plugin 'papershelf' {expected}" in errors
+
+
+def test_options_resolve_relative_to_mkdocs_yml(site: Callable[..., Path]) -> None:
+    config_file = site(digest_date="2025-10-30", per_page=7)
+    options = load(config_file).plugins["papershelf"].config
+    assert options.bib == [str(config_file.parent / "lib.bib")]
+    assert (options.digest_date, options.per_page, options.latest, options.home) == (
+        "2025-10-30",
+        7,
+        20,
+        True,
+    )
+
+
+def test_required_markdown_extensions_are_added(site: Callable[..., Path]) -> None:
+    config = load(site())
+    assert {"attr_list", "md_in_html"} <= set(config.markdown_extensions)
+
+
+# --- generated files ---------------------------------------------------------------------------
+
+
+def test_generated_files(site: Callable[..., Path]) -> None:
+    files = collect_files(load(site()))
+    for key in KEYS:
+        page = files.get_file_from_path(f"papers/{key}.md")
+        assert page is not None, key
+        assert page.generated_by == "papershelf"
+        assert page.inclusion is InclusionLevel.NOT_IN_NAV
+        assert page.content_string.startswith("---\n"), key
+    for overview in ("index.md", "tags/index.md", "code/index.md", "timeline/index.md"):
+        generated = files.get_file_from_path(overview)
+        assert generated is not None, overview
+        assert generated.inclusion.is_in_nav(), overview
+    first = files.get_file_from_path(f"papers/{KEYS[0]}.md")
+    assert first is not None
+    assert "Breaking the Memory Barrier" in first.content_string
+    tag_page = files.get_file_from_path("tags/llm.md")
+    assert tag_page is not None
+    assert tag_page.inclusion is InclusionLevel.NOT_IN_NAV
+    assert files.get_file_from_path("about.md") is not None
+
+
+def test_bib_downloads(site: Callable[..., Path]) -> None:
+    files = collect_files(load(site()))
+    whole = files.get_file_from_path("bib/papers.bib")
+    assert whole is not None
+    assert not whole.is_documentation_page()
+    assert whole.content_string == LIBRARY
+    entries = {entry.key: entry for entry in read_library(LIBRARY, source="lib.bib")}
+    for key in KEYS:
+        single = files.get_file_from_path(f"bib/{key}.bib")
+        assert single is not None, key
+        assert single.content_string.strip() == entries[key].bibtex.strip()
+        assert single.content_string.startswith(f"@misc{{{key},")
+
+
+def test_library_download_can_be_switched_off(site: Callable[..., Path]) -> None:
+    files = collect_files(load(site(bib_download=False)))
+    published = sorted(f.src_uri for f in files if f.src_uri.startswith("bib/"))
+    # The one-entry files stay: each paper page links its own.
+    assert published == [f"bib/{key}.bib" for key in KEYS]
+
+
+def test_page_on_disk_wins(site: Callable[..., Path]) -> None:
+    config_file = site()
+    own = "# My own notes on Inf-CL\n\nHand-written.\n"
+    (config_file.parent / "docs" / "papers").mkdir()
+    (config_file.parent / "docs" / "papers" / f"{KEYS[0]}.md").write_text(own, encoding="utf-8")
+    files = collect_files(load(config_file))
+    page = files.get_file_from_path(f"papers/{KEYS[0]}.md")
+    assert page is not None
+    assert page.generated_by is None
+    assert page.content_string == own
+    assert page.inclusion is InclusionLevel.NOT_IN_NAV
+    other = files.get_file_from_path(f"papers/{KEYS[1]}.md")
+    assert other is not None
+    assert other.generated_by == "papershelf"
+
+
+def test_user_index_wins_over_home(site: Callable[..., Path]) -> None:
+    config_file = site()
+    (config_file.parent / "docs" / "index.md").write_text("# Welcome\n", encoding="utf-8")
+    index = collect_files(load(config_file)).get_file_from_path("index.md")
+    assert index is not None
+    assert (index.generated_by, index.content_string) == (None, "# Welcome\n")
+
+
+def test_home_option_off(site: Callable[..., Path]) -> None:
+    files = collect_files(load(site(home=False)))
+    assert files.get_file_from_path("index.md") is None
+    assert files.get_file_from_path("tags/index.md") is not None
+
+
+def test_paper_pages_stay_out_of_the_nav(site: Callable[..., Path]) -> None:
+    config = load(site())
+    files = collect_files(config)
+    nav = get_navigation(files, config)
+    in_nav = {page.file.src_uri for page in nav.pages}
+    assert not {uri for uri in in_nav if uri.startswith(("papers/", "bib/"))}
+    assert {"index.md", "about.md", "tags/index.md", "code/index.md", "timeline/index.md"} <= in_nav
+    assert "tags/llm.md" not in in_nav
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        pytest.param(
+            "@misc{cheng2024breaking,\n  title = {Again},\n  year = {2024}\n}\n",
+            "two.bib:1: citation key 'cheng2024breaking' is already used at lib.bib:1",
+            id="duplicate-key-across-files",
+        ),
+    ],
+)
+def test_library_problems_raise_plugin_error(
+    site: Callable[..., Path], second: str, expected: str
+) -> None:
+    config_file = site()
+    config_file.parent.joinpath("two.bib").write_text(second, encoding="utf-8")
+    data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    data["plugins"][1]["papershelf"]["bib"] = ["lib.bib", "two.bib"]
+    config_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(PluginError, match="cannot read the library") as raised:
+        collect_files(load(config_file))
+    assert expected in str(raised.value)
+
+
+def test_missing_library_names_the_option(site: Callable[..., Path]) -> None:
+    config_file = site()
+    config_file.parent.joinpath("lib.bib").unlink()
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert "papershelf: option 'bib': lib.bib does not exist" in str(raised.value)
+
+
+# --- the built pages ---------------------------------------------------------------------------
+
+
+class MetaCollector(HTMLParser):
+    """Collects `<meta name=... content=...>` pairs of `<head>`, decoded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_head = False
+        self.pairs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self.in_head = True
+        elif tag == "meta" and self.in_head:
+            values = dict(attrs)
+            name = values.get("name") or ""
+            if name.startswith("citation_"):
+                self.pairs.append((name, values.get("content") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+
+
+def head_meta(html_text: str) -> list[tuple[str, str]]:
+    """Return the citation_* meta tags of the page's <head>, in order."""
+    parser = MetaCollector()
+    parser.feed(html_text)
+    return parser.pairs
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the small site once (in-process, like `mkdocs build --strict`); return site_dir."""
+    root = tmp_path_factory.mktemp("built")
+    config = load(write_site(root, {}), strict=True)
+    build(config)
+    return root / "site"
+
+
+def test_meta_tags_in_head(built_site: Path) -> None:
+    page = (built_site / "papers" / KEYS[0] / "index.html").read_text(encoding="utf-8")
+    assert head_meta(page) == [
+        ("citation_title", "Breaking the Memory Barrier: Near Infinite Batch Size Scaling"),
+        ("citation_author", "Zesen Cheng"),
+        ("citation_author", "Hang Zhang"),
+        ("citation_author", "Kehan Li"),
+        ("citation_publication_date", "2024/10/22"),
+        ("citation_date", "2024/10/22"),
+        ("citation_arxiv_id", "2410.17243"),
+        ("citation_pdf_url", "https://arxiv.org/pdf/2410.17243"),
+        ("citation_public_url", "https://arxiv.org/abs/2410.17243"),
+        ("citation_abstract", "Contrastive loss is a powerful approach; we tile the quokkaformer."),
+        # Labels from the shipped taxonomy; an id it does not know stands for itself.
+        ("citation_keywords", "Large language models; contrastive-learning"),
+    ]
+
+
+def test_meta_tags_only_on_paper_pages(built_site: Path) -> None:
+    for page in ("index.html", "about/index.html", "tags/index.html"):
+        assert head_meta((built_site / page).read_text(encoding="utf-8")) == [], page
+
+
+def test_meta_tags_without_authors_or_arxiv(built_site: Path) -> None:
+    page = (built_site / "papers" / KEYS[1] / "index.html").read_text(encoding="utf-8")
+    names = [name for name, _ in head_meta(page)]
+    assert names[0] == "citation_title"
+    assert "citation_author" not in names
+    assert "citation_pdf_url" not in names
+    assert ("citation_publication_date", "2025/03") in head_meta(page)
+
+
+def test_built_downloads(built_site: Path) -> None:
+    assert (built_site / "bib" / "papers.bib").read_text(encoding="utf-8") == LIBRARY
+    single = (built_site / "bib" / f"{KEYS[1]}.bib").read_text(encoding="utf-8")
+    entry = next(e for e in read_library(LIBRARY, source="lib.bib") if e.key == KEYS[1])
+    assert single.strip() == entry.bibtex.strip()
+    assert "cheng2024breaking" not in single
+
+
+# --- the meta tag builder ----------------------------------------------------------------------
+
+
+def make_entry(**fields: Any) -> BibEntry:
+    """Return a BibEntry with empty defaults and the given fields."""
+    values: dict[str, Any] = {
+        "key": "x2025y",
+        "entry_type": "misc",
+        "title": "T",
+        "authors": (),
+        "author_count": None,
+        "organization": None,
+        "date": None,
+        "year": None,
+        "month": None,
+        "abstract": "",
+        "tags": (),
+        "arxiv_id": None,
+        "url": None,
+        "doi": None,
+        "links": (),
+        "upvotes": None,
+        "comments": None,
+        "counts_date": None,
+        "bibtex": "@misc{x2025y,}",
+        "source": Source("x.bib", 1),
+    }
+    values.update(fields)
+    return BibEntry(**values)
+
+
+HOSTILE = "\"><script>window.__pwned=1</script>&amp; 'quoted' <b>"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param(
+            {"title": HOSTILE, "authors": (HOSTILE,), "abstract": HOSTILE},
+            [
+                ("citation_title", HOSTILE),
+                ("citation_author", HOSTILE),
+                ("citation_abstract", HOSTILE),
+            ],
+            id="hostile-text-round-trips",
+        ),
+        pytest.param(
+            {"date": dt.date(2025, 3, 6), "year": 2025, "month": 3, "day": 6},
+            [
+                ("citation_title", "T"),
+                ("citation_publication_date", "2025/03/06"),
+                ("citation_date", "2025/03/06"),
+            ],
+            id="full-date",
+        ),
+        pytest.param(
+            {"date": dt.date(2025, 3, 1), "year": 2025, "month": 3},
+            [
+                ("citation_title", "T"),
+                ("citation_publication_date", "2025/03"),
+                ("citation_date", "2025/03"),
+            ],
+            id="month-without-day",
+        ),
+        pytest.param(
+            {"year": 2023},
+            [
+                ("citation_title", "T"),
+                ("citation_publication_date", "2023"),
+                ("citation_date", "2023"),
+            ],
+            id="year-only",
+        ),
+        pytest.param(
+            {"tags": ("llm", "video-generation"), "doi": "10.1/x"},
+            [
+                ("citation_title", "T"),
+                ("citation_doi", "10.1/x"),
+                ("citation_keywords", "Large models; video-generation"),
+            ],
+            id="labels-and-doi",
+        ),
+        pytest.param(
+            {"url": "javascript:alert(1)"},
+            [("citation_title", "T")],
+            id="non-http-url-dropped",
+        ),
+    ],
+)
+def test_citation_meta_tags(fields: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    tags = citation_meta_tags(make_entry(**fields), tag_labels={"llm": "Large models"})
+    assert "<script" not in tags
+    assert head_meta(insert_into_head("<html><head></head><body></body></html>", tags)) == expected
+
+
+def test_insert_into_head_uses_the_first_head_end() -> None:
+    page = "<html><head><title>x</title></head><body><pre>&lt;/head&gt;</head></pre></body></html>"
+    assert insert_into_head(page, "<meta>") == page.replace("</head>", "<meta></head>", 1)

@@ -1,0 +1,176 @@
+"""The demo site (`mkdocs.yml` + `bib/papers.bib`) built by the real `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from papershelf.bib.read import BibEntry, read_library
+
+DEMO_CONFIG = ROOT / "mkdocs.yml"
+DEMO_LIBRARY = ROOT / "bib" / "papers.bib"
+BIBTEX_ONLY = ("eprinttype", "howpublished", "@misc{")
+"""Text that appears in an entry's BibTeX block and nowhere else on its page."""
+
+
+def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build --strict` in a subprocess and return its result (output in stderr)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file)]
+    return subprocess.run(
+        [*command, "--site-dir", str(site_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+
+
+def demo_entries() -> list[BibEntry]:
+    """Return the entries of the demo library."""
+    text = DEMO_LIBRARY.read_text(encoding="utf-8")
+    return read_library(text, source="bib/papers.bib")
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo once; return the site folder."""
+    assert DEMO_LIBRARY.is_file(), "bib/papers.bib is missing: run `papershelf convert` first"
+    site_dir = tmp_path_factory.mktemp("demo") / "site"
+    result = mkdocs_build(DEMO_CONFIG, site_dir)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert warnings == []
+    return site_dir
+
+
+class TextOf(HTMLParser):
+    """Collects the text inside the first element with a given tag (e.g. `h1`)."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.tag = tag
+        self.depth = 0
+        self.done = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        if tag == self.tag or self.depth:
+            self.depth += 1
+        if tag == "a" and ("class", "headerlink") in attrs:
+            # The permalink anchor's `¶` is decoration, not the heading's text.
+            self.depth += 1000
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth >= 1000 and tag == "a":
+            self.depth -= 1000
+        if self.depth and not self.done:
+            self.depth -= 1
+            if self.depth == 0:
+                self.done = True
+
+    def handle_data(self, data: str) -> None:
+        if 0 < self.depth < 1000 and not self.done:
+            self.parts.append(data)
+
+
+def text_of(html_text: str, tag: str) -> str:
+    """Return the whitespace-normalised text of the first `tag` element of a page."""
+    parser = TextOf(tag)
+    parser.feed(html_text)
+    return " ".join("".join(parser.parts).split())
+
+
+def search_docs(site_dir: Path) -> list[dict[str, Any]]:
+    """Return the documents of Material's search index."""
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs: list[dict[str, Any]] = index["docs"]
+    return docs
+
+
+def distinctive_word(text: str) -> str:
+    """Return the longest purely alphabetic word of a text (a good search probe)."""
+    words = re.findall(r"[A-Za-z]{5,}", text)
+    return max(words, key=len)
+
+
+def test_demo_has_papers() -> None:
+    entries = demo_entries()
+    assert len(entries) >= 30
+    assert len({entry.key for entry in entries}) == len(entries)
+
+
+def test_every_entry_has_a_page_and_a_download(demo_site: Path) -> None:
+    for entry in demo_entries():
+        page = (demo_site / "papers" / entry.key / "index.html").read_text(encoding="utf-8")
+        assert text_of(page, "h1") == " ".join(entry.title.split()), entry.key
+        download = (demo_site / "bib" / f"{entry.key}.bib").read_text(encoding="utf-8")
+        assert download.strip() == entry.bibtex.strip(), entry.key
+    library = (demo_site / "bib" / "papers.bib").read_text(encoding="utf-8")
+    assert library == DEMO_LIBRARY.read_text(encoding="utf-8")
+
+
+def test_listing_pages_exist(demo_site: Path) -> None:
+    for page in ("index.html", "tags/index.html", "code/index.html", "timeline/index.html"):
+        assert (demo_site / page).is_file(), page
+    tags = {tag for entry in demo_entries() for tag in entry.tags}
+    assert tags
+    for tag in tags:
+        assert (demo_site / "tags" / tag / "index.html").is_file(), tag
+
+
+def test_search_index_has_abstracts_but_no_bibtex(demo_site: Path) -> None:
+    docs = search_docs(demo_site)
+    for entry in demo_entries():
+        text = " ".join(
+            doc["text"] for doc in docs if doc["location"].startswith(f"papers/{entry.key}/")
+        )
+        if entry.abstract:
+            word = distinctive_word(entry.abstract)
+            assert word in text, (entry.key, word)
+        for bibtex_only in (*BIBTEX_ONLY, f"{{{entry.key},"):
+            assert bibtex_only not in text, (entry.key, bibtex_only)
+    # The guide may discuss BibTeX fields; the generated pages must not index them.
+    generated = " ".join(doc["text"] for doc in docs if doc["location"].startswith("papers/"))
+    assert "eprinttype" not in generated
+    assert "howpublished" not in generated
+
+
+def test_paper_pages_are_not_in_the_nav(demo_site: Path) -> None:
+    home = (demo_site / "index.html").read_text(encoding="utf-8")
+    nav = home[home.index('<nav class="md-nav md-nav--primary"') :]
+    nav = nav[: nav.index('<div class="md-sidebar md-sidebar--secondary"')]
+    links = re.findall(r'href="([^"]+)"', nav)
+    assert "tags/" in links
+    assert [link for link in links if "papers/" in link] == []
+
+
+def test_material_tags_plugin_alongside(tmp_path: Path) -> None:
+    config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    config["docs_dir"] = str(DEMO_CONFIG.parent / config.get("docs_dir", "docs"))
+    config["plugins"] = [
+        "search",
+        "tags",
+        {"papershelf": {"bib": [str(DEMO_LIBRARY)]}},
+    ]
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = mkdocs_build(config_file, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "WARNING" in line] == []
+    tagged = next(entry for entry in demo_entries() if entry.tags)
+    page = (tmp_path / "site" / "papers" / tagged.key / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-tag' in page
