@@ -8,6 +8,7 @@ import datetime as dt
 import bibtexparser
 import pytest
 
+from conftest import SAMPLES
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
 from papershelf.bib.library import FIELD_ORDER, merge_into_library, paper_to_fields
 from papershelf.errors import LibraryError
@@ -363,6 +364,18 @@ def test_biblatex_date_field_means_no_year_is_added() -> None:
             "duplicate key 'a' (first at line 1)",
             id="duplicate-key",
         ),
+        pytest.param(
+            "@misc{a, title = {one},\n  title = {two}}\n",
+            1,
+            "entry 'a' has the field 'title' twice",
+            id="duplicate-field",
+        ),
+        pytest.param(
+            "@misc{a, title = {ok}}\n@misc{b, title = {open}\n",
+            2,
+            "(Unexpectedly reached end of file)",
+            id="end-of-file",
+        ),
     ],
 )
 def test_unreadable_library_is_refused(existing: str, line: int, message: str) -> None:
@@ -373,3 +386,24 @@ def test_unreadable_library_is_refused(existing: str, line: int, message: str) -
     assert problem.line == line
     assert message in problem.message
     assert str(problem).startswith(f"{LIBRARY}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "key", "eprinttype"),
+    [
+        pytest.param("1706.03762", "vaswani2017attentionneed", None, id="arxiv-export"),
+        pytest.param("2302.13971", "touvron2023llama", None, id="max-interop-misc"),
+        pytest.param("2009.03300", "hendrycks2020measuring", "arxiv", id="scholar-journal"),
+        pytest.param("2104.02057", "DBLP:journals/corr/abs-2104-02057", "arXiv", id="dblp"),
+        pytest.param("2403.01234", "smith2024agents", "arxiv", id="biblatex-online"),
+    ],
+)
+def test_known_in_every_arxiv_style(arxiv_id: str, key: str, eprinttype: str | None) -> None:
+    existing = (SAMPLES / "interop" / "generated_arxiv_style_variants.bib").read_text("utf-8")
+    result = merge_into_library(existing, [make_paper(arxiv_id=arxiv_id)], source=LIBRARY)
+    assert result.added == ()
+    assert result.updated == (key,)
+    fields = fields_of(result.text, key)
+    assert "multimodal" in fields["keywords"]
+    # archivePrefix is biber's alias of eprinttype: never both; an existing eprinttype stays
+    assert fields.get("eprinttype") == eprinttype

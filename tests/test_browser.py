@@ -114,6 +114,7 @@ class Visit:
         )
         self.context.add_init_script(TRAP)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.page.on("console", self._console)
@@ -169,8 +170,9 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(visit: Visit) -> None:
         (w for w in re.findall(r"[A-Za-z]{7,}", target.abstract) if counts[w.lower()] == 1), key=len
     )
     page = visit.goto("")
-    page.locator("label.md-header__button[for='__search']").click()
-    page.locator("input.md-search__input").fill(word)
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(word)
     hit = page.locator(f".md-search-result__item a[href*='papers/{target.key}/']").first
     hit.wait_for(state="attached", timeout=15000)
     assert target.key in (hit.get_attribute("href") or "")
@@ -209,7 +211,8 @@ def test_copy_button_copies_the_bibtex_entry(visit: Visit) -> None:
     page = visit.goto(f"papers/{entry.key}/")
     block = page.locator(".papershelf-bibtex").first
     block.hover()
-    block.locator("button.md-clipboard").click()
+    # Material 9.8 names it md-code__button; earlier 9.x releases md-clipboard.
+    block.locator("button[data-md-type='copy'], button.md-clipboard").first.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.strip() == entry.bibtex.strip()
     visit.assert_clean()

@@ -114,7 +114,8 @@ _URL_RE = re.compile(r"^(https?)://([^\s/?#@\\<>\"'`]+)([/?#][^\s]*)?$", re.IGNO
 _HOST_RE = re.compile(r"^[\w.-]+(?::\d{1,5})?$")
 # Characters that could end or confuse a Markdown link destination, an attr_list or an HTML
 # attribute are percent-encoded; the URL keeps its meaning for every server that decodes paths.
-_URL_ENCODE = {char: f"%{ord(char):02X}" for char in "()<>\"'`{}|\\^[]*"}
+_URL_ENCODE = str.maketrans({char: f"%{ord(char):02X}" for char in "()<>\"'`{}|\\^[]*"})
+_ANY_SPACE_RE = re.compile(r"\s")
 
 
 def safe_url(url: str) -> str | None:
@@ -131,14 +132,14 @@ def safe_url(url: str) -> str | None:
         e.g. `https://github.com/org/repo_%28v2%29`, or None for `javascript:alert(1)`.
     """
     candidate = url.strip()
-    if not candidate or _CONTROL_RE.search(candidate) or any(ch.isspace() for ch in candidate):
+    if not candidate or _CONTROL_RE.search(candidate) or _ANY_SPACE_RE.search(candidate):
         return None
     match = _URL_RE.match(candidate)
     if match is None or not _HOST_RE.match(match.group(2)):
         return None
     scheme = match.group(1).lower()
     rest = candidate[len(match.group(1)) :]
-    return scheme + "".join(_URL_ENCODE.get(char, char) for char in rest)
+    return scheme + rest.translate(_URL_ENCODE)
 
 
 def url_host(url: str) -> str:

@@ -9,7 +9,6 @@ Material's search index (`search: exclude: true`): they only repeat titles the p
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,7 +80,14 @@ def newest_first(entries: Iterable[BibEntry]) -> list[BibEntry]:
 
 def _relative(from_path: str, to_path: str) -> str:
     """Return the link from one docs file to another, e.g. `../papers/x.md`."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    # Docs-relative paths never hold `..`, so the common prefix decides; posixpath.relpath would
+    # ask the operating system for the working directory on every call.
+    source = from_path.split("/")[:-1]
+    target = to_path.split("/")
+    common = 0
+    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(source) - common) + target[common:])
 
 
 def _front_matter(title: str, *, searchable: bool) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.resources
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from papershelf.model import Paper
 FORMAT_VERSION = 1
 """The only `version:` a vocabulary file may declare."""
 
+_IN_CODE = "<taxonomy>"
+"""The file name in problems of a vocabulary built in code rather than read from YAML."""
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOP_KEYS = ("version", "replace", "tags")
 _TAG_KEYS = ("id", "label", "aliases", "patterns", "parent")
@@ -48,6 +51,8 @@ _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P[=<]")
 _REPEATS = ("?", "*", "{")
 """Quantifiers that let the character before them be absent."""
 _WORD_BOUNDARY = r"\b"
+_WORD_PATTERN = re.compile(r"\\b(\w+)(s\?)?\\b")
+"""A pattern that finds one word, case-sensitively: `\\bRLVR\\b`, `\\bMoEs?\\b`."""
 _MAX_HYPHEN_VARIANTS = 4
 """Hyphens in a word up to which every joined/split combination is indexed (2**4 spellings)."""
 
@@ -75,15 +80,15 @@ class Taxonomy:
         TaxonomyError: if a parent is unknown or the parents form a cycle.
     """
 
-    __slots__ = ("_aliases", "_ancestors", "_keyword_ids", "_patterns", "_tags")
+    __slots__ = ("_acronyms", "_aliases", "_ancestors", "_keyword_ids", "_patterns", "_tags")
 
     def __init__(self, tags: Iterable[Tag]) -> None:
         by_id: dict[str, Tag] = {}
         for tag in tags:
             by_id[tag.id] = tag
-        problems = _structure_problems(by_id, {}, source="")
+        problems = _structure_problems(by_id, {}, source=_IN_CODE)
         problems.extend(
-            Problem("", None, message)
+            Problem(_IN_CODE, None, message)
             for tag in by_id.values()
             for message in _tag_content_problems(tag)
         )
@@ -93,10 +98,17 @@ class Taxonomy:
         self._ancestors: Mapping[str, tuple[str, ...]] = {
             tag_id: _ancestors(tag_id, by_id) for tag_id in self._tags
         }
-        self._aliases = _AliasIndex(self._tags.values())
-        self._patterns = _pattern_groups(
+        self._aliases = _WordIndex(
+            (tag.id, spelling, _alias_regex(alias))
+            for tag in self._tags.values()
+            for alias in tag.aliases
+            for spelling in _spellings(alias)
+        )
+        acronyms, patterns = _split_patterns(
             (tag.id, pattern) for tag in self._tags.values() for pattern in tag.patterns
         )
+        self._acronyms = _WordIndex(acronyms)
+        self._patterns = _pattern_groups(patterns)
         self._keyword_ids: Mapping[str, str] = {
             _normalise_name(name): tag.id
             for tag in self._tags.values()
@@ -122,7 +134,10 @@ class Taxonomy:
 
     def match(self, text: str) -> frozenset[str]:
         """Return the ids of the tags found in `text`, with their ancestors."""
-        found = self._aliases.tags_in(text.lower())
+        found: set[str] = set()
+        lowered = text.lower()
+        self._aliases.add_matches(_words(lowered), lowered, found)
+        self._acronyms.add_matches(_words(text), text, found)
         for group in self._patterns:
             group.add_matches(text, found)
         for tag_id in list(found):
@@ -139,9 +154,12 @@ class Taxonomy:
         named = self._keyword_ids.get(_normalise_name(keyword))
         if named is not None:
             return named
-        spans = self._aliases.spans(keyword.lower())
-        for group in self._patterns:
-            for tag_id, length in group.spans(keyword).items():
+        lowered = keyword.lower()
+        spans = self._aliases.spans(_words(lowered), lowered)
+        found = [self._acronyms.spans(_words(keyword), keyword)]
+        found.extend(group.spans(keyword) for group in self._patterns)
+        for more in found:
+            for tag_id, length in more.items():
                 spans[tag_id] = max(spans.get(tag_id, 0), length)
         ranked = sorted(
             (-length, -len(self._ancestors[tag_id]), tag_id)
@@ -437,78 +455,68 @@ def _ancestors(tag_id: str, tags: Mapping[str, Tag]) -> tuple[str, ...]:
     return tuple(chain)
 
 
-class _AliasIndex:
-    """The aliases of a vocabulary, indexed by word for matching without a scan per tag.
+class _WordIndex:
+    """Phrases found in a text's words by set operations, which run at C speed.
 
-    A text is split into lowercase words once. An alias of one word (in one of its spellings)
-    is found by a set lookup; an alias of several words is tried, with its own regex, only on
-    texts that contain all its words.
+    A phrase of one word is found when the word is among the text's words. A longer phrase is
+    a candidate when its first two words occur next to each other among the text's words; its
+    regex then confirms it in the text (that no punctuation stands between its words, and that
+    a third or later word follows).
     """
 
-    __slots__ = ("_multi", "_multi_words", "_single", "_single_words")
+    __slots__ = ("_pair_keys", "_pairs", "_single", "_single_words")
 
-    def __init__(self, tags: Iterable[Tag]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, tuple[str, ...], str]]) -> None:
         single: dict[str, set[str]] = {}
-        multi: dict[str, set[tuple[tuple[str, ...], str, str]]] = {}
-        for tag in tags:
-            for alias in tag.aliases:
-                body = _alias_regex(alias)
-                # Every piece of the alias occurs, as a substring, in every spelling of it.
-                pieces = tuple(re.split(r"[-\s]+", alias.lower()))
-                for spelling in _spellings(alias):
-                    if len(spelling) == 1:
-                        single.setdefault(spelling[0], set()).add(tag.id)
-                    else:
-                        multi.setdefault(spelling[0], set()).add((pieces, tag.id, body))
+        pairs: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for tag_id, spelling, regex in entries:
+            if len(spelling) == 1:
+                single.setdefault(spelling[0], set()).add(tag_id)
+            else:
+                pairs.setdefault((spelling[0], spelling[1]), set()).add((tag_id, regex))
         self._single = {word: frozenset(ids) for word, ids in single.items()}
         self._single_words = frozenset(single)
         compiled: dict[str, re.Pattern[str]] = {}
-        self._multi = {
-            word: tuple(
-                (rest, tag_id, compiled.setdefault(body, re.compile(body)))
-                for rest, tag_id, body in sorted(entries)
+        self._pairs = {
+            pair: tuple(
+                (tag_id, compiled.setdefault(regex, re.compile(regex)))
+                for tag_id, regex in sorted(candidates)
             )
-            for word, entries in multi.items()
+            for pair, candidates in pairs.items()
         }
-        self._multi_words = frozenset(multi)
+        self._pair_keys = frozenset(self._pairs)
 
-    def tags_in(self, lowered: str) -> set[str]:
-        """Return the ids of the tags with an alias in a lowercased text."""
-        words = _words(lowered)
-        found: set[str] = set()
+    def add_matches(self, words: list[str], text: str, found: set[str]) -> None:
+        """Add to `found` the tags of the phrases in the text, given the text's words."""
         for word in self._single_words.intersection(words):
             found.update(self._single[word])
-        for word in self._multi_words.intersection(words):
-            for rest, tag_id, regex in self._multi[word]:
-                if (
-                    tag_id not in found
-                    and all(part in lowered for part in rest)
-                    and _search_words(regex, lowered)
-                ):
+        if not self._pair_keys:
+            return
+        for pair in self._pair_keys.intersection(itertools.pairwise(words)):
+            for tag_id, regex in self._pairs[pair]:
+                if tag_id not in found and _search_words(regex, text):
                     found.add(tag_id)
-        return found
 
-    def spans(self, lowered: str) -> dict[str, int]:
-        """Return, per tag, the length of its longest alias occurrence in a lowercased text."""
-        words = _words(lowered)
+    def spans(self, words: list[str], text: str) -> dict[str, int]:
+        """Return, per tag, the length of its longest phrase in the text."""
         spans: dict[str, int] = {}
         for word in self._single_words.intersection(words):
             for tag_id in self._single[word]:
                 spans[tag_id] = max(spans.get(tag_id, 0), len(word))
-        for word in self._multi_words.intersection(words):
-            for _, tag_id, regex in self._multi[word]:
-                for found in regex.finditer(lowered):
-                    if _starts_word(lowered, found.start()):
+        for pair in self._pair_keys.intersection(itertools.pairwise(words)):
+            for tag_id, regex in self._pairs[pair]:
+                for found in regex.finditer(text):
+                    if _starts_word(text, found.start()):
                         spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
         return spans
 
 
-def _words(lowered: str) -> list[str]:
-    """Return the words (runs of `\\w`) of a text."""
-    if lowered.isascii():
-        # Same words as the regex, in a third of the time: C-level translate and split.
-        return lowered.translate(_ASCII_NON_WORD).split()
-    return _WORDS.findall(lowered)
+def _words(text: str) -> list[str]:
+    """Return the words (runs of `\\w`) of a text, in order."""
+    if text.isascii():
+        # The same words as the regex in a fraction of the time: translate and split run in C.
+        return text.translate(_ASCII_NON_WORD).split()
+    return _WORDS.findall(text)
 
 
 def _search_words(regex: re.Pattern[str], text: str) -> bool:
@@ -613,6 +621,24 @@ class _PatternGroup:
         return spans
 
 
+def _split_patterns(
+    patterns: Iterable[tuple[str, str]],
+) -> tuple[list[tuple[str, tuple[str, ...], str]], list[tuple[str, str]]]:
+    """Return the patterns that find one case-sensitive word (`\\bRLVR\\b`, `\\bMoEs?\\b`)
+    as word-index entries, and the other patterns as they are."""
+    words: list[tuple[str, tuple[str, ...], str]] = []
+    others: list[tuple[str, str]] = []
+    for tag_id, pattern in patterns:
+        word = _WORD_PATTERN.fullmatch(pattern)
+        if word is None:
+            others.append((tag_id, pattern))
+            continue
+        words.append((tag_id, (word.group(1),), pattern))
+        if word.group(2):
+            words.append((tag_id, (word.group(1) + "s",), pattern))
+    return words, others
+
+
 def _pattern_groups(patterns: Iterable[tuple[str, str]]) -> tuple[_PatternGroup, ...]:
     """Return the patterns arranged for speed; every pattern keeps its exact meaning.
 
@@ -629,12 +655,14 @@ def _pattern_groups(patterns: Iterable[tuple[str, str]]) -> tuple[_PatternGroup,
         if prefix[:1].isupper() or prefix[:1].isdigit():
             joined.append((tag_id, scoped))
         else:
-            regex = re.compile(scoped)
-            groups.append(_PatternGroup(regex, ((tag_id, regex),), prefix))
+            # Without its leading `\\b`, a pattern starting with a literal is searched by
+            # Python's fast substring scan.
+            alone = re.compile(_without_boundary(scoped))
+            groups.append(_PatternGroup(alone, ((tag_id, re.compile(scoped)),), prefix))
     if joined:
-        prefilter = "|".join(_without_boundary(pattern) for _, pattern in joined)
+        prefilter = re.compile("|".join(_without_boundary(pattern) for _, pattern in joined))
         members = tuple((tag_id, re.compile(pattern)) for tag_id, pattern in joined)
-        groups.insert(0, _PatternGroup(re.compile(prefilter), members))
+        groups.insert(0, _PatternGroup(prefilter, members))
     return tuple(groups)
 
 

@@ -9,13 +9,21 @@ the policy per field are in `docs/architecture.md` ("The library format").
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bibtexparser.entrypoint import parse_string, write_string
 from bibtexparser.library import Library
-from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field, ParsingFailedBlock
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+)
 from bibtexparser.writer import BibtexFormat
 
 from papershelf.bib.escape import (
@@ -29,6 +37,10 @@ from papershelf.bib.keys import make_key
 from papershelf.errors import LibraryError, Problem
 from papershelf.merge import normalise_title
 from papershelf.model import LinkKind, Paper
+
+# bibtexparser logs each unreadable block with 0-based line numbers; LibraryError reports them
+# 1-based, so its records go to the application's handlers only, never to Python's last resort.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 __all__ = [
     "FIELD_ORDER",
@@ -378,15 +390,19 @@ def _failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
         previous = block.previous_block.start_line
         first = "" if previous is None else f" (first at line {previous + 1})"
         message = f"duplicate key '{block.key}'{first}; rename or remove one of the two entries"
+    elif isinstance(block, DuplicateFieldKeyBlock):
+        entry = block.ignore_error_block
+        key = entry.key if isinstance(entry, Entry) else "?"
+        names = ", ".join(f"'{name}'" for name in sorted(block.duplicate_keys))
+        message = f"entry '{key}' has the field {names} twice; keep one, then run again"
     else:
         head = (block.raw or "").strip().splitlines()[:1]
         shown = f" '{head[0][:60]}'" if head else ""
+        reason = getattr(block.error, "abort_reason", None) or type(block.error).__name__
         message = (
-            f"block{shown} cannot be read ({type(block.error).__name__}): "
+            f"block{shown} cannot be read ({reason.strip().rstrip('.')}); "
             "check its braces, quotes and commas, then run again"
         )
-        if "Duplicate" in type(block).__name__:
-            message = f"{block.error}; remove the repeated field, then run again"
     return Problem(source, line, message)
 
 
