@@ -37,7 +37,7 @@ def synthetic_item(index: int, rng: random.Random) -> dict[str, object]:
         "id": arxiv_id,
         "title": f"{title} {index}",
         "summary": summary,
-        "authors": [{"name": f"Author{index}x{k} Person{k}"} for k in range(rng.randint(1, 8))],
+        "authors": [{"name": f"Given{k} Surname{index}x{k}"} for k in range(rng.randint(1, 8))],
         "publishedAt": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00.000Z",
         "upvotes": rng.randint(0, 300),
         "ai_keywords": rng.sample(WORDS, 3),

@@ -6,7 +6,10 @@ fields through papershelf's own writer, then builds, in the same run and on the 
 - **papershelf**: Material + search + the papershelf plugin reading that library (paper pages,
   tag/code/timeline/home pages, `.bib` downloads, meta tags);
 - **bare**: Material + search with the same number of plain Markdown pages of similar text
-  (title, authors, abstract, a BibTeX block), kept out of the navigation with `not_in_nav`.
+  (title, authors, abstract, a BibTeX block), kept out of the navigation with `not_in_nav`;
+- **static**: the very pages papershelf generates (paper, tag, code, timeline, home pages and
+  `.bib` files) written to `docs/` and built without the plugin: the difference to
+  **papershelf** is the plugin's own cost, the difference to **bare** that of richer pages.
 
 Each build runs `mkdocs build` in its own subprocess; the table gives wall time, the ratio,
 HTML bytes per paper page, the size of the search index, and the build's peak memory (maximum
@@ -30,7 +33,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from papershelf.bib.library import merge_into_library
+from papershelf.bib.read import read_library
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.render_page import bib_download_path, paper_page_path, render_paper_page
+from papershelf.render_site import render_site_pages
 from papershelf.taxonomy import default_taxonomy
 
 WORDS = [
@@ -225,6 +231,24 @@ def write_bare_site(root: Path, papers: list[Paper], library: str) -> Path:
     return _write_config(root, config)
 
 
+def write_static_site(root: Path, library: str) -> Path:
+    """Write papershelf's generated pages and downloads to disk; return its mkdocs.yml."""
+    docs = root / "docs"
+    entries = read_library(library, source="papers.bib")
+    labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
+    files = {paper_page_path(e.key): render_paper_page(e, tag_labels=labels) for e in entries}
+    files.update(
+        (page.path, page.content) for page in render_site_pages(entries, tag_labels=labels)
+    )
+    files.update((bib_download_path(e.key), e.bibtex + "\n") for e in entries)
+    for path, text in files.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    not_in_nav = "\n".join(["/papers/", "/tags/", "/code/", "/timeline/"])
+    config = {**SITE, "plugins": ["search"], "not_in_nav": not_in_nav}
+    return _write_config(root, config)
+
+
 def _write_config(root: Path, config: dict[str, object]) -> Path:
     path = root / "mkdocs.yml"
     path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
@@ -277,10 +301,11 @@ def run(sizes: list[int], out: Path, repeat: int) -> list[Build]:
         if root.exists():
             subprocess.run(["rm", "-rf", str(root)], check=True)
         bare = write_bare_site(root / "bare", papers, library)
+        static = write_static_site(root / "static", library)
         shelf = write_papershelf_site(root / "papershelf", library)
         best: dict[str, Build] = {}
         for _ in range(repeat):
-            for kind, config in (("bare", bare), ("papershelf", shelf)):
+            for kind, config in (("bare", bare), ("static", static), ("papershelf", shelf)):
                 done = build(kind, count, config)
                 print(
                     f"  {kind:<10} {count:>6} papers: {done.seconds:7.1f} s wall, "
@@ -294,7 +319,7 @@ def run(sizes: list[int], out: Path, repeat: int) -> list[Build]:
 
 
 def table(results: list[Build]) -> str:
-    """Return the results as a Markdown table, the papershelf/bare ratio per size."""
+    """Return the results as a Markdown table with each site's CPU time relative to bare."""
     lines = [
         "| papers | site | CPU (s) | ratio | wall (s) | HTML per paper page (KB) "
         "| search index (MB) | site (MB) | peak memory (MB) |",
@@ -302,7 +327,7 @@ def table(results: list[Build]) -> str:
     ]
     bare_cpu = {r.papers: r.cpu_seconds for r in results if r.kind == "bare"}
     for r in results:
-        ratio = f"{r.cpu_seconds / bare_cpu[r.papers]:.2f}x" if r.kind == "papershelf" else ""
+        ratio = f"{r.cpu_seconds / bare_cpu[r.papers]:.2f}x" if r.kind != "bare" else ""
         lines.append(
             f"| {r.papers:,} | {r.kind} | {r.cpu_seconds:.1f} | {ratio} | {r.seconds:.1f} "
             f"| {r.page_bytes / 1000:.1f} | {r.search_index_mib:.1f} | {r.site_mib:.0f} "

@@ -95,6 +95,22 @@ def test_paper_to_fields_follows_field_order() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("title", "organization", "expected"),
+    [
+        pytest.param("HuMo: Human-Centric", None, "HuMo", id="punctuation-stripped"),
+        pytest.param("(Re)thinking 100% of it", None, "Re)thinking", id="inner-bracket-kept"),
+        pytest.param("R&D at scale", None, r"R\&D", id="escaped"),
+        pytest.param("Anything", "OCC", "OCC", id="organisation-first"),
+    ],
+)
+def test_key_field_labels_entries_without_authors(
+    title: str, organization: str | None, expected: str
+) -> None:
+    paper = make_paper(authors=(), title=title, organization=organization)
+    assert paper_to_fields(paper)["key"] == expected
+
+
 def test_paper_to_fields_without_names_or_arxiv_id() -> None:
     paper = make_paper(
         authors=(),
@@ -109,6 +125,7 @@ def test_paper_to_fields_without_names_or_arxiv_id() -> None:
     fields = paper_to_fields(paper)
     assert "author" not in fields
     assert fields["authorcount"] == "4"
+    assert fields["key"] == "HuMo", "BibTeX labels and sorts by `key` when there is no author"
     assert not {"howpublished", "eprint", "eprinttype", "url", "annote", "countsdate"} & set(fields)
     assert fields["dateorigin"] == "year-inferred"
 
@@ -407,3 +424,5 @@ def test_known_in_every_arxiv_style(arxiv_id: str, key: str, eprinttype: str | N
     assert "multimodal" in fields["keywords"]
     # archivePrefix is biber's alias of eprinttype: never both; an existing eprinttype stays
     assert fields.get("eprinttype") == eprinttype
+    # howpublished is a field of @misc only
+    assert ("howpublished" in fields) == (key in {"vaswani2017attentionneed", "touvron2023llama"})

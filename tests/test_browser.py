@@ -279,3 +279,20 @@ def test_hostile_strings_show_as_text(
                 assert not anchor.lower().lstrip().startswith(("javascript:", "data:")), anchor
     finally:
         session.close()
+
+
+def test_the_trap_catches_a_payload(browser: Browser, tmp_path: Path) -> None:
+    # Proves the hostile-site checks can fail: the same trap on a page that does execute input.
+    (tmp_path / "index.html").write_text(
+        '<html><body><img src="x" onerror="window.__pwned=\'img\'">'
+        "<script>alert(1)</script></body></html>",
+        encoding="utf-8",
+    )
+    for url in serve(tmp_path):
+        session = Visit(browser, url)
+        try:
+            page = session.goto("")
+            page.wait_for_function("window.__pwned !== false")
+            assert page.evaluate("window.__pwned") in {"img", "dialog"}
+        finally:
+            session.close()

@@ -29,10 +29,8 @@ OWN_FIELDS = (
     "upvotes|numcomments|countsdate|code|projectpage|hfmodel|hfdataset|hfspace|otherlinks"
     "|githubstars|authorcount|pubdate|dateorigin"
 )
-ALLOWED_BIBTEX_WARNINGS = (
-    # Entries without author names (never invented) cannot be sorted by author in classic styles.
-    re.compile(r"Warning--to sort, need author or key in \w+"),
-)
+ALLOWED_BIBTEX_WARNINGS: tuple[re.Pattern[str], ...] = ()
+"""None: entries without author names carry a `key` field, which BibTeX sorts and labels by."""
 ALLOWED_BIBER_WARNINGS = (
     # Our own fields are not in biblatex's data model; biber ignores them.
     re.compile(
@@ -273,6 +271,6 @@ def test_sample_digest_compiles(tmp_path: Path, kind: str, style: str) -> None:
 
 def test_canary_detector_catches_unescaped_input(tmp_path: Path) -> None:
     # The control experiment: without escaping, the same checks must fail.
-    raw = "@misc{evil, title = {Innocent \\input{canary.txt} title}, year = {2025}}\n"
+    raw = "@misc{evil, key = {Evil}, title = {Innocent \\input{canary.txt} title}, year = {2025}}\n"
     with pytest.raises(AssertionError, match=r"\(\./canary\.txt"):
         compile_bibtex(tmp_path, raw, "plain")

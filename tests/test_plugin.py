@@ -19,6 +19,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
+from conftest import SAMPLE_DIGEST
 from papershelf.bib.read import BibEntry, read_library
 from papershelf.mkdocs_plugin.plugin import citation_meta_tags, insert_into_head
 from papershelf.model import Source
@@ -460,3 +461,34 @@ def test_citation_meta_tags(fields: dict[str, Any], expected: list[tuple[str, st
 def test_insert_into_head_uses_the_first_head_end() -> None:
     page = "<html><head><title>x</title></head><body><pre>&lt;/head&gt;</head></pre></body></html>"
     assert insert_into_head(page, "<meta>") == page.replace("</head>", "<meta></head>", 1)
+
+
+# --- the digests option ------------------------------------------------------------------------
+
+
+def test_digests_are_converted_before_the_build(site: Callable[..., Path]) -> None:
+    config_file = site(digests=["digests/*.txt"], bib=["converted.bib"])
+    root = config_file.parent
+    (root / "digests").mkdir()
+    (root / "digests" / "2025-10-30-hf-papers.txt").write_bytes(SAMPLE_DIGEST.read_bytes())
+    # The pattern is checked when the config loads, so the digest must exist first.
+    files = collect_files(load(config_file))
+    library = (root / "converted.bib").read_text(encoding="utf-8")
+    entries = read_library(library, source="converted.bib")
+    assert len(entries) == 42
+    for entry in entries:
+        page = files.get_file_from_path(f"papers/{entry.key}.md")
+        assert page is not None, entry.key
+        assert page.generated_by == "papershelf"
+    assert (root / "lib.bib").read_text(encoding="utf-8") == LIBRARY
+
+
+def test_digest_problems_name_the_option(site: Callable[..., Path]) -> None:
+    config_file = site(digests=["digests/*.txt"], bib=["converted.bib"])
+    (config_file.parent / "digests").mkdir()
+    (config_file.parent / "digests" / "notes.txt").write_text("", encoding="utf-8")
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert "papershelf: option 'digests': cannot convert:" in str(raised.value)
+    assert "notes.txt" in str(raised.value)
+    assert not (config_file.parent / "converted.bib").exists()

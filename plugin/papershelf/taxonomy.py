@@ -104,11 +104,9 @@ class Taxonomy:
             for alias in tag.aliases
             for spelling in _spellings(alias)
         )
-        acronyms, patterns = _split_patterns(
-            (tag.id, pattern) for tag in self._tags.values() for pattern in tag.patterns
-        )
-        self._acronyms = _WordIndex(acronyms)
-        self._patterns = _pattern_groups(patterns)
+        patterns = [(tag.id, pattern) for tag in self._tags.values() for pattern in tag.patterns]
+        self._acronyms = _Acronyms(p for p in patterns if _WORD_PATTERN.fullmatch(p[1]))
+        self._patterns = _pattern_groups(p for p in patterns if not _WORD_PATTERN.fullmatch(p[1]))
         self._keyword_ids: Mapping[str, str] = {
             _normalise_name(name): tag.id
             for tag in self._tags.values()
@@ -136,8 +134,9 @@ class Taxonomy:
         """Return the ids of the tags found in `text`, with their ancestors."""
         found: set[str] = set()
         lowered = text.lower()
-        self._aliases.add_matches(_words(lowered), lowered, found)
-        self._acronyms.add_matches(_words(text), text, found)
+        words = _words(lowered)
+        self._aliases.add_matches(words, lowered, found)
+        self._acronyms.add_matches(words, text, found)
         for group in self._patterns:
             group.add_matches(text, found)
         for tag_id in list(found):
@@ -147,32 +146,36 @@ class Taxonomy:
     def map_keyword(self, keyword: str) -> str | None:
         """Return the id of the tag a digest keyword (HF `ai_keywords`) stands for, if any.
 
-        A keyword naming a tag (its id or label) maps to it. Otherwise the tag whose alias or
-        pattern covers the longest part of the keyword wins (`video diffusion model` is
-        `video-generation`, not `diffusion`); on a tie the more specific (deeper) tag wins.
+        A keyword naming a tag (its id or label) maps to it. Otherwise, of the tags found in it,
+        a parent gives way to its child (`reinforcement learning with verifiable rewards` is
+        `rlvr`), then the longest alias or pattern match wins (`reinforcement learning from
+        human feedback` is `alignment`), then the deeper tag, then the first id.
         """
         named = self._keyword_ids.get(_normalise_name(keyword))
         if named is not None:
             return named
         lowered = keyword.lower()
-        spans = self._aliases.spans(_words(lowered), lowered)
-        found = [self._acronyms.spans(_words(keyword), keyword)]
+        words = _words(lowered)
+        spans = self._aliases.spans(words, lowered)
+        found = [self._acronyms.spans(words, keyword)]
         found.extend(group.spans(keyword) for group in self._patterns)
         for more in found:
             for tag_id, length in more.items():
                 spans[tag_id] = max(spans.get(tag_id, 0), length)
+        # A tag found together with its parent is the more precise reading of the keyword.
+        broader = {parent for tag_id in spans for parent in self._ancestors[tag_id]}
         ranked = sorted(
             (-length, -len(self._ancestors[tag_id]), tag_id)
             for tag_id, length in spans.items()
-            if length > 0
+            if length > 0 and tag_id not in broader
         )
         return ranked[0][2] if ranked else None
 
     def extended(self, other: Taxonomy) -> Taxonomy:
         """Return a vocabulary with `other`'s tags added to ours, replacing ours of the same id.
 
-        Raises:
-            TaxonomyError: if the combination makes the parents form a cycle.
+        Both vocabularies are valid on their own, so the result is: every parent named in either
+        is defined in it, and a cycle would have to lie within one of them.
         """
         return Taxonomy([*self._tags.values(), *other.tags.values()])
 
@@ -238,6 +241,10 @@ class _Document:
 
     tags: tuple[tuple[Tag, int], ...]
     replace: bool
+    problems: tuple[Problem, ...]
+    """Problems found so far; reported together with those of the parent links."""
+    rejected: frozenset[str]
+    """Ids and parents named by entries that had problems, so as not to report them twice."""
 
 
 def _parse_document(text: str, *, source: str) -> _Document:
@@ -293,6 +300,7 @@ def _parse_document(text: str, *, source: str) -> _Document:
         replace = False
 
     tags: list[tuple[Tag, int]] = []
+    rejected: set[str] = set()
     if "tags" not in data:
         problems.append(Problem(source, 1, "missing `tags:`; add a list of tags"))
     elif not isinstance(nodes["tags"][1], yaml.SequenceNode):
@@ -304,6 +312,8 @@ def _parse_document(text: str, *, source: str) -> _Document:
             tag = _parse_tag(item_node, item, source, problems)
             if tag is not None:
                 tags.append((tag, _line(item_node)))
+            elif isinstance(item, dict):
+                rejected.update(str(item.get(key)) for key in ("id", "parent"))
 
     seen: dict[str, int] = {}
     for tag, line in tags:
@@ -318,9 +328,12 @@ def _parse_document(text: str, *, source: str) -> _Document:
             )
         else:
             seen[tag.id] = line
-    if problems:
-        raise TaxonomyError(problems)
-    return _Document(tags=tuple(tags), replace=replace)
+    return _Document(
+        tags=tuple(tags),
+        replace=replace,
+        problems=tuple(problems),
+        rejected=frozenset(rejected),
+    )
 
 
 def _parse_tag(node: yaml.Node, item: Any, source: str, problems: list[Problem]) -> Tag | None:
@@ -392,21 +405,31 @@ def _build(base: Mapping[str, Tag], document: _Document, *, source: str) -> Taxo
     for tag, line in document.tags:
         tags[tag.id] = tag
         lines[tag.id] = line
-    problems = _structure_problems(tags, lines, source=source)
+    problems = [
+        *document.problems,
+        *_structure_problems(tags, lines, source=source, rejected=document.rejected),
+    ]
     if problems:
         raise TaxonomyError(problems)
     return Taxonomy(tags.values())
 
 
 def _structure_problems(
-    tags: Mapping[str, Tag], lines: Mapping[str, int], *, source: str
+    tags: Mapping[str, Tag],
+    lines: Mapping[str, int],
+    *,
+    source: str,
+    rejected: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """Return the problems of the parent links: unknown parents, cycles, tags that never match."""
+    """Return the problems of the parent links: unknown parents, cycles, tags that never match.
+
+    Ids in `rejected` belong to entries already reported; they count as known.
+    """
     problems: list[Problem] = []
-    parents = {tag.parent for tag in tags.values() if tag.parent is not None}
+    parents = {tag.parent for tag in tags.values() if tag.parent is not None} | rejected
     for tag in tags.values():
         line = lines.get(tag.id)
-        if tag.parent is not None and tag.parent not in tags:
+        if tag.parent is not None and tag.parent not in tags and tag.parent not in rejected:
             problems.append(
                 Problem(
                     source,
@@ -490,8 +513,6 @@ class _WordIndex:
         """Add to `found` the tags of the phrases in the text, given the text's words."""
         for word in self._single_words.intersection(words):
             found.update(self._single[word])
-        if not self._pair_keys:
-            return
         for pair in self._pair_keys.intersection(itertools.pairwise(words)):
             for tag_id, regex in self._pairs[pair]:
                 if tag_id not in found and _search_words(regex, text):
@@ -580,6 +601,8 @@ def _plurals(word: str) -> tuple[str, ...]:
     if len(word) < 3 or not word.isascii() or not word.isalpha():
         # Acronyms with digits and short words (`o1`, `ai`) have no dependable plural.
         return (word,)
+    if word.endswith("sis"):
+        return (word, word[:-2] + "es")  # analysis, analyses
     if word.endswith("y") and word[-2] not in "aeiou":
         return (word, word[:-1] + "ies")
     if word.endswith(("s", "x", "z", "ch", "sh")):
@@ -595,12 +618,12 @@ class _PatternGroup:
     """Matches wherever a member may match: the members joined with `|`, or the only member."""
     members: tuple[tuple[str, re.Pattern[str]], ...]
     """(tag id, pattern) pairs."""
-    required: str = ""
-    """Text every match contains, checked first with a fast substring search, e.g. `evaluat`."""
+    required: tuple[str, ...] = ()
+    """Texts every match contains, checked first by fast substring search, e.g. `("evaluat",)`."""
 
     def add_matches(self, text: str, found: set[str]) -> None:
         """Add to `found` the tags of the patterns that match in the text."""
-        if self.required not in text:
+        if not all(part in text for part in self.required):
             return
         pending = [(tag_id, regex) for tag_id, regex in self.members if tag_id not in found]
         position = 0
@@ -621,44 +644,69 @@ class _PatternGroup:
         return spans
 
 
-def _split_patterns(
-    patterns: Iterable[tuple[str, str]],
-) -> tuple[list[tuple[str, tuple[str, ...], str]], list[tuple[str, str]]]:
-    """Return the patterns that find one case-sensitive word (`\\bRLVR\\b`, `\\bMoEs?\\b`)
-    as word-index entries, and the other patterns as they are."""
-    words: list[tuple[str, tuple[str, ...], str]] = []
-    others: list[tuple[str, str]] = []
-    for tag_id, pattern in patterns:
-        word = _WORD_PATTERN.fullmatch(pattern)
-        if word is None:
-            others.append((tag_id, pattern))
-            continue
-        words.append((tag_id, (word.group(1),), pattern))
-        if word.group(2):
-            words.append((tag_id, (word.group(1) + "s",), pattern))
-    return words, others
+class _Acronyms:
+    """Patterns that find one word case-sensitively (`\\bRLVR\\b`, `\\bMoEs?\\b`).
+
+    Such a word is looked up, lowercased, among the text's lowercase words (a set operation);
+    only when it is there does its regex confirm the case in the text.
+    """
+
+    __slots__ = ("_by_word", "_words")
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        by_word: dict[str, set[tuple[str, str]]] = {}
+        for tag_id, pattern in entries:
+            word = _WORD_PATTERN.fullmatch(pattern)
+            assert word is not None  # the caller picked these patterns with _WORD_PATTERN
+            forms = [word.group(1)] + ([word.group(1) + "s"] if word.group(2) else [])
+            for form in forms:
+                by_word.setdefault(form.lower(), set()).add((tag_id, _without_boundary(pattern)))
+        self._by_word = {
+            key: tuple((tag_id, re.compile(regex)) for tag_id, regex in sorted(entries))
+            for key, entries in by_word.items()
+        }
+        self._words = frozenset(self._by_word)
+
+    def add_matches(self, words: list[str], text: str, found: set[str]) -> None:
+        """Add to `found` the tags whose word occurs in the text, given its lowercase words."""
+        for word in self._words.intersection(words):
+            for tag_id, regex in self._by_word[word]:
+                if tag_id not in found and _search_words(regex, text):
+                    found.add(tag_id)
+
+    def spans(self, words: list[str], text: str) -> dict[str, int]:
+        """Return, per tag, the length of its longest word in the text."""
+        spans: dict[str, int] = {}
+        for word in self._words.intersection(words):
+            for tag_id, regex in self._by_word[word]:
+                for found in regex.finditer(text):
+                    if _starts_word(text, found.start()):
+                        spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+        return spans
 
 
 def _pattern_groups(patterns: Iterable[tuple[str, str]]) -> tuple[_PatternGroup, ...]:
     """Return the patterns arranged for speed; every pattern keeps its exact meaning.
 
-    Patterns starting with a capital or a digit (acronyms: `\\bRLVR\\b`) are joined into one
-    regex: Python's engine skips through text to such rare first characters, so one pass costs
-    about as much as one pattern. Each other pattern is searched alone, and only in texts that
-    contain its leading literal text, e.g. `evaluat` for `\\bevaluat(?:e|ing) ...`.
+    Patterns starting with two capitals or digits (acronyms: `\\bSWE-bench\\b`) are joined into
+    one regex: Python's engine skips through text to such rare first characters, so one pass
+    costs about as much as one pattern. Each other pattern is searched alone, and only in texts that
+    contain the literal parts it cannot match without, e.g. `we ` and `dataset` for
+    `\\bwe (?:introduce|present)\\b[^.]{0,80}?\\bdatasets?\\b`.
     """
     joined: list[tuple[str, str]] = []
     groups: list[_PatternGroup] = []
     for tag_id, pattern in patterns:
         scoped = _scoped(pattern)
         prefix = _literal_prefix(_without_boundary(scoped))
-        if prefix[:1].isupper() or prefix[:1].isdigit():
+        if len(prefix) >= 2 and all(char.isupper() or char.isdigit() for char in prefix[:2]):
             joined.append((tag_id, scoped))
         else:
             # Without its leading `\\b`, a pattern starting with a literal is searched by
             # Python's fast substring scan.
             alone = re.compile(_without_boundary(scoped))
-            groups.append(_PatternGroup(alone, ((tag_id, re.compile(scoped)),), prefix))
+            required = _required_texts(scoped)
+            groups.append(_PatternGroup(alone, ((tag_id, re.compile(scoped)),), required))
     if joined:
         prefilter = re.compile("|".join(_without_boundary(pattern) for _, pattern in joined))
         members = tuple((tag_id, re.compile(pattern)) for tag_id, pattern in joined)
@@ -685,6 +733,38 @@ def _literal_prefix(pattern: str) -> str:
     if pattern[length : length + 1] in _REPEATS:
         length -= 1  # the quantifier makes the last letter optional: `MoEs?`
     return pattern[: max(length, 0)]
+
+
+def _required_texts(pattern: str) -> tuple[str, ...]:
+    """Return literal runs (3+ characters) outside groups, which every match must contain."""
+    if _has_top_level_alternation(pattern):
+        return ()
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        is_literal = depth == 0 and not in_class and (char.isalnum() or char in " _-")
+        if is_literal and pattern[index + 1 : index + 2] not in _REPEATS:
+            run += char
+        else:
+            runs.append(run)
+            run = ""
+            if char == "\\":
+                index += 1
+            elif in_class:
+                in_class = char != "]"
+            elif char == "[":
+                in_class = True
+            elif char in "()":
+                depth += 1 if char == "(" else -1
+            elif char == "{":
+                index = max(index, pattern.find("}", index))  # a count, not text: `{100}`
+        index += 1
+    runs.append(run)
+    return tuple(run for run in runs if len(run.strip()) >= 3)
 
 
 def _has_top_level_alternation(pattern: str) -> bool:

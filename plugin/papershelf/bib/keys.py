@@ -75,7 +75,9 @@ def _suffix(number: int) -> str:
     return letters
 
 
-def make_key(paper: Paper, taken: Collection[str]) -> str:
+def make_key(
+    paper: Paper, taken: Collection[str], *, suffixes: dict[str, int] | None = None
+) -> str:
     """Return a new citation key for `paper` that is not in `taken`.
 
     The key is ASCII `[a-z0-9]`: the first author's last name, the year and the first
@@ -86,6 +88,8 @@ def make_key(paper: Paper, taken: Collection[str]) -> str:
     Args:
         paper: The paper to name.
         taken: Keys already in use, lower-cased (BibTeX compares keys without regard to case).
+        suffixes: Optional memo shared across calls: the next suffix number to try per base,
+            so that naming n papers with one base costs O(n), not O(n^2).
     """
     year = str(paper.date.year)
     words = _title_words(paper.title)
@@ -98,7 +102,9 @@ def make_key(paper: Paper, taken: Collection[str]) -> str:
         base = "paper" + year
     if base not in taken:
         return base
-    number = 1
+    number = suffixes.get(base, 1) if suffixes is not None else 1
     while base + _suffix(number) in taken:
         number += 1
+    if suffixes is not None:
+        suffixes[base] = number + 1
     return base + _suffix(number)

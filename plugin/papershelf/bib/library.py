@@ -48,11 +48,11 @@ __all__ = [
     "find_arxiv_ids",
     "merge_into_library",
     "paper_to_fields",
-    "render_entry",
 ]
 
 FIELD_ORDER = (
     "author",
+    "key",
     "title",
     "year",
     "month",
@@ -81,6 +81,7 @@ FIELD_ORDER = (
 """Every field papershelf writes, in the order it writes them."""
 
 _MACRO_FIELDS = frozenset({"month"})
+_WORD_PUNCTUATION = ".,:;!?()[]{}\"'"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _LINK_FIELDS = {
     "code": LinkKind.CODE,
@@ -98,6 +99,7 @@ _FILLED_IF_ABSENT = (
     "abstract",
     "organization",
 )
+_MISC_ONLY = frozenset({"howpublished", "organization"})
 _CORPORATE_WORDS = frozenset(
     {"team", "lab", "labs", "laboratory", "group", "inc", "corp", "corporation", "institute"}
     | {"university", "consortium", "project", "collaboration", "ai", "research"}
@@ -169,6 +171,12 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     author = _author_value(paper.authors)
     if author:
         fields["author"] = author
+    else:
+        # BibTeX styles sort and label by `key` when there is no author: `Incorporating (2025)`
+        # instead of the first letters of the citation key, and no "need author or key" warning.
+        label_key = paper.organization or _first_title_word(paper.title)
+        if label_key:
+            fields["key"] = escape_text(label_key)
     fields["title"] = escape_title(paper.title)
     fields["year"] = str(paper.date.year)
     fields["month"] = _MONTHS[paper.date.month - 1]
@@ -206,14 +214,17 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     return fields
 
 
+def _first_title_word(title: str) -> str:
+    """Return the title's first word without surrounding punctuation: `HuMo:` -> `HuMo`."""
+    for word in title.split():
+        stripped = word.strip(_WORD_PUNCTUATION)
+        if stripped:
+            return stripped
+    return ""
+
+
 def _enclose(name: str, value: str) -> str:
     return value if name in _MACRO_FIELDS else f"{{{value}}}"
-
-
-def render_entry(entry_type: str, key: str, fields: dict[str, str]) -> str:
-    """Return one entry written by bibtexparser's writer, `=` aligned, ending in a newline."""
-    entry_fields = [Field(name, _enclose(name, value)) for name, value in fields.items()]
-    return _write(Entry(entry_type, key, entry_fields))
 
 
 def _write(entry: Entry) -> str:
@@ -279,12 +290,11 @@ def find_arxiv_ids(fields: dict[str, str]) -> set[str]:
 class _Record:
     """An entry of the library during one run: its fields by lower-case name."""
 
-    __slots__ = ("entry", "fields", "is_new", "touched")
+    __slots__ = ("entry", "fields", "touched")
 
-    def __init__(self, entry: Entry, *, is_new: bool) -> None:
+    def __init__(self, entry: Entry) -> None:
         self.entry = entry
         self.fields: dict[str, Field] = {field.key.casefold(): field for field in entry.fields}
-        self.is_new = is_new
         self.touched = False
 
     def value(self, name: str) -> str | None:
@@ -345,6 +355,9 @@ def _annote_is_ours(value: str) -> bool:
 def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
     """Refresh the papershelf-owned fields of a known entry; a person's fields stay."""
     for name in _FILLED_IF_ABSENT:
+        # `howpublished` and `organization` belong to @misc; on an @article biber would warn.
+        if name in _MISC_ONLY and record.entry.entry_type.casefold() != "misc":
+            continue
         if name in ours and not record.has(name):
             record.set(name, ours[name])
     # A biblatex `date` already carries year and month; both would make biber warn.
@@ -375,6 +388,8 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
                 record.set(name, ours[name])
     if "githubstars" in ours:
         record.set("githubstars", ours["githubstars"])
+    if "key" in ours and not record.has("author") and not record.has("key"):
+        record.set("key", ours["key"])
     if record.has("author"):
         record.drop("authorcount")
     elif "authorcount" in ours:
@@ -440,7 +455,7 @@ def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -
         raise LibraryError([_failed_block_problem(source, b) for b in library.failed_blocks])
 
     normalise = normalise_title
-    records: list[_Record] = [_Record(entry, is_new=False) for entry in library.entries]
+    records: list[_Record] = [_Record(entry) for entry in library.entries]
     taken = {record.entry.key.casefold() for record in records}
     by_id: dict[str, _Record] = {}
     by_title: dict[str, _Record] = {}
@@ -460,6 +475,7 @@ def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -
     updated: dict[str, None] = {}
     unchanged: dict[str, None] = {}
     new_records: list[_Record] = []
+    suffixes: dict[str, int] = {}
     for paper in papers:
         ours = paper_to_fields(paper)
         found = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
@@ -472,9 +488,9 @@ def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -
             )
             found = None if has_other_id else candidate
         if found is None:
-            key = make_key(paper, taken)
+            key = make_key(paper, taken, suffixes=suffixes)
             taken.add(key)
-            record = _Record(Entry("misc", key, []), is_new=True)
+            record = _Record(Entry("misc", key, []))
             for name, value in ours.items():
                 record.set(name, value)
             new_records.append(record)
@@ -519,8 +535,6 @@ def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -
         else:
             text += "\n\n"
         text += _write_many([record.entry for record in new_records])
-    for key in updated:
-        unchanged.pop(key, None)
     return MergeResult(
         text=text,
         added=tuple(added),

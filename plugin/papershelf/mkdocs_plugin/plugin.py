@@ -103,13 +103,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Paper pages (docs-relative `src_uri`) mapped to the entry they show."""
         self.tag_labels: dict[str, str] = {}
         """Tag ids mapped to display labels, e.g. `{"llm": "Large language models"}`."""
-        self.is_serve = False
 
     # -------------------------------------------------------------------------------------------
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember whether `mkdocs serve` runs, which watches the libraries for changes."""
-        self.is_serve = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Add the Markdown extensions the generated pages need, if the site lacks them."""
@@ -192,8 +187,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         # Every paper page links its one-entry file, so those are always published.
         downloads = {bib_download_path(entry.key): _with_newline(entry.bibtex) for entry in entries}
         if self.config.bib_download:
-            whole = "\n".join(_with_newline(text) for text in texts.values())
-            downloads[LIBRARY_DOWNLOAD] = whole
+            # One library is published byte for byte; several are joined with a blank line.
+            parts = list(texts.values())
+            downloads[LIBRARY_DOWNLOAD] = (
+                parts[0] if len(parts) == 1 else "\n".join(_with_newline(p) for p in parts)
+            )
         for path, text in downloads.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
