@@ -6,7 +6,7 @@ export NO_MKDOCS_2_WARNING = 1
 
 ## Build the demo site from the bundled sample digest into site/.
 demo: install
-	papershelf convert bib/digests/*.txt --bib bib/papers.bib
+	papershelf convert bib/digests/*.txt --bib bib/papers.bib --no-pages
 	mkdocs build --strict
 	@echo "demo site built in site/; browse it with: mkdocs serve  (then open http://127.0.0.1:8000)"
 

@@ -129,6 +129,60 @@ def test_match_is_closed_under_parents_and_independent_of_the_word_splitter(text
     assert taxonomy.match(text + " é") == found
 
 
+USER_PATTERNS = [
+    r"\bRLVR\b",
+    r"\bMoEs?\b",
+    r"\bSWE-bench\b",
+    r"(?i)\bqml\b",
+    r"(ab)c\1",
+    r"(?P<x>zz)y(?P=x)",
+    r"\bfoo|bar\b",
+    r"\d{3} papers",
+    r"\bwe (?:introduce|present)\b[^.]{0,80}?\bdatasets?\b",
+    r"\b[Cc]ircuits?\b",
+]
+PATTERN_TEXTS = [
+    "RLVR and MoEs on SWE-bench",
+    "xRLVR, MoEss, SWE-benchmark, moe",
+    "QML and qml; Qmlx",
+    "abcab abcabc zzyzz zzyz",
+    "food and crowbar, barn and foo",
+    "100 papers and 99 papers",
+    "we introduce X, a new dataset. We introduce Y. we present the datasets",
+    "we introduce a model. It uses a dataset",
+    "Circuits, circuit, circuitry",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", PATTERN_TEXTS)
+def test_patterns_match_exactly_as_python_regexes_do(text: str) -> None:
+    tags = [
+        Tag(id=f"p{index}", label=f"P{index}", patterns=(pattern,))
+        for index, pattern in enumerate(USER_PATTERNS)
+    ]
+    expected = {
+        f"p{index}"
+        for index, pattern in enumerate(USER_PATTERNS)
+        if re.search(pattern.replace("(?i)", "(?i:") + (")" if "(?i)" in pattern else ""), text)
+    }
+    assert Taxonomy(tags).match(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("caa aa aa", {"a"}, id="match-after-a-mid-word-start"),
+        pytest.param("caa aa", set(), id="only-mid-word"),
+        pytest.param("aa,aa", set(), id="comma-between"),
+        pytest.param("AA-AA", {"a"}, id="hyphen-and-case"),
+    ],
+)
+def test_phrase_alias_starts_at_a_word(text: str, expected: set[str]) -> None:
+    taxonomy = Taxonomy([Tag(id="a", label="A", aliases=("aa aa",))])
+    assert taxonomy.match(text) == expected
+
+
 def test_label_falls_back_to_the_id() -> None:
     taxonomy = default_taxonomy()
     assert taxonomy.label("video-generation") == "Video generation"

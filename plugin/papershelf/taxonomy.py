@@ -14,7 +14,7 @@ import functools
 import importlib.resources
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -526,9 +526,8 @@ class _WordIndex:
                 spans[tag_id] = max(spans.get(tag_id, 0), len(word))
         for pair in self._pair_keys.intersection(itertools.pairwise(words)):
             for tag_id, regex in self._pairs[pair]:
-                for found in regex.finditer(text):
-                    if _starts_word(text, found.start()):
-                        spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+                for found in _word_matches(regex, text):
+                    spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
         return spans
 
 
@@ -542,7 +541,17 @@ def _words(text: str) -> list[str]:
 
 def _search_words(regex: re.Pattern[str], text: str) -> bool:
     """Return whether the regex matches in the text starting at the start of a word."""
-    return any(_starts_word(text, found.start()) for found in regex.finditer(text))
+    return next(_word_matches(regex, text), None) is not None
+
+
+def _word_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Yield the regex's matches that start at the start of a word, overlapping ones included."""
+    position = 0
+    while (found := regex.search(text, position)) is not None:
+        if _starts_word(text, found.start()):
+            yield found
+        # A match rejected mid-word may hide one that starts at the next word: `caa aa aa`.
+        position = found.start() + 1
 
 
 def _starts_word(text: str, index: int) -> bool:
@@ -679,9 +688,8 @@ class _Acronyms:
         spans: dict[str, int] = {}
         for word in self._words.intersection(words):
             for tag_id, regex in self._by_word[word]:
-                for found in regex.finditer(text):
-                    if _starts_word(text, found.start()):
-                        spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+                for found in _word_matches(regex, text):
+                    spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
         return spans
 
 
