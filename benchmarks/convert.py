@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -56,10 +57,10 @@ def timed(label: str, digest: Path, bib: Path) -> float:
     start = time.perf_counter()
     report = convert_digests([digest], bib, pages_dir=None)
     seconds = time.perf_counter() - start
-    print(
-        f"{label:<44} {seconds:7.2f} s   added {len(report.added):>6}  updated"
-        f" {len(report.updated):>4}  unchanged {len(report.unchanged):>4}  bib {bib.stat().st_size / 1e6:.1f} MB"
-    )
+    counts = f"added {len(report.added):>6}  updated {len(report.updated):>4}"
+    size = bib.stat().st_size / 1e6
+    unchanged = len(report.unchanged)
+    print(f"{label:<44} {seconds:7.2f} s   {counts}  unchanged {unchanged:>4}  {size:.1f} MB")
     return seconds
 
 
@@ -70,7 +71,8 @@ def main() -> None:
     arguments = parser.parse_args()
     rng = random.Random(20251030)
     items = [synthetic_item(index, rng) for index in range(arguments.papers)]
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {python}")
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         big = root / "2025-10-30-big.json"

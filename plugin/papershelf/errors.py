@@ -19,7 +19,7 @@ class Problem:
     line: int | None
     """1-based line, or None when the problem concerns the whole file."""
     message: str
-    """What is wrong and the fix, e.g. `date 'Feb 30' is not a date; write it as 'Mar 1' or fix the digest`."""
+    """What is wrong and the fix, e.g. `date 'Feb 30' is not a date; fix the digest`."""
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

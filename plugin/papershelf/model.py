@@ -53,19 +53,19 @@ class Link:
     """A classified http(s) link found in a digest."""
 
     url: str
-    """An absolute http(s) URL without trailing punctuation, e.g. `https://github.com/cuong-dm/IGNITE`."""
+    """An absolute http(s) URL without trailing punctuation, e.g. `https://github.com/a/b`."""
     kind: LinkKind
     """What it points at, e.g. `LinkKind.CODE`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """One paper as a digest describes it. Text is plain Unicode, whitespace-normalised, unescaped."""
+    """One paper as a digest describes it: plain Unicode, whitespace normalised, unescaped."""
 
     title: str
     """e.g. `in2IN: Leveraging individual Information to Generate Human INteractions`."""
     abstract: str
-    """The abstract as given, e.g. `Offline optimization has recently emerged as ...`; may be empty."""
+    """The abstract as given, e.g. `Offline optimization has recently ...`; may be empty."""
     source: Source
     """Where the entry starts, e.g. `Source("bib/digests/2025-10-30-hf-papers.txt", line=13)`."""
     date: dt.date
@@ -73,7 +73,7 @@ class Paper:
     date_origin: DateOrigin = DateOrigin.GIVEN
     """Whether the year (or the whole date) was inferred from the digest date."""
     authors: tuple[str, ...] = ()
-    """Author names in order, e.g. `("Zesen Cheng", "Hang Zhang")`; empty when the digest has none."""
+    """Author names in order, e.g. `("Zesen Cheng", "Hang Zhang")`; empty when none are given."""
     author_count: int | None = None
     """Number of authors when names are unknown, e.g. `4` from `4 authors`."""
     organization: str | None = None
