@@ -178,3 +178,44 @@ def test_help_teaches_by_example(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for phrase in ("--date", "--dry-run", "YYYY-MM-DD", "changes nothing", "--no-pages"):
         assert phrase in text
+
+
+MY_TAGS = """version: 1
+tags:
+  - id: human-video
+    label: Human video
+    aliases: [human-centric video]
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "has_shipped_tags"),
+    [
+        pytest.param([], True, id="extends"),
+        pytest.param(["--replace-tags"], False, id="replaces"),
+    ],
+)
+def test_user_vocabulary_extends_or_replaces_the_shipped_one(
+    workdir: Path, extra: list[str], has_shipped_tags: bool
+) -> None:
+    (workdir / "my-tags.yaml").write_text(MY_TAGS, encoding="utf-8")
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    argv = ["convert", digest, "--bib", "papers.bib", "--no-pages", "--tags", "my-tags.yaml"]
+    assert run(*argv, *extra) == 0
+    library = entries(workdir / "papers.bib")
+    humo = next(fields for fields in library.values() if "HuMo" in fields["title"])
+    keywords = humo["keywords"].split(", ")
+    assert "human-video" in keywords
+    assert ("video-generation" in keywords) is has_shipped_tags
+    tagged = [fields for fields in library.values() if "keywords" in fields]
+    assert (len(tagged) == 42) is has_shipped_tags
+
+
+def test_broken_vocabulary_is_reported_with_its_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "my-tags.yaml").write_text(MY_TAGS + "    parent: nowhere\n", encoding="utf-8")
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    assert run("convert", digest, "--bib", "papers.bib", "--tags", "my-tags.yaml") == 1
+    assert re.search(r"^error: my-tags\.yaml:\d+: .*nowhere", capsys.readouterr().err, re.M)
+    assert not (workdir / "papers.bib").exists()
