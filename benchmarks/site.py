@@ -244,7 +244,15 @@ def write_static_site(root: Path, library: str) -> Path:
     for path, text in files.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
         (docs / path).write_text(text, encoding="utf-8")
-    not_in_nav = "\n".join(["/papers/", "/tags/", "/code/", "/timeline/"])
+    # The same navigation as the plugin gives: the overview pages in, everything else out.
+    not_in_nav = "\n".join(
+        [
+            "/papers/",
+            *("/tags/*", "!/tags/index.md"),
+            *("/code/*", "!/code/index.md"),
+            *("/timeline/*", "!/timeline/index.md"),
+        ]
+    )
     config = {**SITE, "plugins": ["search"], "not_in_nav": not_in_nav}
     return _write_config(root, config)
 

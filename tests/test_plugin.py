@@ -274,6 +274,11 @@ def test_library_problems_raise_plugin_error(
     assert expected in str(raised.value)
 
 
+def test_empty_library_list_names_the_option(site: Callable[..., Path]) -> None:
+    with pytest.raises(PluginError, match="papershelf: option 'bib' is empty"):
+        load(site(bib=[]))
+
+
 def test_missing_library_names_the_option(site: Callable[..., Path]) -> None:
     config_file = site()
     config_file.parent.joinpath("lib.bib").unlink()

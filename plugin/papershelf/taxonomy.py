@@ -80,7 +80,15 @@ class Taxonomy:
         TaxonomyError: if a parent is unknown or the parents form a cycle.
     """
 
-    __slots__ = ("_acronyms", "_aliases", "_ancestors", "_keyword_ids", "_patterns", "_tags")
+    __slots__ = (
+        "_acronyms",
+        "_aliases",
+        "_ancestors",
+        "_keyword_ids",
+        "_keywords_seen",
+        "_patterns",
+        "_tags",
+    )
 
     def __init__(self, tags: Iterable[Tag]) -> None:
         by_id: dict[str, Tag] = {}
@@ -107,6 +115,8 @@ class Taxonomy:
         patterns = [(tag.id, pattern) for tag in self._tags.values() for pattern in tag.patterns]
         self._acronyms = _Acronyms(p for p in patterns if _WORD_PATTERN.fullmatch(p[1]))
         self._patterns = _pattern_groups(p for p in patterns if not _WORD_PATTERN.fullmatch(p[1]))
+        # Digest keywords repeat from paper to paper ("large language models"): map each once.
+        self._keywords_seen: dict[str, str | None] = {}
         self._keyword_ids: Mapping[str, str] = {
             _normalise_name(name): tag.id
             for tag in self._tags.values()
@@ -151,6 +161,11 @@ class Taxonomy:
         `rlvr`), then the longest alias or pattern match wins (`reinforcement learning from
         human feedback` is `alignment`), then the deeper tag, then the first id.
         """
+        if keyword not in self._keywords_seen:
+            self._keywords_seen[keyword] = self._map_keyword(keyword)
+        return self._keywords_seen[keyword]
+
+    def _map_keyword(self, keyword: str) -> str | None:
         named = self._keyword_ids.get(_normalise_name(keyword))
         if named is not None:
             return named

@@ -204,7 +204,9 @@ def escape_name(name: str) -> str:
 
 
 def _needs_protection(word: str) -> bool:
-    return any(char.isupper() for char in word[1:])
+    """Return whether a letter after the first is a capital (`LLaMA`, `GPT`; not `Offline`)."""
+    rest = word[1:]
+    return rest != rest.lower()
 
 
 _SPECIAL_OR_WORD = re.compile(_SPECIAL.pattern + r"|[^\W_]+")

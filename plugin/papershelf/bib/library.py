@@ -490,9 +490,9 @@ def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -
         if found is None:
             key = make_key(paper, taken, suffixes=suffixes)
             taken.add(key)
-            record = _Record(Entry("misc", key, []))
-            for name, value in ours.items():
-                record.set(name, value)
+            fields = [Field(name, _enclose(name, value)) for name, value in ours.items()]
+            record = _Record(Entry("misc", key, fields))
+            record.touched = True
             new_records.append(record)
             if paper.arxiv_id:
                 by_id.setdefault(paper.arxiv_id, record)

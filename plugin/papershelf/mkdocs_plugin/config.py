@@ -97,7 +97,7 @@ class DigestPatterns(BaseConfigOption[list[str]]):
                     f"{pattern!r} matches no file (patterns are relative to mkdocs.yml); "
                     "fix the path or remove it"
                 )
-            found.extend(os.path.abspath(path) for path in matches if path not in found)
+            found.extend(os.path.abspath(path) for path in matches)
         return list(dict.fromkeys(found))
 
 

@@ -110,6 +110,11 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Add the Markdown extensions the generated pages need, if the site lacks them."""
         if not self.config.enabled:
             return config
+        if not self.config.bib:
+            raise PluginError(
+                "papershelf: option 'bib' is empty; list at least one library, "
+                "e.g. bib: [bib/papers.bib]"
+            )
         present = {_extension_name(ext) for ext in config.markdown_extensions}
         for extension in REQUIRED_EXTENSIONS:
             if extension not in present:
