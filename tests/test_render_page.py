@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html as html_module
 import os
 import re
 from html.parser import HTMLParser
@@ -20,6 +21,7 @@ from papershelf.render_page import (
     NOTES_END,
     NOTES_START,
     bib_download_path,
+    code_block,
     entry_slug,
     extract_notes,
     paper_page_path,
@@ -125,9 +127,15 @@ def test_full_page_content() -> None:
         in page
     )
     assert "[Download .bib](../bib/cheng2024breaking.bib)" in page
-    assert "\\cite{cheng2024breaking}" in page
     html = markdown.markdown(meta.get_data(page)[0], extensions=EXTENSIONS)
-    assert '<div class="papershelf-bibtex" data-search-exclude="data-search-exclude">' in html
+    assert '<code class="language-latex">\\cite&#123;cheng2024breaking&#125;</code>' in html
+    # The BibTeX block is literal, out of the search index, and never highlighted (no spans).
+    bibtex_block = (
+        '<div class="papershelf-code papershelf-bibtex" data-search-exclude>'
+        '<pre><code class="language-bibtex">@misc&#123;cheng2024breaking,\n'
+    )
+    assert bibtex_block in html
+    assert 'J&#123;\\"o&#125;rg M&#123;\\"u&#125;ller' in html
     assert (
         "<p>Contrastive loss is a powerful approach for representation learning, where larger"
     ) in html
@@ -237,14 +245,14 @@ def test_hostile_library_pages_are_safe() -> None:
     assert 'href="javascript' not in markdown.markdown(
         meta.get_data(first)[0], extensions=EXTENSIONS
     )
-    assert "data:text" not in first.split("```bibtex")[0]
+    assert "data:text" not in first.split('<code class="language-bibtex">')[0]
     assert "[Project page](http://evil.example/%22onmouseover=alert%286%29)" in first
 
 
-def test_bibtex_fence_outlasts_backticks_in_the_entry() -> None:
+def test_bibtex_block_cannot_be_closed_by_the_entry() -> None:
     entries = read_library((DATA / "hostile.bib").read_text(encoding="utf-8"), source="hostile.bib")
     page = render_paper_page(entries[1])
-    assert "`````bibtex\n" in page
+    assert "&lt;/code&gt;&lt;/pre&gt;&lt;/div&gt;" in page or "&lt;/div&gt;" in page
     html = markdown.markdown(meta.get_data(page)[0], extensions=EXTENSIONS)
     collector = _Collector()
     collector.feed(html)
@@ -345,3 +353,18 @@ def test_extract_notes() -> None:
     assert extract_notes(f"a{NOTES_START}x y{NOTES_END}b") == "x y"
     assert extract_notes(f"a{NOTES_END}x{NOTES_START}b") is None
     assert extract_notes("no markers") is None
+
+
+def test_code_block_is_literal_under_preprocessors() -> None:
+    # pymdownx.superfences finds fences even inside raw HTML; mkdocs-macros reads {{ }}.
+    bibtex = (
+        "@misc{x,\n  abstract = {One.\n\n  ```js\n  alert(1)\n  ```\n\n  ~~~\n"
+        '  {{ config }} {% x %} --8<-- "/etc/passwd"}\n}'
+    )
+    block = code_block(bibtex, "bibtex", search=False)
+    for mark in ("```", "~~~", "{{", "{%", "--8<"):
+        assert mark not in block
+    rendered = markdown.markdown(f"# T\n\n{block}\nafter\n", extensions=EXTENSIONS)
+    code = rendered.split('<code class="language-bibtex">')[1].split("</code>")[0]
+    assert "<span" not in code
+    assert html_module.unescape(code) == bibtex
