@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papershelf.markdown_escape import (
-    code_fence,
+    code_block,
     escape_paragraphs,
     escape_text,
     html_text,
@@ -218,10 +218,12 @@ def test_markdown_link_refuses_unsafe_targets() -> None:
         pytest.param("```\n</div><script>alert(1)</script>\n```", id="three-backticks"),
         pytest.param("a ````` b\n``````", id="long-runs"),
         pytest.param("~~~\nx\n~~~", id="tildes"),
+        pytest.param("@misc{a,\n\n  abstract = {x\n\n  ```\n  y\n  ```}}", id="indented-fence"),
+        pytest.param("{{ config }} {% include 'x' %} --8<-- \"/etc/passwd\"", id="templates"),
     ],
 )
-def test_code_fence_cannot_be_closed_by_its_body(body: str) -> None:
-    block = code_fence(body, "bibtex")
+def test_code_block_cannot_be_closed_by_its_body(body: str) -> None:
+    block = code_block(body, "bibtex")
     html = markdown.markdown(
         f'<div class="x" markdown>\n\n{block}\n\n</div>', extensions=EXTENSIONS
     )

@@ -17,11 +17,11 @@ from mkdocs.utils import meta
 
 from conftest import DATA, SAMPLES
 from papershelf.bib.read import BibEntry, read_library
+from papershelf.markdown_escape import code_block
 from papershelf.render_page import (
     NOTES_END,
     NOTES_START,
     bib_download_path,
-    code_block,
     entry_slug,
     extract_notes,
     paper_page_path,
