@@ -11,11 +11,13 @@ the Markdown pages, which are measured by benchmarks/site.py. Target: each under
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
 import random
 import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -53,21 +55,27 @@ def write_digest(path: Path, items: list[dict[str, object]]) -> None:
     path.write_text(json.dumps(items), encoding="utf-8")
 
 
-def timed(label: str, digest: Path, bib: Path) -> float:
-    start = time.perf_counter()
-    report = convert_digests([digest], bib, pages_dir=None)
-    seconds = time.perf_counter() - start
-    counts = f"added {len(report.added):>6}  updated {len(report.updated):>4}"
-    size = bib.stat().st_size / 1e6
-    unchanged = len(report.unchanged)
-    print(f"{label:<44} {seconds:7.2f} s   {counts}  unchanged {unchanged:>4}  {size:.1f} MB")
-    return seconds
+def timed(label: str, digest: Path, bib: Path, *, start_from: str | None, repeat: int) -> None:
+    """Convert `digest` into `bib` (reset to `start_from` before each run); print the median."""
+    seconds: list[float] = []
+    for _ in range(repeat):
+        if start_from is None:
+            bib.unlink(missing_ok=True)
+        else:
+            bib.write_text(start_from, encoding="utf-8")
+        began = time.perf_counter()
+        report = convert_digests([digest], bib, pages_dir=None)
+        seconds.append(time.perf_counter() - began)
+    counts = f"added {len(report.added):>5}, updated {len(report.updated):>3}"
+    runs = " ".join(f"{value:.2f}" for value in seconds)
+    print(f"{label:<40} median {statistics.median(seconds):5.2f} s  (runs: {runs})  {counts}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--merge", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median printed)")
     arguments = parser.parse_args()
     rng = random.Random(20251030)
     items = [synthetic_item(index, rng) for index in range(arguments.papers)]
@@ -79,16 +87,23 @@ def main() -> None:
         write_digest(big, items)
         print(f"digest: {arguments.papers} papers, {big.stat().st_size / 1e6:.1f} MB")
         bib = root / "papers.bib"
-        timed(f"{arguments.papers} papers into a new library", big, bib)
+        label = f"{arguments.papers} papers into a new library"
+        timed(label, big, bib, start_from=None, repeat=arguments.repeat)
+        library = bib.read_text(encoding="utf-8")
+        print(f"library: {library.count(chr(10) + '@') + 1} entries, {len(library) / 1e6:.1f} MB")
         half = arguments.merge // 2
-        known = rng.sample(items, half)
+        known = copy.deepcopy(rng.sample(items, half))
         for item in known:
-            item["paper"]["upvotes"] = int(item["paper"]["upvotes"]) + 1  # type: ignore[index, call-overload]
+            paper = item["paper"]
+            assert isinstance(paper, dict)
+            paper["upvotes"] = int(paper["upvotes"]) + 1
         fresh = [synthetic_item(arguments.papers + k, rng) for k in range(arguments.merge - half)]
         small = root / "2025-10-31-small.json"
         write_digest(small, known + fresh)
-        timed(f"{arguments.merge} papers merged into {arguments.papers}", small, bib)
-        timed("the same merge again (idempotent)", small, bib)
+        label = f"{arguments.merge} papers merged into {arguments.papers}"
+        timed(label, small, bib, start_from=library, repeat=arguments.repeat)
+        merged = bib.read_text(encoding="utf-8")
+        timed("the same merge again (no change)", small, bib, start_from=merged, repeat=1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
 

@@ -119,6 +119,8 @@ _DECODE_RE = re.compile(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BRACE = re.compile(r"[{}]")
 _SPECIAL = re.compile(r"\\[&%$#_]|[&%$#_^~\\@{}]")
+_NEEDS_WORK = re.compile(r"[&%$#_^~\\@{}\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Any character `escape_text` would change; most names and keywords have none."""
 
 
 def _kept_braces(text: str) -> set[int]:
@@ -178,6 +180,8 @@ def escape_text(text: str) -> str:
         TeX with balanced braces in which no input can form an active command, e.g.
         `escape_text("100% \\\\input{x}")` is `100\\% {\\textbackslash}input{x}`.
     """
+    if not _NEEDS_WORK.search(text):
+        return text
     text = _CONTROL.sub(" ", text)
     kept = _kept_braces(text) if "{" in text else set()
 
