@@ -6,9 +6,9 @@ export NO_MKDOCS_2_WARNING = 1
 
 ## Build the demo site from the bundled sample digest into site/.
 demo: install
-	papershelf convert bib/digests/*.txt --bib bib/papers.bib --no-pages
-	mkdocs build --strict
-	@echo "demo site built in site/; browse it with: mkdocs serve  (then open http://127.0.0.1:8000)"
+	$(PYTHON) -m papershelf convert bib/digests/* --bib bib/papers.bib --no-pages
+	$(PYTHON) -m mkdocs build --strict
+	@echo "demo site built in site/; browse it with: make serve  (or mkdocs serve), then open http://127.0.0.1:8000"
 
 ## Run every test: unit, golden, property, LaTeX (bibtex, biber), site build and headless Chromium.
 test: install-test
@@ -22,4 +22,4 @@ install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
 serve: demo
-	mkdocs serve
+	$(PYTHON) -m mkdocs serve

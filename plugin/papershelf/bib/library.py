@@ -253,6 +253,8 @@ _ARXIV_IN_TEXT = re.compile(
 )
 _ARXIV_BARE = re.compile(r"^\s*(?:arxiv:)?" + _ARXIV_ID + r"\s*$", re.IGNORECASE)
 _ID_FIELDS = ("url", "howpublished", "note", "doi", "journal", "arxiv", "arxivid", "eprint")
+_INDEX_FIELDS = (*_ID_FIELDS, "eprinttype", "archiveprefix", "title")
+"""The fields that tell which paper an entry is: its arXiv id and its title."""
 
 
 def _inner(raw: str) -> str:
@@ -323,8 +325,10 @@ class _Record:
             self.entry.fields = [other for other in self.entry.fields if other is not field]
             self.touched = True
 
-    def plain(self) -> dict[str, str]:
-        return {name: _inner(field.value) for name, field in self.fields.items()}
+    def plain(self, names: Iterable[str] = _INDEX_FIELDS) -> dict[str, str]:
+        """Return the values (without delimiters) of the named fields the entry has."""
+        fields = self.fields
+        return {name: _inner(fields[name].value) for name in names if name in fields}
 
 
 def _union(existing: str | None, new: Iterable[str], separator: str) -> list[str]:
