@@ -11,7 +11,7 @@ import bibtexparser
 import pytest
 
 from conftest import DATA, SAMPLE_DIGEST
-from papershelf.cli import main
+from papershelf.cli import PROGRESS_THRESHOLD, _progress_bar, main
 
 HAND_ENTRY = """% My own reading list, kept by hand.
 @string{neurips = {Advances in Neural Information Processing Systems}}
@@ -219,3 +219,14 @@ def test_broken_vocabulary_is_reported_with_its_line(
     assert run("convert", digest, "--bib", "papers.bib", "--tags", "my-tags.yaml") == 1
     assert re.search(r"^error: my-tags\.yaml:\d+: .*nowhere", capsys.readouterr().err, re.M)
     assert not (workdir / "papers.bib").exists()
+
+
+def test_progress_bar_only_for_large_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    small = list(range(PROGRESS_THRESHOLD - 1))
+    assert _progress_bar(small, len(small), "tagging") is small
+    large = range(PROGRESS_THRESHOLD)
+    wrapped = _progress_bar(large, len(large), "tagging")
+    assert wrapped is not large
+    assert list(wrapped) == list(large)
+    # Not a terminal here: the bar stays silent rather than filling logs.
+    assert capsys.readouterr().err == ""
