@@ -22,6 +22,8 @@ import html
 import re
 import unicodedata
 
+from papershelf.links import host_of
+
 # One table for every character that is always replaced. Backslash escapes are kept for the
 # characters Python-Markdown's own escape list covers (they read better in a page file); the others
 # become numeric references because a backslash before them would show up as a literal `\`.
@@ -144,13 +146,8 @@ def safe_url(url: str) -> str | None:
 
 
 def url_host(url: str) -> str:
-    """Return the host of an http(s) URL without `www.` and port, e.g. `github.com`."""
-    match = _URL_RE.match(url)
-    if match is None:
-        return ""
-    host = match.group(2).rsplit(":", 1)[0] if ":" in match.group(2) else match.group(2)
-    host = host.lower()
-    return host[4:] if host.startswith("www.") else host
+    """Return the host of an http(s) URL without `www.` and port, e.g. `github.com`; else ``."""
+    return host_of(url) or ""
 
 
 def markdown_link(label: str, url: str, *, attributes: str = "") -> str | None:

@@ -529,9 +529,7 @@ class _WordIndex:
         for word in self._single_words.intersection(words):
             found.update(self._single[word])
         for pair in self._pair_keys.intersection(itertools.pairwise(words)):
-            for tag_id, regex in self._pairs[pair]:
-                if tag_id not in found and _search_words(regex, text):
-                    found.add(tag_id)
+            _add_confirmed(self._pairs[pair], text, found)
 
     def spans(self, words: list[str], text: str) -> dict[str, int]:
         """Return, per tag, the length of its longest phrase in the text."""
@@ -540,10 +538,26 @@ class _WordIndex:
             for tag_id in self._single[word]:
                 spans[tag_id] = max(spans.get(tag_id, 0), len(word))
         for pair in self._pair_keys.intersection(itertools.pairwise(words)):
-            for tag_id, regex in self._pairs[pair]:
-                for found in _word_matches(regex, text):
-                    spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+            _add_spans(self._pairs[pair], text, spans)
         return spans
+
+
+def _add_confirmed(
+    candidates: Iterable[tuple[str, re.Pattern[str]]], text: str, found: set[str]
+) -> None:
+    """Add to `found` each candidate tag whose regex matches the text at a word start."""
+    for tag_id, regex in candidates:
+        if tag_id not in found and _search_words(regex, text):
+            found.add(tag_id)
+
+
+def _add_spans(
+    candidates: Iterable[tuple[str, re.Pattern[str]]], text: str, spans: dict[str, int]
+) -> None:
+    """Record in `spans` the longest word-start match of each candidate tag's regex."""
+    for tag_id, regex in candidates:
+        for found in _word_matches(regex, text):
+            spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
 
 
 def _words(text: str) -> list[str]:
@@ -694,17 +708,13 @@ class _Acronyms:
     def add_matches(self, words: list[str], text: str, found: set[str]) -> None:
         """Add to `found` the tags whose word occurs in the text, given its lowercase words."""
         for word in self._words.intersection(words):
-            for tag_id, regex in self._by_word[word]:
-                if tag_id not in found and _search_words(regex, text):
-                    found.add(tag_id)
+            _add_confirmed(self._by_word[word], text, found)
 
     def spans(self, words: list[str], text: str) -> dict[str, int]:
         """Return, per tag, the length of its longest word in the text."""
         spans: dict[str, int] = {}
         for word in self._words.intersection(words):
-            for tag_id, regex in self._by_word[word]:
-                for found in _word_matches(regex, text):
-                    spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
+            _add_spans(self._by_word[word], text, spans)
         return spans
 
 

@@ -27,7 +27,8 @@ from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
 
 from papershelf.errors import LibraryError, Problem
-from papershelf.markdown_escape import safe_url, url_host
+from papershelf.links import classify_url
+from papershelf.markdown_escape import safe_url
 from papershelf.model import Link, LinkKind, Source
 
 
@@ -124,9 +125,6 @@ _DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_RE = re.compile(r"\d{4}")
 _INT_RE = re.compile(r"^\s*(\d+)\s*$")
-_CODE_HOSTS = frozenset(
-    {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sourceforge.net", "gitee.com"}
-)
 
 
 def read_library(text: str, *, source: str) -> list[BibEntry]:
@@ -722,28 +720,22 @@ def _doi(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def classify_url(url: str) -> LinkKind | None:
-    """Return the link kind of a foreign entry's `url`, or None when it is an ordinary page.
+_REPOSITORY_KINDS = frozenset(
+    {LinkKind.CODE, LinkKind.HF_MODEL, LinkKind.HF_DATASET, LinkKind.HF_SPACE}
+)
 
-    Args:
-        url: e.g. `https://github.com/org/repo`.
 
-    Returns:
-        e.g. `LinkKind.CODE`; None for `https://arxiv.org/abs/...` or a publisher page.
+def _repository_kind(url: str) -> LinkKind | None:
+    """Return the kind of a foreign entry's `url` when it is a repository, else None.
+
+    A GitHub or Hugging Face `url` becomes a button of its kind; any other page (arXiv, a
+    publisher, a project page) stays the entry's web page.
     """
-    host = url_host(url)
-    if host in _CODE_HOSTS:
-        return LinkKind.CODE
-    if host == "huggingface.co":
-        path = url.split("huggingface.co", 1)[1].strip("/")
-        first = path.split("/", 1)[0]
-        if first == "spaces":
-            return LinkKind.HF_SPACE
-        if first == "datasets":
-            return LinkKind.HF_DATASET
-        if first and first not in {"papers", "docs", "blog", "collections"} and "/" in path:
-            return LinkKind.HF_MODEL
-    return None
+    try:
+        kind = classify_url(url)
+    except ValueError:
+        return None
+    return kind if kind in _REPOSITORY_KINDS else None
 
 
 def _links(fields: Mapping[str, str], url: str) -> tuple[Link, ...]:
@@ -754,7 +746,7 @@ def _links(fields: Mapping[str, str], url: str) -> tuple[Link, ...]:
             if safe_url(candidate) is not None and candidate not in links:
                 links[candidate] = Link(candidate, kind)
     if url and url not in links:
-        url_kind = classify_url(url)
+        url_kind = _repository_kind(url)
         if url_kind is not None:
             links[url] = Link(url, url_kind)
     return tuple(links.values())
