@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import markdown
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from papershelf.markdown_escape import (
@@ -170,6 +170,8 @@ def test_braces_never_reach_a_template_engine() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc", "Co", "Cn")), max_size=60))
+@example("[0]")  # `\\[0\\]` would be display math under pymdownx.arithmatex
+@example("scores in [0, 1] and (a) \\(b\\)")
 def test_any_text_renders_as_itself(text: str) -> None:
     collected = render(escape_text(text))
     assert set(collected.tags) <= {"p"}
