@@ -34,3 +34,11 @@ def require_tool(name: str, path: str | None = None) -> str:
 def sample_digest_text() -> str:
     """The bundled sample digest (a copy of the HF papers page of 2025-10-30)."""
     return SAMPLE_DIGEST.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep each test's library indexes out of the user's cache folder and out of other tests."""
+    monkeypatch.setenv("PAPERSHELF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -7,9 +7,12 @@ import datetime as dt
 
 import bibtexparser
 import pytest
+from bibtexparser.model import Entry
 
 from conftest import SAMPLES
+from papershelf.bib import library as library_module
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
+from papershelf.bib.index import LibraryIndex, index_library, parse_entry
 from papershelf.bib.library import FIELD_ORDER, merge_into_library, paper_to_fields
 from papershelf.errors import LibraryError
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
@@ -426,3 +429,82 @@ def test_known_in_every_arxiv_style(arxiv_id: str, key: str, eprinttype: str | N
     assert fields.get("eprinttype") == eprinttype
     # howpublished is a field of @misc only
     assert ("howpublished" in fields) == (key in {"vaswani2017attentionneed", "touvron2023llama"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The index of the merged text, and the work it saves
+
+
+def merge_cases() -> list[tuple[str, list[Paper]]]:
+    other = make_paper(title="Scaling Laws", arxiv_id="2501.00001", authors=("Ann Lee",))
+    arxiv_styles = (SAMPLES / "interop" / "generated_arxiv_style_variants.bib").read_text("utf-8")
+    return [
+        ("", [make_paper(), other]),
+        (HAND_LIBRARY, [make_paper()]),
+        (HAND_LIBRARY, [other, make_paper(upvotes=3)]),
+        (HAND_LIBRARY.rstrip("\n"), [other]),
+        (arxiv_styles, [make_paper(arxiv_id="2302.13971"), other]),
+        ("", [make_paper(upvotes=1), other, make_paper(upvotes=2, arxiv_id=None)]),
+    ]
+
+
+MERGE_CASE_IDS = ["new", "known", "known-and-new", "no-final-newline", "styles", "repeats"]
+
+
+@pytest.mark.parametrize(("existing", "papers"), merge_cases(), ids=MERGE_CASE_IDS)
+def test_merge_returns_the_index_of_its_own_text(existing: str, papers: list[Paper]) -> None:
+    result = merge_into_library(existing, papers, source=LIBRARY)
+    assert result.index == index_library(result.text, source=LIBRARY)
+    assert [row.key for row in result.index.entries] == [
+        entry.key for entry in parse(result.text).entries
+    ]
+
+
+@pytest.mark.parametrize(("existing", "papers"), merge_cases(), ids=MERGE_CASE_IDS)
+def test_a_kept_index_parses_only_the_entries_papers_match(
+    existing: str, papers: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = merge_into_library(existing, papers, source=LIBRARY)
+    index = index_library(existing, source=LIBRARY)
+    parsed: list[str] = []
+
+    def no_full_parse(text: str, *, source: str) -> LibraryIndex:
+        raise AssertionError("the kept index should have been used")
+
+    def counting_parse(raw: str) -> Entry:
+        parsed.append(raw)
+        return parse_entry(raw)
+
+    monkeypatch.setattr(library_module, "index_library", no_full_parse)
+    monkeypatch.setattr(library_module, "parse_entry", counting_parse)
+    result = merge_into_library(existing, papers, source=LIBRARY, index=index)
+    assert result == expected
+    matched = {*expected.updated, *expected.unchanged} - set(expected.added)
+    assert sorted(raw.split("{", 1)[1].split(",", 1)[0] for raw in parsed) == sorted(matched)
+
+
+def test_every_papershelf_field_fits_the_value_column() -> None:
+    # New entries are written with `=` at the column `howpublished` sets, without measuring.
+    assert max(len(name) for name in FIELD_ORDER) == len("howpublished")
+
+
+def test_new_entries_rendered_on_several_cores_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    papers = [
+        make_paper(
+            title=f"Paper {n}: {'LLaMA' if n % 2 else 'tiny'} steps", arxiv_id=f"2501.{n:05d}"
+        )
+        for n in range(40)
+    ]
+    # A paper seen again later in the run updates the new entry of its first sighting.
+    papers.append(make_paper(title="Paper 3: LLaMA steps", arxiv_id="2501.00003", upvotes=99))
+    monkeypatch.setattr(library_module, "_PARALLEL_ENTRIES", 2)
+    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+    serial = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    parallel = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
+    assert parallel == serial
+    assert len(serial.added) == 40
+    assert fields_of(serial.text, serial.added[3])["upvotes"] == "99"
+    assert serial.index == index_library(serial.text, source=LIBRARY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import bibtexparser
@@ -230,3 +231,5 @@ def test_progress_bar_only_for_large_inputs(capsys: pytest.CaptureFixture[str]) 
     assert list(wrapped) == list(large)
     # Not a terminal here: the bar stays silent rather than filling logs.
     assert capsys.readouterr().err == ""
+    # No monitor thread left behind: it would keep the next stages off the other cores.
+    assert threading.active_count() == 1

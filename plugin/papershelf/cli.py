@@ -12,6 +12,7 @@ from typing import TypeVar
 from papershelf import __version__
 from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
 from papershelf.errors import PapershelfError
+from papershelf.files import cache_dir
 from papershelf.parse import DigestFormat
 
 T = TypeVar("T")
@@ -112,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
+    convert.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse the library afresh and keep no index of it (default: keep one in "
+        "$PAPERSHELF_CACHE_DIR, else $XDG_CACHE_HOME/papershelf or ~/.cache/papershelf)",
+    )
     convert.set_defaults(run=_run_convert)
 
     pages = commands.add_parser(
@@ -144,6 +151,7 @@ def _run_convert(arguments: argparse.Namespace) -> int:
         pages_dir=None if arguments.no_pages else arguments.pages,
         dry_run=arguments.dry_run,
         progress=_progress_bar,
+        cache_dir=None if arguments.no_cache else cache_dir(),
     )
     print(_summary(report, dry_run=arguments.dry_run))
     return 0
@@ -183,6 +191,9 @@ def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[
         return items
     from tqdm import tqdm
 
+    # tqdm's monitor thread would outlive the bar, and papershelf runs a large job on several
+    # cores only in a process without threads (see papershelf.parallel).
+    tqdm.monitor_interval = 0
     return tqdm(
         items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False
     )

@@ -6,24 +6,32 @@ composes the pure stages and does its file I/O through `papershelf.files`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from papershelf.bib.index import LibraryIndex, dump_index, load_index
 from papershelf.bib.library import merge_into_library
 from papershelf.bib.read import read_library
 from papershelf.dates import date_from_filename
 from papershelf.errors import DigestError, InputError, LibraryError, Problem
-from papershelf.files import atomic_write, decode_digest, inside, read_digest
+from papershelf.files import atomic_write, cache_file, decode_digest, inside, read_digest
 from papershelf.merge import combine_papers
 from papershelf.model import Paper
+from papershelf.parallel import jobs, map_parts, split
 from papershelf.parse import DigestFormat, parse_digest
 from papershelf.render_page import paper_page_path, render_pages
 from papershelf.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
+
+_PARALLEL_PAPERS = 1_000
+"""From this many papers on, tagging runs on every core."""
 
 
 class Progress(Protocol):
@@ -103,17 +111,47 @@ def convert_digests(
     pages_dir: Path | None = None,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    cache_dir: Path | None = None,
 ) -> ConvertReport:
     """Convert digests into the library at `bib_path` and, with `pages_dir`, refresh its pages.
 
     Every input is read and checked before anything is written; on any error nothing is written.
+    With `cache_dir`, the library's index is kept there, so the next run into an unchanged
+    library skips parsing it (see `papershelf.bib.index`).
     """
-    taxonomy = load_taxonomy(tags_file, replace=replace_tags)
+    with _collector_paused():
+        return _convert(
+            paths,
+            bib_path,
+            digest_date=digest_date,
+            fmt=fmt,
+            taxonomy=load_taxonomy(tags_file, replace=replace_tags),
+            pages_dir=pages_dir,
+            dry_run=dry_run,
+            progress=progress,
+            cache_dir=cache_dir,
+        )
+
+
+def _convert(
+    paths: Sequence[Path],
+    bib_path: Path,
+    *,
+    digest_date: dt.date | None,
+    fmt: DigestFormat | None,
+    taxonomy: Taxonomy,
+    pages_dir: Path | None,
+    dry_run: bool,
+    progress: Progress,
+    cache_dir: Path | None,
+) -> ConvertReport:
     papers = read_papers(paths, digest_date=digest_date, fmt=fmt, progress=progress)
-    tagged = tag_papers(progress(papers, len(papers), "tagging"), taxonomy)
+    tagged = _tag(papers, taxonomy, progress)
     combined = combine_papers(tagged)
     existing = _read_library_text(bib_path)
-    result = merge_into_library(existing, combined, source=str(bib_path))
+    kept = cache_file(cache_dir, bib_path) if cache_dir is not None else None
+    index = _load_kept_index(kept, existing) if kept is not None else None
+    result = merge_into_library(existing, combined, source=str(bib_path), index=index)
     report = ConvertReport(
         bib_path=bib_path,
         papers=len(combined),
@@ -126,11 +164,22 @@ def convert_digests(
     # Render before writing anything: a page that fails to render leaves the library untouched.
     pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else {}
     written = result.text != existing and atomic_write(bib_path, result.text)
+    if kept is not None and (written or index is None):
+        _keep_index(kept, result.index, result.text)
     return replace(
         report,
         library_written=written,
         pages_written=tuple(str(path) for path in write_pages(pages)),
     )
+
+
+def _tag(papers: list[Paper], taxonomy: Taxonomy, progress: Progress) -> list[Paper]:
+    """Tag the papers, on every core when there are many."""
+    shares = split(papers, jobs()) if len(papers) >= _PARALLEL_PAPERS else [papers]
+    # The bar follows this process's share (the first); the others run at the same pace.
+    parts = [progress(shares[0], len(shares[0]), "tagging"), *shares[1:]]
+    tagged = map_parts(functools.partial(tag_papers, taxonomy=taxonomy), parts)
+    return [paper for part in tagged for paper in part]
 
 
 def build_pages(
@@ -139,10 +188,10 @@ def build_pages(
     """Return the paper pages of the libraries, keyed by the file each would be written to."""
     taxonomy = load_taxonomy(tags_file)
     pages: dict[Path, str] = {}
-    for bib_path in bib_paths:
-        pages.update(
-            _pages_for(_read_library_text(bib_path, must_exist=True), bib_path, pages_dir, taxonomy)
-        )
+    with _collector_paused():
+        for bib_path in bib_paths:
+            text = _read_library_text(bib_path, must_exist=True)
+            pages.update(_pages_for(text, bib_path, pages_dir, taxonomy))
     return pages
 
 
@@ -183,3 +232,35 @@ def _read_library_text(bib_path: Path, *, must_exist: bool = False) -> str:
         return ""
     except DigestError as error:
         raise LibraryError(error.problems) from error
+
+
+def _load_kept_index(kept: Path, text: str) -> LibraryIndex | None:
+    """Return the index kept for exactly this library text, or None."""
+    try:
+        data = kept.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return load_index(data, text)
+
+
+def _keep_index(kept: Path, index: LibraryIndex, text: str) -> None:
+    """Keep a library's index for the next run; a cache that cannot be written is no error."""
+    with contextlib.suppress(OSError):
+        atomic_write(kept, dump_index(index, text))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of one job.
+
+    A job builds millions of objects and no reference cycles: the collector would walk them all
+    several times, free nothing and cost a fifth of a 10,000-paper run. Reference counting still
+    frees everything that is dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -72,6 +73,21 @@ def atomic_write(path: Path, text: str) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+def cache_dir() -> Path:
+    """Return papershelf's cache folder: `PAPERSHELF_CACHE_DIR`, else the XDG cache folder."""
+    chosen = os.environ.get("PAPERSHELF_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "papershelf"
+
+
+def cache_file(folder: Path, library: Path) -> Path:
+    """Return the file in `folder` that keeps the index of the library at `library`."""
+    name = hashlib.sha256(str(library.resolve()).encode("utf-8")).hexdigest()[:24]
+    return folder / f"index-{name}.json"
 
 
 def inside(root: Path, relative: str) -> Path:

@@ -260,6 +260,8 @@ def unescape_text(tex: str) -> str:
     is, so comparing a hand-edited field with our text never invents characters. Control
     characters, which `escape_text` turns into spaces, are the one loss.
     """
+    if "\\" not in tex:  # every form `escape_text` makes holds a backslash
+        return tex
     return _DECODE_RE.sub(lambda match: _DECODE[match.group(0)], tex)
 
 

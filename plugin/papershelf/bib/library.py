@@ -1,7 +1,8 @@
 """Paper records -> `@misc` entries, merged into an existing BibTeX library without losing a byte.
 
-The existing text is split into blocks by bibtexparser; every block this run does not change is
-copied from the original text byte for byte (its comments, `@string`s, `@preamble`s, JabRef
+The existing text is located entry by entry (`papershelf.bib.index`); every entry a paper of this
+run matches is parsed again by bibtexparser, and everything this run does not change is copied
+from the original text byte for byte (its comments, `@string`s, `@preamble`s, JabRef
 `@Comment{jabref-meta: ...}` blocks and the whitespace between them included). Changed entries are
 re-written by bibtexparser's writer, new entries are appended in input order. The field table and
 the policy per field are in `docs/architecture.md` ("The library format").
@@ -9,21 +10,14 @@ the policy per field are in `docs/architecture.md` ("The library format").
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
-from bibtexparser.entrypoint import parse_string, write_string
+from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
-from bibtexparser.model import (
-    Block,
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    Field,
-    ParsingFailedBlock,
-)
+from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
 from papershelf.bib.escape import (
@@ -33,19 +27,25 @@ from papershelf.bib.escape import (
     unescape_text,
     verbatim_url,
 )
+from papershelf.bib.index import (
+    INDEX_FIELDS,
+    IndexedEntry,
+    LibraryIndex,
+    find_arxiv_ids,
+    index_library,
+    index_row,
+    indexed_entry,
+    inner_value,
+    parse_entry,
+)
 from papershelf.bib.keys import make_key
-from papershelf.errors import LibraryError, Problem
 from papershelf.merge import normalise_title
 from papershelf.model import LinkKind, Paper
-
-# bibtexparser logs each unreadable block with 0-based line numbers; LibraryError reports them
-# 1-based, so its records go to the application's handlers only, never to Python's last resort.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+from papershelf.parallel import jobs, map_parts, split
 
 __all__ = [
     "FIELD_ORDER",
     "MergeResult",
-    "find_arxiv_ids",
     "merge_into_library",
     "paper_to_fields",
 ]
@@ -106,6 +106,8 @@ _CORPORATE_WORDS = frozenset(
 )
 _ANNOTE_LINE = re.compile(r"Code: \S+")
 _VALUE_COLUMN = len("howpublished") + len(" = ")
+_PARALLEL_ENTRIES = 1_000
+"""From this many new entries on, they are rendered on every core."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class MergeResult:
     """Keys of known entries whose papershelf-owned fields changed, e.g. `("smith2023scaling",)`."""
     unchanged: tuple[str, ...]
     """Keys of papers seen in this run that needed no change."""
+    index: LibraryIndex
+    """The index of `text`, equal to `index_library(text)`; keep it to skip that parse next time."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,11 +132,9 @@ class MergeResult:
 
 def _is_corporate(name: str) -> bool:
     words = name.split()
-    if len(words) < 2 or "," in name:
+    if len(words) < 2 or "," in name or "and" in words:
         return True
-    return any(word.strip(".,").casefold() in _CORPORATE_WORDS for word in words) or any(
-        word == "and" for word in words
-    )
+    return not _CORPORATE_WORDS.isdisjoint(word.strip(".,") for word in name.casefold().split())
 
 
 def _author_value(names: Sequence[str]) -> str:
@@ -144,15 +146,17 @@ def _author_value(names: Sequence[str]) -> str:
     )
 
 
-def _links(paper: Paper, kind: LinkKind) -> list[str]:
-    urls: list[str] = []
-    for url in paper.links_of(kind):
+def _links(paper: Paper) -> dict[LinkKind, list[str]]:
+    """Return the paper's links by kind, each made verbatim-safe, in order, without repeats."""
+    urls: dict[LinkKind, list[str]] = {}
+    for link in paper.links:
         try:
-            clean = verbatim_url(url)
+            clean = verbatim_url(link.url)
         except ValueError:
             continue
-        if clean not in urls:
-            urls.append(clean)
+        same_kind = urls.setdefault(link.kind, [])
+        if clean not in same_kind:
+            same_kind.append(clean)
     return urls
 
 
@@ -192,7 +196,8 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
         fields["organization"] = escape_text(paper.organization)
     if paper.tags:
         fields["keywords"] = ", ".join(escape_text(tag) for tag in paper.tags)
-    code = _links(paper, LinkKind.CODE)
+    links = _links(paper)
+    code = links.get(LinkKind.CODE)
     if code:
         fields["annote"] = _annote(code)
     if paper.upvotes is not None:
@@ -202,7 +207,7 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     if paper.counts_date is not None and (paper.upvotes is not None or paper.comments is not None):
         fields["countsdate"] = paper.counts_date.isoformat()
     for name, kind in _LINK_FIELDS.items():
-        urls = _links(paper, kind)
+        urls = links.get(kind)
         if urls:
             fields[name] = " ".join(urls)
     if paper.github_stars is not None:
@@ -227,62 +232,43 @@ def _enclose(name: str, value: str) -> str:
     return value if name in _MACRO_FIELDS else f"{{{value}}}"
 
 
-def _write(entry: Entry) -> str:
-    return _write_many([entry])
-
-
-def _write_many(entries: Sequence[Entry]) -> str:
-    """Return entries separated by a blank line; `=` aligned at the longest field name."""
+@functools.cache
+def _format(value_column: int) -> BibtexFormat:
     bibtex_format = BibtexFormat()  # type: ignore[no-untyped-call]
     bibtex_format.indent = "  "
     bibtex_format.block_separator = "\n"
-    longest = max((len(field.key) for entry in entries for field in entry.fields), default=0)
-    bibtex_format.value_column = max(_VALUE_COLUMN, longest + len(" = "))
-    text: str = write_string(
-        Library(list[Block](entries)), unparse_stack=[], bibtex_format=bibtex_format
-    )
-    return text
+    bibtex_format.value_column = value_column
+    return bibtex_format
 
 
-# ---------------------------------------------------------------------------------------------
-# Recognising known papers
+def _write(entry: Entry, *, value_column: int | None = None) -> str:
+    """Return one entry as bibtexparser writes it, without the final newline.
 
-_ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?"
-_ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)" + _ARXIV_ID, re.IGNORECASE
-)
-_ARXIV_BARE = re.compile(r"^\s*(?:arxiv:)?" + _ARXIV_ID + r"\s*$", re.IGNORECASE)
-_ID_FIELDS = ("url", "howpublished", "note", "doi", "journal", "arxiv", "arxivid", "eprint")
-_INDEX_FIELDS = (*_ID_FIELDS, "eprinttype", "archiveprefix", "title")
-"""The fields that tell which paper an entry is: its arXiv id and its title."""
-
-
-def _inner(raw: str) -> str:
-    """Return a field value without its delimiters (`{x}` or `"x"`); macros stay as they are."""
-    if len(raw) >= 2 and ((raw[0] == "{" and raw[-1] == "}") or (raw[0] == '"' and raw[-1] == '"')):
-        return raw[1:-1]
-    return raw
-
-
-def find_arxiv_ids(fields: dict[str, str]) -> set[str]:
-    """Return the arXiv ids (without version) an entry names in its identifier fields.
-
-    Args:
-        fields: Field name (lower case) -> value without delimiters.
+    `=` is aligned at the longest field name, at least at `howpublished`'s.
     """
-    ids: set[str] = set()
-    for name in _ID_FIELDS:
-        value = fields.get(name)
-        if not value:
-            continue
-        ids.update(match.group(1) for match in _ARXIV_IN_TEXT.finditer(value))
-    eprint = fields.get("eprint")
-    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "arxiv").strip().casefold()
-    if eprint and kind == "arxiv":
-        bare = _ARXIV_BARE.match(eprint)
-        if bare:
-            ids.add(bare.group(1))
-    return ids
+    if value_column is None:
+        longest = max((len(field.key) for field in entry.fields), default=0)
+        value_column = max(_VALUE_COLUMN, longest + len(" = "))
+    bibtex_format = _format(value_column)
+    text: str = write_string(Library([entry]), unparse_stack=[], bibtex_format=bibtex_format)
+    return text.rstrip("\n")
+
+
+def _new_entry(key: str, fields: dict[str, str]) -> Entry:
+    return Entry(
+        "misc", key, [Field(name, _enclose(name, value)) for name, value in fields.items()]
+    )
+
+
+def _render_new(papers: Sequence[tuple[str, Paper]]) -> list[tuple[str, IndexedEntry]]:
+    """Return the text of each new entry and its index row (offsets relative to that text)."""
+    rendered: list[tuple[str, IndexedEntry]] = []
+    for key, paper in papers:
+        fields = paper_to_fields(paper)
+        # Every name papershelf writes fits the column `howpublished` sets.
+        text = _write(_new_entry(key, fields), value_column=_VALUE_COLUMN)
+        rendered.append((text, index_row(0, len(text), key, fields)))
+    return rendered
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,14 +280,14 @@ class _Record:
 
     __slots__ = ("entry", "fields", "touched")
 
-    def __init__(self, entry: Entry) -> None:
+    def __init__(self, entry: Entry, *, touched: bool = False) -> None:
         self.entry = entry
         self.fields: dict[str, Field] = {field.key.casefold(): field for field in entry.fields}
-        self.touched = False
+        self.touched = touched
 
     def value(self, name: str) -> str | None:
         field = self.fields.get(name)
-        return None if field is None else _inner(field.value)
+        return None if field is None else inner_value(field.value)
 
     def has(self, name: str) -> bool:
         value = self.value(name)
@@ -325,10 +311,10 @@ class _Record:
             self.entry.fields = [other for other in self.entry.fields if other is not field]
             self.touched = True
 
-    def plain(self, names: Iterable[str] = _INDEX_FIELDS) -> dict[str, str]:
+    def plain(self, names: Iterable[str] = INDEX_FIELDS) -> dict[str, str]:
         """Return the values (without delimiters) of the named fields the entry has."""
         fields = self.fields
-        return {name: _inner(fields[name].value) for name in names if name in fields}
+        return {name: inner_value(fields[name].value) for name in names if name in fields}
 
 
 def _union(existing: str | None, new: Iterable[str], separator: str) -> list[str]:
@@ -403,145 +389,182 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         record.set("dateorigin", ours["dateorigin"])
 
 
-def _failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
-    line = None if block.start_line is None else block.start_line + 1
-    if isinstance(block, DuplicateBlockKeyBlock):
-        previous = block.previous_block.start_line
-        first = "" if previous is None else f" (first at line {previous + 1})"
-        message = f"duplicate key '{block.key}'{first}; rename or remove one of the two entries"
-    elif isinstance(block, DuplicateFieldKeyBlock):
-        entry = block.ignore_error_block
-        key = entry.key if isinstance(entry, Entry) else "?"
-        names = ", ".join(f"'{name}'" for name in sorted(block.duplicate_keys))
-        message = f"entry '{key}' has the field {names} twice; keep one, then run again"
-    else:
-        head = (block.raw or "").strip().splitlines()[:1]
-        shown = f" '{head[0][:60]}'" if head else ""
-        reason = getattr(block.error, "abort_reason", None) or type(block.error).__name__
-        message = (
-            f"block{shown} cannot be read ({reason.strip().rstrip('.')}); "
-            "check its braces, quotes and commas, then run again"
-        )
-    return Problem(source, line, message)
+class _Slot:
+    """An entry of the merged library: one of the text (parsed when a paper matches it) or new."""
+
+    __slots__ = ("arxiv_ids", "indexed", "key", "paper", "record")
+
+    def __init__(
+        self,
+        key: str,
+        arxiv_ids: tuple[str, ...],
+        *,
+        indexed: IndexedEntry | None = None,
+        paper: Paper | None = None,
+    ) -> None:
+        self.key = key
+        self.arxiv_ids = arxiv_ids
+        self.indexed = indexed
+        """Where the entry lies in the existing text; None for a new entry."""
+        self.paper = paper
+        """The paper a new entry is rendered from."""
+        self.record: _Record | None = None
+        """The entry's fields, once a paper of this run matched it."""
+
+    def ids(self) -> tuple[str, ...] | set[str]:
+        return self.arxiv_ids if self.record is None else find_arxiv_ids(self.record.plain())
 
 
-def _spans(text: str, blocks: Sequence[Block]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for block in blocks:
-        raw: str = getattr(block, "raw", None) or ""
-        start = text.find(raw, cursor)
-        if start < 0:  # pragma: no cover - bibtexparser keeps raw text verbatim
-            raise AssertionError("bibtexparser block text not found; please report")
-        spans.append((start, start + len(raw)))
-        cursor = start + len(raw)
-    return spans
-
-
-def merge_into_library(existing: str, papers: Sequence[Paper], *, source: str) -> MergeResult:
+def merge_into_library(
+    existing: str,
+    papers: Sequence[Paper],
+    *,
+    source: str,
+    index: LibraryIndex | None = None,
+) -> MergeResult:
     """Merge `papers` into the library text `existing` and return the new text.
 
     Known papers (same arXiv id, else same normalised title) keep their key and every field a
     person added; papershelf's fields are refreshed per the policy of `docs/architecture.md`.
-    New papers are appended in input order; a paper given twice yields one entry.
+    New papers are appended in input order; a paper given twice yields one entry. Only the
+    entries a paper matches are parsed again; new entries are rendered on every core.
 
     Args:
         existing: The current `.bib` text; empty for a new library.
         papers: Papers of this run.
         source: The library's path as the user gave it, for error messages.
+        index: `existing`'s index when the caller kept it (`load_index`); made here when None.
 
     Raises:
         LibraryError: `existing` has blocks bibtexparser cannot read or duplicate keys; every
             such block is listed with its 1-based line.
     """
-    library = parse_string(existing, parse_stack=[])
-    if library.failed_blocks:
-        raise LibraryError([_failed_block_problem(source, b) for b in library.failed_blocks])
-
+    if index is None:
+        index = index_library(existing, source=source)
     normalise = normalise_title
-    records: list[_Record] = [_Record(entry) for entry in library.entries]
-    taken = {record.entry.key.casefold() for record in records}
-    by_id: dict[str, _Record] = {}
-    by_title: dict[str, _Record] = {}
+    known = [_Slot(row.key, row.arxiv_ids, indexed=row) for row in index.entries]
+    taken = {row.key.casefold() for row in index.entries}
+    by_id: dict[str, _Slot] = {}
+    by_title: dict[str, _Slot] = {}
 
-    def index(record: _Record) -> None:
-        plain = record.plain()
-        for arxiv_id in find_arxiv_ids(plain):
-            by_id.setdefault(arxiv_id, record)
-        title = normalise(unescape_text(plain.get("title", "")))
+    def remember(slot: _Slot, ids: Iterable[str], title: str) -> None:
+        for arxiv_id in ids:
+            by_id.setdefault(arxiv_id, slot)
         if title:
-            by_title.setdefault(title, record)
+            by_title.setdefault(title, slot)
 
-    for record in records:
-        index(record)
+    for slot, row in zip(known, index.entries, strict=True):
+        remember(slot, row.arxiv_ids, row.title)
+
+    def record_of(slot: _Slot) -> _Record:
+        if slot.record is None:
+            if slot.indexed is not None:
+                entry = parse_entry(existing[slot.indexed.start : slot.indexed.end])
+                slot.record = _Record(entry)
+            else:
+                assert slot.paper is not None, "a slot is either in the text or new"
+                slot.record = _Record(
+                    _new_entry(slot.key, paper_to_fields(slot.paper)), touched=True
+                )
+        return slot.record
 
     added: dict[str, None] = {}
     updated: dict[str, None] = {}
     unchanged: dict[str, None] = {}
-    new_records: list[_Record] = []
+    new: list[_Slot] = []
     suffixes: dict[str, int] = {}
     for paper in papers:
-        ours = paper_to_fields(paper)
         found = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
         if found is None:
             candidate = by_title.get(normalise(paper.title))
             has_other_id = (
-                candidate is not None
-                and paper.arxiv_id is not None
-                and bool(find_arxiv_ids(candidate.plain()))
+                candidate is not None and paper.arxiv_id is not None and bool(candidate.ids())
             )
             found = None if has_other_id else candidate
         if found is None:
             key = make_key(paper, taken, suffixes=suffixes)
             taken.add(key)
-            fields = [Field(name, _enclose(name, value)) for name, value in ours.items()]
-            record = _Record(Entry("misc", key, fields))
-            record.touched = True
-            new_records.append(record)
-            if paper.arxiv_id:
-                by_id.setdefault(paper.arxiv_id, record)
-            title = normalise(paper.title)
-            if title:
-                by_title.setdefault(title, record)
+            ids = (paper.arxiv_id,) if paper.arxiv_id else ()
+            slot = _Slot(key, ids, paper=paper)
+            new.append(slot)
+            remember(slot, ids, normalise(paper.title))
             added[key] = None
             continue
-        was_touched = found.touched
-        found.touched = False
-        _update(found, paper, ours)
-        key = found.entry.key
-        if found.touched and key not in added:
+        record = record_of(found)
+        was_touched = record.touched
+        record.touched = False
+        _update(record, paper, paper_to_fields(paper))
+        key = record.entry.key
+        if record.touched and key not in added:
             updated[key] = None
         elif key not in added and key not in updated:
             unchanged[key] = None
-        found.touched = found.touched or was_touched
-        if found.touched:
-            index(found)
+        record.touched = record.touched or was_touched
+        if record.touched:
+            plain = record.plain()
+            remember(found, find_arxiv_ids(plain), normalise(unescape_text(plain.get("title", ""))))
 
-    pieces: list[str] = []
-    cursor = 0
-    touched = {id(record.entry) for record in records if record.touched}
-    for block, (start, end) in zip(library.blocks, _spans(existing, library.blocks), strict=True):
-        pieces.append(existing[cursor:start])
-        if isinstance(block, Entry) and id(block) in touched:
-            pieces.append(_write(block).rstrip("\n"))
-        else:
-            pieces.append(existing[start:end])
-        cursor = end
-    pieces.append(existing[cursor:])
-    text = "".join(pieces)
-    if new_records:
-        if not text.strip():
-            text = ""
-        elif text.endswith("\n\n"):
-            pass
-        elif text.endswith("\n"):
-            text += "\n"
-        else:
-            text += "\n\n"
-        text += _write_many([record.entry for record in new_records])
+    text, rows = _assemble(existing, known, new)
     return MergeResult(
         text=text,
         added=tuple(added),
         updated=tuple(updated),
         unchanged=tuple(key for key in unchanged if key not in updated),
+        index=LibraryIndex(tuple(rows)),
     )
+
+
+def _assemble(
+    existing: str, known: Sequence[_Slot], new: Sequence[_Slot]
+) -> tuple[str, list[IndexedEntry]]:
+    """Return the merged text and its index; text no entry of this run changed is copied."""
+    pieces: list[str] = []
+    rows: list[IndexedEntry] = []
+    length = 0
+
+    def add(piece: str, row: IndexedEntry | None = None) -> None:
+        nonlocal length
+        if row is not None:
+            rows.append(replace(row, start=length + row.start, end=length + row.end))
+        pieces.append(piece)
+        length += len(piece)
+
+    cursor = 0
+    for slot in known:
+        assert slot.indexed is not None
+        start, end = slot.indexed.start, slot.indexed.end
+        add(existing[cursor:start])
+        if slot.record is not None and slot.record.touched:
+            written = _write(slot.record.entry)
+            add(written, indexed_entry(0, len(written), slot.key, slot.record.entry.fields))
+        else:
+            add(existing[start:end], replace(slot.indexed, start=0, end=end - start))
+        cursor = end
+    add(existing[cursor:])
+    if not new:
+        return "".join(pieces), rows
+    text = "".join(pieces)
+    pieces, length = [], 0
+    if not text.strip():
+        text = ""
+    elif not text.endswith("\n\n"):
+        text += "\n" if text.endswith("\n") else "\n\n"
+    add(text)
+    for written, row in _rendered(new):
+        add(written, row)
+        add("\n\n")
+    pieces[-1] = "\n"
+    return "".join(pieces), rows
+
+
+def _rendered(new: Sequence[_Slot]) -> Iterator[tuple[str, IndexedEntry]]:
+    """Yield the text and index row of each new entry, in order; most are rendered in parallel."""
+    pending = [(slot.key, slot.paper) for slot in new if slot.record is None and slot.paper]
+    chunks = split(pending, jobs()) if len(pending) >= _PARALLEL_ENTRIES else [pending]
+    fresh = iter([item for chunk in map_parts(_render_new, chunks) for item in chunk])
+    for slot in new:
+        if slot.record is None:
+            yield next(fresh)
+        else:
+            written = _write(slot.record.entry)
+            yield written, indexed_entry(0, len(written), slot.key, slot.record.entry.fields)

@@ -128,6 +128,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             return
         # Imported here: the converter pulls in the parsers, which a read-only site never needs.
         from papershelf.convert import convert_digests
+        from papershelf.files import cache_dir
 
         date = dt.date.fromisoformat(self.config.digest_date) if self.config.digest_date else None
         tags_file = Path(self.config.tags_file) if self.config.tags_file else None
@@ -137,6 +138,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 Path(self.config.bib[0]),
                 digest_date=date,
                 tags_file=tags_file,
+                cache_dir=cache_dir(),
             )
         except PapershelfError as error:
             raise PluginError(f"papershelf: option 'digests': cannot convert:\n{error}") from None

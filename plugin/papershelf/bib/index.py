@@ -1,0 +1,341 @@
+"""Where each entry of a `.bib` text lies and which paper it is: the merge's view of a library.
+
+Merging a digest into a library needs, per entry, its span in the text (to copy it byte for byte
+or rewrite it), its key (to keep new keys unique) and the paper it names (arXiv ids, normalised
+title). `index_library` finds them with bibtexparser; on a large file it parses slices of the
+text on every core. A `LibraryIndex` is a pure function of the text, so it can be kept and reused
+while the text is unchanged: `dump_index` and `load_index` give it a JSON form bound to the
+text's SHA-256, which `papershelf.convert` keeps in the user's cache folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import bibtexparser
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+)
+
+from papershelf import __version__
+from papershelf.bib.escape import unescape_text
+from papershelf.errors import LibraryError, Problem
+from papershelf.merge import normalise_title
+from papershelf.parallel import jobs, map_parts
+
+__all__ = [
+    "INDEX_FIELDS",
+    "IndexedEntry",
+    "LibraryIndex",
+    "dump_index",
+    "find_arxiv_ids",
+    "index_library",
+    "index_row",
+    "indexed_entry",
+    "inner_value",
+    "load_index",
+    "parse_entry",
+    "text_digest",
+]
+
+_ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?"
+_ARXIV_IN_TEXT = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)" + _ARXIV_ID, re.IGNORECASE
+)
+_ARXIV_BARE = re.compile(r"^\s*(?:arxiv:)?" + _ARXIV_ID + r"\s*$", re.IGNORECASE)
+_ID_FIELDS = ("url", "howpublished", "note", "doi", "journal", "arxiv", "arxivid", "eprint")
+INDEX_FIELDS = (*_ID_FIELDS, "eprinttype", "archiveprefix", "title")
+"""The fields that tell which paper an entry is: its arXiv id and its title."""
+
+# bibtexparser logs each unreadable block with 0-based line numbers; LibraryError reports them
+# 1-based, so its records go to the application's handlers only, never to Python's last resort.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+_PARALLEL_CHARACTERS = 4_000_000
+"""Below this size (about 1,700 papershelf entries) a library is parsed in one piece."""
+_BLOCK_START = re.compile(r"\n(?=@[A-Za-z])")
+_INDEX_FORMAT = 1
+"""Bumped whenever the JSON form or the meaning of an index changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntry:
+    """One entry of a library text."""
+
+    start: int
+    """Offset of its `@` in the text, e.g. `0`."""
+    end: int
+    """Offset just after its closing delimiter, e.g. `812`."""
+    key: str
+    """Its citation key as written, e.g. `cheng2024breaking`."""
+    arxiv_ids: tuple[str, ...]
+    """The arXiv ids (no version) its identifier fields name, sorted, e.g. `("2410.17243",)`."""
+    title: str
+    """Its title in comparison form (`normalise_title`), e.g. `breaking the memory barrier`."""
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryIndex:
+    """Every entry of a library text, in text order."""
+
+    entries: tuple[IndexedEntry, ...]
+
+
+def inner_value(raw: str) -> str:
+    """Return a field value without its delimiters (`{x}` or `"x"`); macros stay as they are."""
+    if len(raw) >= 2 and ((raw[0] == "{" and raw[-1] == "}") or (raw[0] == '"' and raw[-1] == '"')):
+        return raw[1:-1]
+    return raw
+
+
+def find_arxiv_ids(fields: Mapping[str, str]) -> set[str]:
+    """Return the arXiv ids (without version) an entry names in its identifier fields.
+
+    Args:
+        fields: Field name (lower case) -> value without delimiters.
+    """
+    ids: set[str] = set()
+    for name in _ID_FIELDS:
+        value = fields.get(name)
+        if not value:
+            continue
+        ids.update(match.group(1) for match in _ARXIV_IN_TEXT.finditer(value))
+    eprint = fields.get("eprint")
+    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "arxiv").strip().casefold()
+    if eprint and kind == "arxiv":
+        bare = _ARXIV_BARE.match(eprint)
+        if bare:
+            ids.add(bare.group(1))
+    return ids
+
+
+def indexed_entry(start: int, end: int, key: str, fields: Sequence[Field]) -> IndexedEntry:
+    """Return the index row of an entry with these fields, lying at `start:end`."""
+    plain: dict[str, str] = {}
+    for field in fields:
+        name = field.key.casefold()
+        if name in INDEX_FIELDS and name not in plain:
+            plain[name] = inner_value(field.value)
+    return index_row(start, end, key, plain)
+
+
+def index_row(start: int, end: int, key: str, plain: Mapping[str, str]) -> IndexedEntry:
+    """Return the index row of an entry from its field values without delimiters.
+
+    Args:
+        plain: Lower-case field name -> value without delimiters; at least the `INDEX_FIELDS`
+            the entry has.
+    """
+    return IndexedEntry(
+        start=start,
+        end=end,
+        key=key,
+        arxiv_ids=tuple(sorted(find_arxiv_ids(plain))),
+        title=normalise_title(unescape_text(plain.get("title", ""))),
+    )
+
+
+def parse_entry(raw: str) -> Entry:
+    """Return the entry of one block's text, as `index_library` found it."""
+    blocks = parse_string(raw, parse_stack=[]).blocks
+    entries = [block for block in blocks if isinstance(block, Entry)]
+    if len(entries) != 1 or len(blocks) != 1:  # pragma: no cover - the index names whole entries
+        raise AssertionError("an indexed span is not one entry; please report")
+    return entries[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building an index
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """The index of one slice of a text, or None when the slice did not parse cleanly."""
+
+    entries: tuple[IndexedEntry, ...] | None
+    string_keys: tuple[str, ...] = ()
+
+
+def index_library(text: str, *, source: str) -> LibraryIndex:
+    """Return the index of a library text, parsing a large text in slices on every core.
+
+    Raises:
+        LibraryError: The text has blocks bibtexparser cannot read, or duplicate keys; every such
+            block is listed with its 1-based line.
+    """
+    bounds = _slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    if len(bounds) > 1:
+        slices = map_parts(partial(_index_slice, text), bounds)
+        entries = _joined(slices)
+        if entries is not None:
+            return LibraryIndex(entries)
+    # One piece; also the way to the exact problems when a slice failed.
+    entries, _ = _index_text(text, 0, len(text), source=source)
+    return LibraryIndex(entries)
+
+
+def _slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:
+    """Return about `parts` spans covering the text, each cut just before a line starting `@x`.
+
+    A cut inside an entry (a value with a line starting with `@`) is harmless: that slice then
+    fails to parse and the text is parsed in one piece.
+    """
+    cuts = [0]
+    for part in range(1, parts):
+        match = _BLOCK_START.search(text, len(text) * part // parts)
+        if match is None:
+            break
+        if match.end() > cuts[-1]:
+            cuts.append(match.end())
+    cuts.append(len(text))
+    return list(itertools.pairwise(cuts))
+
+
+def _index_slice(text: str, bounds: tuple[int, int]) -> _Slice:
+    start, end = bounds
+    try:
+        entries, strings = _index_text(text, start, end, source="")
+    except LibraryError:
+        return _Slice(None)
+    return _Slice(entries, strings)
+
+
+def _joined(slices: Sequence[_Slice]) -> tuple[IndexedEntry, ...] | None:
+    """Return the entries of all slices, or None if one failed or keys repeat across slices."""
+    entries: list[IndexedEntry] = []
+    entry_keys: set[str] = set()
+    string_keys: set[str] = set()
+    for part in slices:
+        if part.entries is None:
+            return None
+        keys = {entry.key for entry in part.entries}
+        strings = set(part.string_keys)
+        if keys & entry_keys or strings & string_keys:
+            return None
+        entry_keys |= keys
+        string_keys |= strings
+        entries.extend(part.entries)
+    return tuple(entries)
+
+
+def _index_text(
+    text: str, start: int, end: int, *, source: str
+) -> tuple[tuple[IndexedEntry, ...], tuple[str, ...]]:
+    """Return the entries of `text[start:end]` (offsets into `text`) and its `@string` keys."""
+    piece = text[start:end]
+    library = parse_string(piece, parse_stack=[])
+    if library.failed_blocks:
+        raise LibraryError([_failed_block_problem(source, b) for b in library.failed_blocks])
+    entries: list[IndexedEntry] = []
+    cursor = 0
+    for block in library.blocks:
+        raw: str = block.raw or ""
+        found = piece.find(raw, cursor)
+        if found < 0:  # pragma: no cover - bibtexparser keeps raw text verbatim
+            raise AssertionError("bibtexparser block text not found; please report")
+        cursor = found + len(raw)
+        if isinstance(block, Entry):
+            entries.append(indexed_entry(start + found, start + cursor, block.key, block.fields))
+    return tuple(entries), tuple(string.key for string in library.strings)
+
+
+def _failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
+    line = None if block.start_line is None else block.start_line + 1
+    if isinstance(block, DuplicateBlockKeyBlock):
+        previous = block.previous_block.start_line
+        first = "" if previous is None else f" (first at line {previous + 1})"
+        message = f"duplicate key '{block.key}'{first}; rename or remove one of the two entries"
+    elif isinstance(block, DuplicateFieldKeyBlock):
+        entry = block.ignore_error_block
+        key = entry.key if isinstance(entry, Entry) else "?"
+        names = ", ".join(f"'{name}'" for name in sorted(block.duplicate_keys))
+        message = f"entry '{key}' has the field {names} twice; keep one, then run again"
+    else:
+        head = (block.raw or "").strip().splitlines()[:1]
+        shown = f" '{head[0][:60]}'" if head else ""
+        reason = getattr(block.error, "abort_reason", None) or type(block.error).__name__
+        message = (
+            f"block{shown} cannot be read ({reason.strip().rstrip('.')}); "
+            "check its braces, quotes and commas, then run again"
+        )
+    return Problem(source, line, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping an index
+
+
+def text_digest(text: str) -> str:
+    """Return the SHA-256 of a text's UTF-8 bytes, in hex: what an index is bound to."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stamp() -> str:
+    # An index is only as good as the parser and the rules that made it.
+    parser = bibtexparser.__version__
+    return f"papershelf {__version__}; bibtexparser {parser}; index {_INDEX_FORMAT}"
+
+
+def dump_index(index: LibraryIndex, text: str) -> str:
+    """Return the JSON form of `text`'s index, bound to the text by its SHA-256."""
+    rows = [
+        [entry.start, entry.end, entry.key, list(entry.arxiv_ids), entry.title]
+        for entry in index.entries
+    ]
+    document = {"stamp": _stamp(), "sha256": text_digest(text), "length": len(text), "rows": rows}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_index(data: str, text: str) -> LibraryIndex | None:
+    """Return the index kept in `data` if it was made from exactly `text`, else None.
+
+    Anything unexpected (another version, another text, a damaged file) gives None: the caller
+    then indexes the text afresh.
+    """
+    try:
+        document = json.loads(data)
+        if (
+            not isinstance(document, dict)
+            or document.get("stamp") != _stamp()
+            or document.get("length") != len(text)
+            or document.get("sha256") != text_digest(text)
+        ):
+            return None
+        entries = tuple(_row(row, text) for row in document["rows"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if any(left.end > right.start for left, right in itertools.pairwise(entries)):
+        return None
+    return LibraryIndex(entries)
+
+
+def _row(row: object, text: str) -> IndexedEntry:
+    if not isinstance(row, list) or len(row) != 5:
+        raise ValueError("not an index row")
+    start, end, key, ids, title = row
+    valid = (
+        isinstance(start, int)
+        and isinstance(end, int)
+        and 0 <= start < end <= len(text)
+        and text[start] == "@"
+        and isinstance(key, str)
+        and key in text[start:end]
+        and isinstance(ids, list)
+        and all(isinstance(item, str) for item in ids)
+        and isinstance(title, str)
+    )
+    if not valid:
+        raise ValueError("not an index row")
+    return IndexedEntry(start, end, key, tuple(ids), title)

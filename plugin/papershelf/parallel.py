@@ -1,0 +1,137 @@
+"""Run a pure function over parts of a job on every core, results in order.
+
+The stages of papershelf are pure functions of their inputs, so a large job (10,000 papers) can be
+cut into parts and each part computed in a forked child process. A child inherits its part and
+the function through `fork` (nothing is pickled on the way in) and sends back only the pickled
+result. The calling process computes the first part itself while the children work.
+
+A child that fails for any reason sends nothing; the parent then computes that part itself, so an
+error surfaces as the very exception (and traceback) a serial run would raise. Where `fork` is
+unsafe or unavailable (Windows, macOS's default, a process with threads such as `mkdocs serve`)
+or the job is small, everything runs in the calling process.
+
+`PAPERSHELF_JOBS` sets the number of processes (`1` runs serially); by default it is the number of
+CPUs this process may use.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+__all__ = ["jobs", "map_parts", "split"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_JOBS_VARIABLE = "PAPERSHELF_JOBS"
+
+
+def jobs() -> int:
+    """Return how many processes a job may use: `PAPERSHELF_JOBS`, else the usable CPUs."""
+    value = os.environ.get(_JOBS_VARIABLE, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(
+                f"{_JOBS_VARIABLE}={value!r} is not a number of processes; use e.g. 1 or 2"
+            ) from None
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
+    """Return `items` cut into at most `parts` contiguous slices of nearly equal length."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    slices: list[Sequence[T]] = []
+    start = 0
+    for index in range(parts):
+        end = start + size + (1 if index < extra else 0)
+        slices.append(items[start:end])
+        start = end
+    return slices
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs other threads can deadlock the child (a lock held by a thread
+    # that does not exist in it); macOS frameworks are not fork-safe either.
+    return (
+        hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
+    )
+
+
+def map_parts(function: Callable[[T], R], parts: Sequence[T]) -> list[R]:
+    """Return `[function(part) for part in parts]`, computing the parts on several cores.
+
+    `function` must be pure: a part computed in a child and the same part computed here give the
+    same result. Results travel back pickled, so they must be picklable.
+    """
+    if len(parts) < 2 or jobs() < 2 or not _can_fork():
+        return [function(part) for part in parts]
+    children = [_start(function, part) for part in parts[1:]]
+    results = [function(parts[0])]
+    failed: BaseException | None = None
+    for part, child in zip(parts[1:], children, strict=True):
+        # Every child is collected, even after an error, so none is left behind as a zombie.
+        payload = _collect(*child)
+        if failed is not None:
+            continue
+        try:
+            results.append(_loaded(payload) if payload is not None else function(part))
+        except _Unreadable:
+            results.append(function(part))
+        except BaseException as error:  # re-raised once every child is collected
+            failed = error
+    if failed is not None:
+        raise failed
+    return results
+
+
+class _Unreadable(Exception):
+    """A child's result that does not unpickle here."""
+
+
+def _loaded(payload: bytes) -> Any:
+    try:
+        return pickle.loads(payload)
+    except Exception as error:
+        # e.g. Python 3.10's frozen dataclasses with slots, which pickle but do not unpickle.
+        raise _Unreadable from error
+
+
+def _start(function: Callable[[T], R], part: T) -> tuple[int, int]:
+    """Fork a child computing `function(part)`; return its pid and the read end of its pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+        status = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(function(part), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as stream:
+                stream.write(payload)
+            status = 0
+        finally:
+            # Never return into the caller's code, run its cleanup or flush its buffers twice.
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, read_end: int) -> bytes | None:
+    """Return a child's pickled result, or None when the child did not finish its part."""
+    chunks: list[bytes] = []
+    with os.fdopen(read_end, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return None
+    return b"".join(chunks)

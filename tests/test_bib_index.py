@@ -1,0 +1,206 @@
+"""The index of a library text: where each entry lies and which paper it is, and keeping it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLES
+from papershelf.bib import index as index_module
+from papershelf.bib.index import (
+    LibraryIndex,
+    dump_index,
+    index_library,
+    load_index,
+)
+from papershelf.errors import LibraryError
+
+INTEROP = sorted((SAMPLES / "interop").glob("*.bib"))
+
+LIBRARY = """% My reading list
+@string{neurips = {Advances in Neural Information Processing Systems}}
+
+@inproceedings{vaswani2017attention,
+  author    = {Vaswani, Ashish},
+  title     = {Attention Is {All} You Need},
+  booktitle = neurips,
+  year      = {2017},
+}
+
+@misc{chen2025humo,
+  title        = {{HuMo}: Human-Centric Video Generation},
+  howpublished = {arXiv preprint arXiv:2509.08519},
+  eprint       = {2509.08519},
+  eprinttype   = {arxiv},
+}
+
+@article{Old, title = "Quoted Title", url = {https://arxiv.org/abs/hep-th/9901001v2}}
+@Comment{jabref-meta: databaseType:bibtex;}
+"""
+
+
+def parse_whole(text: str) -> list[tuple[str, str]]:
+    """bibtexparser's own view: the raw text and key of every entry."""
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    return [(entry.raw or "", entry.key) for entry in library.entries]
+
+
+def readable(paths: list[Path]) -> list[Path]:
+    return [
+        path
+        for path in paths
+        if not bibtexparser.parse_string(path.read_text(encoding="utf-8")).failed_blocks
+    ]
+
+
+@pytest.fixture
+def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index every text in slices, on three processes, however small it is."""
+    monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+
+
+def serial_index(text: str, monkeypatch: pytest.MonkeyPatch) -> LibraryIndex:
+    with monkeypatch.context() as patch:
+        patch.setenv("PAPERSHELF_JOBS", "1")
+        return index_library(text, source="x.bib")
+
+
+def test_rows_locate_entries_and_name_their_papers() -> None:
+    index = index_library(LIBRARY, source="papers.bib")
+    assert [(LIBRARY[row.start : row.end], row.key) for row in index.entries] == parse_whole(
+        LIBRARY
+    )
+    vaswani, humo, old = index.entries
+    assert (vaswani.arxiv_ids, vaswani.title) == ((), "attention is all you need")
+    assert (humo.arxiv_ids, humo.title) == (("2509.08519",), "humo human centric video generation")
+    assert (old.arxiv_ids, old.title) == (("hep-th/9901001",), "quoted title")
+
+
+@pytest.mark.parametrize("path", readable(INTEROP), ids=lambda path: path.name)
+def test_rows_match_bibtexparser_on_real_libraries(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    index = index_library(text, source=path.name)
+    assert [(text[row.start : row.end], row.key) for row in index.entries] == parse_whole(text)
+
+
+@pytest.mark.usefixtures("sliced")
+@pytest.mark.parametrize(
+    "path", [*readable(INTEROP), None], ids=lambda path: getattr(path, "name", "hand")
+)
+def test_slices_give_the_index_of_the_whole(
+    path: Path | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = LIBRARY if path is None else path.read_text(encoding="utf-8")
+    assert index_library(text, source="x.bib") == serial_index(text, monkeypatch)
+
+
+@pytest.mark.usefixtures("sliced")
+def test_a_cut_inside_an_entry_reports_what_one_piece_reports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The middle of the text is inside `note`, whose second line starts like an entry; the cut
+    # lands there, and bibtexparser refuses such a value in one piece too.
+    note = "a" * 600 + "\n@misc{fake, title = {not an entry}}\n" + "b" * 300
+    text = f"@misc{{real, title = {{Real}}, note = {{{note}}}}}\n\n@misc{{next, title = {{N}}}}\n"
+    cuts = index_module._slice_bounds(text, 2)
+    assert text[cuts[1][0] :].startswith("@misc{fake")
+    with pytest.raises(LibraryError) as sliced_error:
+        index_library(text, source="x.bib")
+    with pytest.raises(LibraryError) as whole_error:
+        serial_index(text, monkeypatch)
+    assert sliced_error.value.problems == whole_error.value.problems
+    assert "x.bib:1: block '@misc{real," in str(sliced_error.value)
+
+
+@pytest.mark.usefixtures("sliced")
+def test_a_key_repeated_across_slices_is_reported_like_in_one_piece() -> None:
+    text = "".join(f"@misc{{k{n}, title = {{T{n}}}}}\n\n" for n in range(30)) + (
+        "@misc{k3, title = {Again}}\n"
+    )
+    with pytest.raises(LibraryError) as error:
+        index_library(text, source="papers.bib")
+    assert str(error.value) == (
+        "papers.bib:61: duplicate key 'k3' (first at line 7); "
+        "rename or remove one of the two entries"
+    )
+
+
+BLOCKS = st.one_of(
+    st.builds(
+        "@misc{{{}, title = {{{}}}, note = {{{}}}}}\n".format,
+        st.sampled_from(["a", "b", "c", "d", "e", "f"]),
+        st.text(alphabet="ab {}@\\%\n", max_size=30),
+        st.text(alphabet="x@\n{}misc", max_size=40),
+    ),
+    st.sampled_from(
+        [
+            "% a comment line\n",
+            "@string{s = {x}}\n",
+            "@comment{jabref-meta: x;}\n",
+            "@preamble{ {\\relax} }\n",
+            "\n",
+            "@misc{broken, title = {open\n",
+        ]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(BLOCKS, max_size=12), st.integers(min_value=2, max_value=4))
+def test_slices_agree_with_one_piece_on_any_text(blocks: list[str], parts: int) -> None:
+    text = "".join(blocks)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERSHELF_JOBS", "1")
+        try:
+            expected: LibraryIndex | str = index_library(text, source="x.bib")
+        except LibraryError as error:
+            expected = str(error)
+        patch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
+        patch.setenv("PAPERSHELF_JOBS", str(parts))
+        try:
+            found: LibraryIndex | str = index_library(text, source="x.bib")
+        except LibraryError as error:
+            found = str(error)
+    assert found == expected
+
+
+def test_kept_index_is_used_only_for_its_own_text() -> None:
+    index = index_library(LIBRARY, source="papers.bib")
+    kept = dump_index(index, LIBRARY)
+    assert load_index(kept, LIBRARY) == index
+    assert load_index(kept, LIBRARY + "\n") is None
+    assert load_index(kept, LIBRARY.replace("Attention", "Intention")) is None
+
+
+def damaged(kept: str, change: str) -> str:
+    document = json.loads(kept)
+    if change == "stamp":
+        document["stamp"] = "papershelf 0.0.1; bibtexparser 2.0.0; index 0"
+    elif change == "start":
+        document["rows"][0][0] += 1
+    elif change == "overlap":
+        document["rows"][1][0] = document["rows"][0][0]
+    elif change == "key":
+        document["rows"][0][2] = "somebody-else"
+    elif change == "ids":
+        document["rows"][0][3] = "2509.08519"
+    elif change == "rows":
+        document["rows"] = {"0": []}
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("change", ["stamp", "start", "overlap", "key", "ids", "rows"])
+def test_damaged_or_foreign_index_is_ignored(change: str) -> None:
+    kept = dump_index(index_library(LIBRARY, source="papers.bib"), LIBRARY)
+    assert load_index(damaged(kept, change), LIBRARY) is None
+
+
+@pytest.mark.parametrize("data", ["", "not json", "[]", '{"rows": 3}', "\x00\x01"])
+def test_garbage_is_no_index(data: str) -> None:
+    assert load_index(data, LIBRARY) is None

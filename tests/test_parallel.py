@@ -1,0 +1,108 @@
+"""Running a pure function over parts of a job in forked children."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from papershelf.parallel import jobs, map_parts, split
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="parts run in forked children on Linux only"
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_threads() -> None:
+    # A thread left running by another test would make every job run serially here.
+    assert threading.active_count() == 1, f"threads left running: {threading.enumerate()}"
+
+
+def pid_and_sum(part: list[int]) -> tuple[int, int]:
+    return os.getpid(), sum(part)
+
+
+def assert_no_child_left() -> None:
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize(("count", "parts"), [(0, 2), (1, 2), (5, 2), (10, 3), (7, 7), (3, 8)])
+def test_split_keeps_order_and_balances(count: int, parts: int) -> None:
+    items = list(range(count))
+    slices = split(items, parts)
+    assert [item for piece in slices for item in piece] == items
+    assert len(slices) == max(1, min(parts, count))
+    sizes = [len(piece) for piece in slices]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_parts_run_in_children_and_come_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    results = map_parts(pid_and_sum, [[1, 2], [3], [4, 5], [6]])
+    assert [total for _, total in results] == [3, 3, 9, 6]
+    pids = [pid for pid, _ in results]
+    assert pids[0] == os.getpid()
+    assert os.getpid() not in pids[1:]
+    assert len(set(pids[1:])) == 3
+    assert_no_child_left()
+
+
+def test_one_job_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+    results = map_parts(pid_and_sum, [[1], [2], [3]])
+    assert results == [(os.getpid(), 1), (os.getpid(), 2), (os.getpid(), 3)]
+
+
+def test_a_process_with_threads_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "2")
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        results = map_parts(pid_and_sum, [[1], [2]])
+    finally:
+        release.set()
+        thread.join()
+    assert [pid for pid, _ in results] == [os.getpid(), os.getpid()]
+
+
+def test_an_error_in_a_child_is_raised_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "2")
+
+    def strict(part: list[int]) -> int:
+        if 13 in part:
+            raise ValueError(f"item 13 is unlucky (in {part})")
+        return sum(part)
+
+    with pytest.raises(ValueError, match=r"item 13 is unlucky \(in \[12, 13\]\)"):
+        map_parts(strict, [[1], [12, 13], [14]])
+    assert_no_child_left()
+
+
+def test_a_child_that_dies_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "2")
+    parent = os.getpid()
+
+    def fragile(part: list[int]) -> tuple[int, int]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return pid_and_sum(part)
+
+    assert map_parts(fragile, [[1], [2, 3]]) == [(parent, 1), (parent, 5)]
+    assert_no_child_left()
+
+
+def test_jobs_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "4")
+    assert jobs() == 4
+    monkeypatch.setenv("PAPERSHELF_JOBS", "0")
+    assert jobs() == 1
+    monkeypatch.delenv("PAPERSHELF_JOBS")
+    assert jobs() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("PAPERSHELF_JOBS", "many")
+    with pytest.raises(ValueError, match="PAPERSHELF_JOBS='many' is not a number of processes"):
+        jobs()
