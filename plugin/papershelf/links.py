@@ -14,6 +14,9 @@ _URL = re.compile(r"https?://[^\s<>\"`]+", re.IGNORECASE)
 # Letters of any script (internationalised names), digits, hyphens; at least two labels.
 _HOST_LABEL = re.compile(r"[^\W_](?:[\w-]{0,62}[^\W_])?")
 
+_SPACE = re.compile(r"\s")
+"""Any character `str.isspace` holds for."""
+
 _TRAILING = ".,;:!?'\")]}"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -93,7 +96,23 @@ def host_of(url: str) -> str | None:
 
 def is_http_url(url: str) -> bool:
     """Return whether a string is an absolute http(s) URL with a host and no whitespace."""
-    return host_of(url) is not None and not any(char.isspace() for char in url)
+    return host_of(url) is not None and _SPACE.search(url) is None
+
+
+def http_link_kind(url: str) -> LinkKind | None:
+    """Return what a string points at if it is an http(s) URL (`is_http_url`), else None.
+
+    Args:
+        url: Any string, e.g. `https://github.com/a/b` or `javascript:alert(1)`.
+
+    Returns:
+        `classify_url(url)` for an http(s) URL, e.g. `LinkKind.CODE`; None for anything else.
+    """
+    # One parse of the URL serves both questions.
+    host = host_of(url)
+    if host is None or _SPACE.search(url) is not None:
+        return None
+    return _classify(url, host)
 
 
 def classify_url(url: str) -> LinkKind:
@@ -113,6 +132,11 @@ def classify_url(url: str) -> LinkKind:
     host = host_of(url)
     if host is None:
         raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+    return _classify(url, host)
+
+
+def _classify(url: str, host: str) -> LinkKind:
+    """Return what an http(s) URL with the given host (from `host_of`) points at."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
     if host in _CODE_HOSTS or host.endswith(".sr.ht"):
         return LinkKind.CODE if segments else LinkKind.OTHER
@@ -144,14 +168,19 @@ def find_links(text: str) -> tuple[Link, ...]:
         e.g. `(Link("https://phantom-video.github.io/HuMo", LinkKind.PROJECT),)`: sentence
         punctuation after a URL is dropped, a closing bracket the URL opened is kept.
     """
+    if "://" not in text:  # in every URL; a substring test is much faster than the regex scan
+        return ()
     seen: set[str] = set()
     links: list[Link] = []
     for match in _URL.finditer(text):
         url = _trim(match.group(0))
-        if url in seen or not is_http_url(url):
+        if url in seen:
+            continue
+        kind = http_link_kind(url)
+        if kind is None:
             continue
         seen.add(url)
-        links.append(Link(url, classify_url(url)))
+        links.append(Link(url, kind))
     return tuple(links)
 
 

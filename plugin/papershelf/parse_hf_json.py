@@ -8,6 +8,7 @@ string; a field of the wrong type is a problem naming the field. Structured link
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 
 from papershelf.dates import DateProblem, date_from_iso
 from papershelf.errors import DigestError, Problem
-from papershelf.links import classify_url, find_links, is_http_url, merge_links
+from papershelf.links import find_links, http_link_kind, merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 from papershelf.parse_hf_text import clean_text, normalise_space
 
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 _WHITESPACE = re.compile(r"\s*")
+
+# Timestamps repeat across the items of a digest (and between `paper` and the item itself).
+_iso_date = functools.lru_cache(maxsize=1024)(date_from_iso)
 
 
 class _ItemProblem(ValueError):
@@ -154,21 +158,33 @@ def _json_type(value: object) -> str:
     return "an object" if isinstance(value, Mapping) else "null"
 
 
+def _clean(text: str) -> str:
+    """Return `normalise_space(clean_text(text))`, without copying text that is already so."""
+    # Printable text holds no control character and no whitespace but the plain space, so only
+    # doubled or surrounding spaces could change; nearly every field of a digest is like this.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return normalise_space(clean_text(text))
+
+
 def _text(data: Mapping[str, object], key: str, label: str) -> str | None:
     """Return a string field with whitespace normalised, None when absent or null."""
     value = data.get(key)
-    if value is None:
-        return None
+    return None if value is None else _string(value, label)
+
+
+def _string(value: object, label: str) -> str:
+    """Return a string value (not null) with whitespace normalised."""
     if not isinstance(value, str):
         raise _ItemProblem(f"{label} is {_json_type(value)}, not a string; fix the JSON")
-    return normalise_space(clean_text(value))
+    return _clean(value)
 
 
 def _count(data: Mapping[str, object], key: str, label: str) -> int | None:
     """Return a non-negative integer field, None when absent or null."""
     value = data.get(key)
-    if value is None:
-        return None
+    if value is None or (type(value) is int and value >= 0):  # bool is an int subclass
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _ItemProblem(f"{label} is {str(value)[:40]!r}, not a count; fix the JSON")
     return value
@@ -180,13 +196,15 @@ def _date(data: Mapping[str, object], key: str, label: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return date_from_iso(value)
+        return _iso_date(value)
     except DateProblem as error:
         raise _ItemProblem(f"{label}: {error}; fix the JSON") from None
 
 
 def _mapping(value: object, label: str) -> Mapping[str, object]:
     """Return a JSON object field, an empty one when absent or null."""
+    if type(value) is dict:  # what `json.loads` gives; the abstract check below is slower
+        return value
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -200,7 +218,7 @@ def _strings(value: object, label: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
         raise _ItemProblem(f"{label} is not a list of strings; fix the JSON")
-    cleaned = (normalise_space(clean_text(entry)) for entry in value)
+    cleaned = [_clean(entry) for entry in value]
     return tuple(entry for entry in cleaned if entry)
 
 
@@ -212,7 +230,9 @@ def _authors(value: object) -> tuple[str, ...]:
         raise _ItemProblem("paper.authors is not a list; fix the JSON")
     names: list[str] = []
     for position, author in enumerate(value):
-        name = _text(_mapping(author, f"paper.authors[{position}]"), "name", "author name")
+        # The label is built only for an author that is not a JSON object.
+        fields = author if type(author) is dict else _mapping(author, f"paper.authors[{position}]")
+        name = _text(fields, "name", "author name")
         if name:
             names.append(name)
     return tuple(names)
@@ -223,7 +243,7 @@ def _organization(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return normalise_space(clean_text(value)) or None
+        return _clean(value) or None
     organization = _mapping(value, "organization")
     return _text(organization, "fullname", "organization.fullname") or _text(
         organization, "name", "organization.name"
@@ -232,10 +252,13 @@ def _organization(value: object) -> str | None:
 
 def _structured_link(data: Mapping[str, object], key: str, default: LinkKind) -> tuple[Link, ...]:
     """Return the link of a URL field (`githubRepo`, `projectPage`) if it is http(s)."""
-    url = _text(data, key, f"paper.{key}")
-    if not url or not is_http_url(url):
+    value = data.get(key)
+    if value is None:
         return ()
-    kind = classify_url(url)
+    url = _string(value, f"paper.{key}")  # the label is built only for a present field
+    kind = http_link_kind(url) if url else None
+    if kind is None:
+        return ()
     if default is LinkKind.CODE or kind is LinkKind.OTHER:
         kind = default
     return (Link(url, kind),)
