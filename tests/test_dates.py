@@ -162,3 +162,9 @@ def test_date_from_iso(value: str, expected: dt.date) -> None:
 def test_date_from_iso_rejects(value: str) -> None:
     with pytest.raises(DateProblem, match="is not an ISO date"):
         date_from_iso(value)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"])
+def test_date_from_iso_rejects_timestamps_outside_the_calendar_in_utc(value: str) -> None:
+    with pytest.raises(DateProblem, match=r"lies outside the years 1 to 9999 in UTC"):
+        date_from_iso(value)

@@ -195,3 +195,13 @@ def test_hostile_strings_are_kept_and_controls_removed() -> None:
     assert paper.authors == ("<b>X</b>",)
     assert paper.links == (Link("https://github.com/a/b", LinkKind.CODE),)
     assert paper.arxiv_id is None
+
+
+def test_timestamp_beyond_the_calendar_is_a_problem_not_a_crash() -> None:
+    text = '[{"paper": {"title": "T", "publishedAt": "9999-12-31T23:00:00-05:00"}}]'
+    with pytest.raises(DigestError) as raised:
+        parse_hf_json(text, source="d.json", digest_date=None)
+    assert [str(problem) for problem in raised.value.problems] == [
+        "d.json: item 0: paper.publishedAt: '9999-12-31T23:00:00-05:00' lies outside the years"
+        " 1 to 9999 in UTC; fix the JSON"
+    ]

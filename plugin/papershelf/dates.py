@@ -175,5 +175,8 @@ def date_from_iso(value: str) -> dt.date:
             f"'{value[:40]}' is not an ISO date such as 2024-10-22T17:59:30.000Z"
         ) from None
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(dt.timezone.utc)
+        try:
+            stamp = stamp.astimezone(dt.timezone.utc)
+        except OverflowError:  # `0001-01-01T00:00+01:00` lies before the first UTC date
+            raise DateProblem(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC") from None
     return stamp.date()
