@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from papershelf.model import Paper
 from papershelf.parallel import jobs, map_parts, split
 from papershelf.parse import DigestFormat, parse_digest
 from papershelf.render_page import paper_page_path, render_pages
-from papershelf.taxonomy import Taxonomy, tag_papers, taxonomy_for
+from papershelf.taxonomy import Taxonomy, paper_tags, taxonomy_for
 
 T = TypeVar("T")
 
@@ -178,8 +179,16 @@ def _tag(papers: list[Paper], taxonomy: Taxonomy, progress: Progress) -> list[Pa
     shares = split(papers, jobs()) if len(papers) >= _PARALLEL_PAPERS else [papers]
     # The bar follows this process's share (the first); the others run at the same pace.
     parts = [progress(shares[0], len(shares[0]), "tagging"), *shares[1:]]
-    tagged = map_parts(functools.partial(tag_papers, taxonomy=taxonomy), parts)
-    return [paper for part in tagged for paper in part]
+    # Only the tags travel back from the other processes: a whole paper pickles slowly.
+    tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), parts)
+    return [
+        replace(paper, tags=ids)
+        for paper, ids in zip(papers, itertools.chain.from_iterable(tags), strict=True)
+    ]
+
+
+def _tags_of(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[tuple[str, ...]]:
+    return [paper_tags(paper, taxonomy) for paper in papers]
 
 
 def build_pages(

@@ -214,17 +214,19 @@ def tag_papers(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[Paper]:
     Tags a paper already carries are replaced: tagging is a function of the text and the
     vocabulary, so running it twice gives the same result.
     """
-    tagged = []
-    for paper in papers:
-        ids: set[str] = set()
-        taxonomy._add_matches(f"{paper.title}\n{paper.abstract}", ids)
-        for keyword in paper.keywords:
-            mapped = taxonomy.map_keyword(keyword)
-            if mapped is not None:
-                ids.add(mapped)
-                ids.update(taxonomy.ancestors(mapped))
-        tagged.append(dataclasses.replace(paper, tags=tuple(sorted(ids))))
-    return tagged
+    return [dataclasses.replace(paper, tags=paper_tags(paper, taxonomy)) for paper in papers]
+
+
+def paper_tags(paper: Paper, taxonomy: Taxonomy) -> tuple[str, ...]:
+    """Return the sorted ids of the tags found in a paper's title, abstract and keywords."""
+    ids: set[str] = set()
+    taxonomy._add_matches(f"{paper.title}\n{paper.abstract}", ids)
+    for keyword in paper.keywords:
+        mapped = taxonomy.map_keyword(keyword)
+        if mapped is not None:
+            ids.add(mapped)
+            ids.update(taxonomy.ancestors(mapped))
+    return tuple(sorted(ids))
 
 
 def load_taxonomy(text: str, *, source: str) -> Taxonomy:

@@ -85,6 +85,12 @@ class IndexedEntry:
     title: str
     """Its title in comparison form (`normalise_title`), e.g. `breaking the memory barrier`."""
 
+    def moved(self, offset: int) -> IndexedEntry:
+        """Return the same entry `offset` characters further on in a text."""
+        return IndexedEntry(
+            self.start + offset, self.end + offset, self.key, self.arxiv_ids, self.title
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class LibraryIndex:

@@ -61,9 +61,16 @@ def _last_name(name: str) -> str:
     return transliterate(parts[-1]) if parts else ""
 
 
-def _title_words(title: str) -> list[str]:
-    words = (transliterate(word) for word in title.split())
-    return [word for word in words if word and word not in _STOPWORDS]
+def _title_words(title: str, count: int = 2) -> list[str]:
+    """Return the first `count` significant words of a title, transliterated."""
+    words: list[str] = []
+    for word in title.split():
+        spelled = transliterate(word)
+        if spelled and spelled not in _STOPWORDS:
+            words.append(spelled)
+            if len(words) == count:
+                break
+    return words
 
 
 def _suffix(number: int) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
@@ -474,9 +474,10 @@ def merge_into_library(
     new: list[_Slot] = []
     suffixes: dict[str, int] = {}
     for paper in papers:
+        title = normalise(paper.title)
         found = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
         if found is None:
-            candidate = by_title.get(normalise(paper.title))
+            candidate = by_title.get(title)
             has_other_id = (
                 candidate is not None and paper.arxiv_id is not None and bool(candidate.ids())
             )
@@ -487,7 +488,7 @@ def merge_into_library(
             ids = (paper.arxiv_id,) if paper.arxiv_id else ()
             slot = _Slot(key, ids, paper=paper)
             new.append(slot)
-            remember(slot, ids, normalise(paper.title))
+            remember(slot, ids, title)
             added[key] = None
             continue
         record = record_of(found)
@@ -525,7 +526,7 @@ def _assemble(
     def add(piece: str, row: IndexedEntry | None = None) -> None:
         nonlocal length
         if row is not None:
-            rows.append(replace(row, start=length + row.start, end=length + row.end))
+            rows.append(row.moved(length))
         pieces.append(piece)
         length += len(piece)
 
@@ -533,12 +534,13 @@ def _assemble(
     for slot in known:
         assert slot.indexed is not None
         start, end = slot.indexed.start, slot.indexed.end
-        add(existing[cursor:start])
         if slot.record is not None and slot.record.touched:
+            add(existing[cursor:start])
             written = _write(slot.record.entry)
             add(written, indexed_entry(0, len(written), slot.key, slot.record.entry.fields))
         else:
-            add(existing[start:end], replace(slot.indexed, start=0, end=end - start))
+            # The entry and the text before it, as they are; the row keeps its offset within.
+            add(existing[cursor:end], slot.indexed.moved(-cursor))
         cursor = end
     add(existing[cursor:])
     if not new:
