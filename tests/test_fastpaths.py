@@ -1,4 +1,4 @@
-"""Fast paths of the parse and tag stages: each gives exactly what the plain path gives."""
+"""Fast paths of the parse, tag and BibTeX stages: each gives what the plain path gives."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papershelf.bib import escape as escape_module
+from papershelf.bib import library as library_module
+from papershelf.bib.escape import escape_title
 from papershelf.errors import DigestError
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
 from papershelf.model import Link
@@ -157,3 +160,46 @@ def test_tagging_finds_single_words_and_acronyms_together() -> None:
     taxonomy = default_taxonomy()
     text = "A diffusion model for RLVR with LoRA adapters.\nText-to-video generation"
     assert taxonomy.match(text) == taxonomy.match(text + " \u00e9")
+
+
+# The BibTeX stage: titles and author names.
+
+TITLE_CHARS = [*"aZbYéÉßẞǅǆ0129_-: &%$#\\^~@Σσİıﬁ\u0301\t", "LLaMA", "GPT-4o", "Offline"]
+CORPORATE_WORDS = [*sorted(library_module._CORPORATE_WORDS), "Ann", "Lee", "and", "teamwork"]
+
+
+def every_word_title(text: str) -> str:
+    """escape_title as it was: the callback sees every word, not only the candidates."""
+    every_word = re.compile(escape_module._SPECIAL.pattern + r"|[^\W_]+")
+    return every_word.sub(escape_module._title_piece, escape_module._CONTROL.sub(" ", text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TITLE_CHARS), max_size=16).map("".join) | st.text(max_size=30))
+def test_title_braces_only_candidate_words(text: str) -> None:
+    text = text.replace("{", "").replace("}", "")
+    assert escape_title(text) == every_word_title(text)
+
+
+def general_corporate(name: str) -> bool:
+    words = name.split()
+    if len(words) < 2 or "," in name or "and" in words:
+        return True
+    return not library_module._CORPORATE_WORDS.isdisjoint(
+        word.strip(".,") for word in name.casefold().split()
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(CORPORATE_WORDS), st.sampled_from(["", ".", ",", ".,"]), st.booleans()
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_ascii_corporate_test_is_the_general_one(words: list[tuple[str, str, bool]]) -> None:
+    name = " ".join((word.upper() if loud else word) + mark for word, mark, loud in words)
+    assert library_module._is_corporate(name) == general_corporate(name)

@@ -204,7 +204,8 @@ def escape_name(name: str) -> str:
     `Jörg Müller` -> `J{\\"o}rg M{\\"u}ller`, `Søren` -> `S{\\o}ren`; other letters (Greek, CJK)
     stay UTF-8, which biber and Zotero read but pdflatex cannot typeset.
     """
-    return escape_text(name).translate(_NAME_TABLE)
+    tex = escape_text(name)
+    return tex if tex.isascii() else tex.translate(_NAME_TABLE)
 
 
 def _needs_protection(word: str) -> bool:
@@ -213,7 +214,11 @@ def _needs_protection(word: str) -> bool:
     return rest != rest.lower()
 
 
-_SPECIAL_OR_WORD = re.compile(_SPECIAL.pattern + r"|[^\W_]+")
+_SPECIAL_OR_WORD = re.compile(
+    # A special character, or a word (a run of letters and digits) with a letter after its first
+    # character that is not an ASCII small letter: the only words that may need braces.
+    _SPECIAL.pattern + r"|(?<![^\W_])[^\W_](?=[^\W_]*[^\W\d_a-z])[^\W_]+"
+)
 
 
 def _title_piece(match: re.Match[str]) -> str:

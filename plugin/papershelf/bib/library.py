@@ -104,6 +104,10 @@ _CORPORATE_WORDS = frozenset(
     {"team", "lab", "labs", "laboratory", "group", "inc", "corp", "corporation", "institute"}
     | {"university", "consortium", "project", "collaboration", "ai", "research"}
 )
+_CORPORATE_ASCII = re.compile(
+    r"(?:^|\s)[.,]*(?:" + "|".join(sorted(_CORPORATE_WORDS)) + r")[.,]*(?=\s|$)", re.IGNORECASE
+)
+"""An ASCII name holding a word of `_CORPORATE_WORDS`, in any case, between `.` and `,`."""
 _ANNOTE_LINE = re.compile(r"Code: \S+")
 _VALUE_COLUMN = len("howpublished") + len(" = ")
 _PARALLEL_ENTRIES = 1_000
@@ -134,16 +138,19 @@ def _is_corporate(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or "," in name or "and" in words:
         return True
+    if name.isascii():  # the same test in one regex search
+        return _CORPORATE_ASCII.search(name) is not None
     return not _CORPORATE_WORDS.isdisjoint(word.strip(".,") for word in name.casefold().split())
 
 
 def _author_value(names: Sequence[str]) -> str:
     # A one-word or organisation name in braces stays one "last name" for BibTeX and Zotero.
-    return " and ".join(
-        f"{{{escape_name(name)}}}" if _is_corporate(name) else escape_name(name)
-        for name in names
-        if name.strip()
-    )
+    values: list[str] = []
+    for name in names:
+        if name.strip():
+            tex = escape_name(name)
+            values.append(f"{{{tex}}}" if _is_corporate(name) else tex)
+    return " and ".join(values)
 
 
 def _links(paper: Paper) -> dict[LinkKind, list[str]]:
