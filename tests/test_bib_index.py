@@ -115,7 +115,7 @@ def test_a_cut_inside_an_entry_reports_what_one_piece_reports(
     with pytest.raises(LibraryError) as whole_error:
         serial_index(text, monkeypatch)
     assert sliced_error.value.problems == whole_error.value.problems
-    assert "x.bib:1: block '@misc{real," in str(sliced_error.value)
+    assert str(sliced_error.value).startswith("x.bib:1: this block is not valid BibTeX")
 
 
 @pytest.mark.usefixtures("sliced")
@@ -126,8 +126,8 @@ def test_a_key_repeated_across_slices_is_reported_like_in_one_piece() -> None:
     with pytest.raises(LibraryError) as error:
         index_library(text, source="papers.bib")
     assert str(error.value) == (
-        "papers.bib:61: duplicate key 'k3' (first at line 7); "
-        "rename or remove one of the two entries"
+        "papers.bib:61: citation key 'k3' is already used by the entry at line 7; give one of"
+        " the two entries another key (LaTeX can cite only one of them)"
     )
 
 

@@ -375,13 +375,13 @@ def test_biblatex_date_field_means_no_year_is_added() -> None:
         pytest.param(
             "@misc{a, title = {ok}}\n\n@misc{b, title = {unbalanced}\n\n@misc{c, title={x}}\n",
             3,
-            "cannot be read",
+            "this block is not valid BibTeX",
             id="unbalanced-brace",
         ),
         pytest.param(
             "@misc{a, title = {one}}\n% comment\n@misc{a, title = {two}}\n",
             3,
-            "duplicate key 'a' (first at line 1)",
+            "citation key 'a' is already used by the entry at line 1",
             id="duplicate-key",
         ),
         pytest.param(
@@ -393,7 +393,7 @@ def test_biblatex_date_field_means_no_year_is_added() -> None:
         pytest.param(
             "@misc{a, title = {ok}}\n@misc{b, title = {open}\n",
             2,
-            "(Unexpectedly reached end of file)",
+            "(Unexpectedly reached end of file.)",
             id="end-of-file",
         ),
     ],

@@ -387,3 +387,12 @@ def test_fast_path_decodes_the_writer_exactly(text: str) -> None:
     assert decode_tex(escape.escape_title(text)) == expected
     name = " ".join(text.replace("{", "").replace("}", "").split())
     assert decode_tex(escape.escape_name(name)) == name
+
+
+def test_a_repeated_string_macro_is_named_as_such() -> None:
+    text = "@string{venue = {A}}\n@string{venue = {B}}\n@misc{k, title = {T}, journal = venue}\n"
+    with pytest.raises(LibraryError) as raised:
+        read_library(text, source="x.bib")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "x.bib:2: @string 'venue' is defined twice (first at line 1); keep one"
+    ]

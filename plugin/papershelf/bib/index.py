@@ -27,6 +27,7 @@ from bibtexparser.model import (
     Entry,
     Field,
     ParsingFailedBlock,
+    String,
 )
 
 from papershelf import __version__
@@ -40,6 +41,7 @@ __all__ = [
     "IndexedEntry",
     "LibraryIndex",
     "dump_index",
+    "failed_block_problem",
     "find_arxiv_ids",
     "index_library",
     "index_row",
@@ -243,7 +245,7 @@ def _index_text(
     piece = text[start:end]
     library = parse_string(piece, parse_stack=[])
     if library.failed_blocks:
-        raise LibraryError([_failed_block_problem(source, b) for b in library.failed_blocks])
+        raise LibraryError([failed_block_problem(source, b) for b in library.failed_blocks])
     entries: list[IndexedEntry] = []
     cursor = 0
     for block in library.blocks:
@@ -257,24 +259,29 @@ def _index_text(
     return tuple(entries), tuple(string.key for string in library.strings)
 
 
-def _failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
+def failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
+    """Return the problem, with its fix, that a block bibtexparser could not read stands for."""
     line = None if block.start_line is None else block.start_line + 1
     if isinstance(block, DuplicateBlockKeyBlock):
-        previous = block.previous_block.start_line
-        first = "" if previous is None else f" (first at line {previous + 1})"
-        message = f"duplicate key '{block.key}'{first}; rename or remove one of the two entries"
+        previous = block.previous_block
+        at = "" if previous.start_line is None else f" at line {previous.start_line + 1}"
+        if isinstance(previous, String):
+            message = f"@string '{block.key}' is defined twice (first{at}); keep one"
+        else:
+            message = (
+                f"citation key '{block.key}' is already used by the entry{at}; give one of the "
+                "two entries another key (LaTeX can cite only one of them)"
+            )
     elif isinstance(block, DuplicateFieldKeyBlock):
         entry = block.ignore_error_block
         key = entry.key if isinstance(entry, Entry) else "?"
         names = ", ".join(f"'{name}'" for name in sorted(block.duplicate_keys))
         message = f"entry '{key}' has the field {names} twice; keep one, then run again"
     else:
-        head = (block.raw or "").strip().splitlines()[:1]
-        shown = f" '{head[0][:60]}'" if head else ""
-        reason = getattr(block.error, "abort_reason", None) or type(block.error).__name__
+        reason = getattr(block.error, "abort_reason", None) or str(block.error or "unreadable")
         message = (
-            f"block{shown} cannot be read ({reason.strip().rstrip('.')}); "
-            "check its braces, quotes and commas, then run again"
+            f"this block is not valid BibTeX ({reason.strip()}); fix the entry starting here "
+            "(unbalanced braces and a key with spaces or commas are the usual causes)"
         )
     return Problem(source, line, message)
 

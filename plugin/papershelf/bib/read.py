@@ -26,6 +26,7 @@ from typing import Protocol
 from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
 
+from papershelf.bib.index import failed_block_problem
 from papershelf.errors import LibraryError, Problem
 from papershelf.links import classify_url
 from papershelf.markdown_escape import safe_url
@@ -145,12 +146,7 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
         LibraryError: With one `file:line: problem` per problem found.
     """
     library = parse_string(text, parse_stack=[])
-    problems: list[Problem] = []
-    first_line_of_key: dict[str, int] = {}
-    for entry in library.entries:
-        first_line_of_key.setdefault(entry.key, (entry.start_line or 0) + 1)
-    for block in library.failed_blocks:
-        problems.append(_failed_block_problem(block, source, first_line_of_key))
+    problems = [failed_block_problem(source, block) for block in library.failed_blocks]
 
     macros: dict[str, _Macro] = {
         name: _Macro(value, raw="") for name, value in _MONTH_MACROS.items()
@@ -171,30 +167,6 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
         problems.sort(key=lambda problem: problem.line or 0)
         raise LibraryError(problems)
     return entries
-
-
-def _failed_block_problem(
-    block: bibmodel.Block, source: str, first_line_of_key: Mapping[str, int]
-) -> Problem:
-    """Return the problem a block bibtexparser could not read stands for."""
-    line = (block.start_line or 0) + 1
-    if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
-        first = first_line_of_key.get(block.key)
-        where = f" by the entry at line {first}" if first is not None else ""
-        return Problem(
-            source,
-            line,
-            f"citation key '{block.key}' is already used{where}; give one of the two entries "
-            "another key (LaTeX can cite only one of them)",
-        )
-    error = getattr(block, "error", None)
-    reason = getattr(error, "abort_reason", None) or str(error or "unreadable block")
-    return Problem(
-        source,
-        line,
-        f"this block is not valid BibTeX ({reason.strip()}); fix the entry starting here "
-        "(unbalanced braces and a key with spaces or commas are the usual causes)",
-    )
 
 
 @dataclass(frozen=True, slots=True)
