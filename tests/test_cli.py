@@ -89,6 +89,24 @@ def test_dry_run_writes_nothing(workdir: Path, capsys: pytest.CaptureFixture[str
     assert not (workdir / "docs").exists()
 
 
+def test_the_index_is_kept_in_the_cache_folder_unless_no_cache(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = workdir / "cache"
+    monkeypatch.setenv("PAPERSHELF_CACHE_DIR", str(cache))
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    assert run("convert", digest, "--bib", "plain.bib", "--no-pages", "--no-cache") == 0
+    assert not cache.exists()
+    assert run("convert", digest, "--bib", "papers.bib", "--no-pages") == 0
+    (kept,) = cache.iterdir()
+    assert kept.name.startswith("index-")
+    assert json.loads(kept.read_text(encoding="utf-8"))["length"] == len(
+        (workdir / "papers.bib").read_text(encoding="utf-8")
+    )
+    # The cache changes nothing about the library itself.
+    assert (workdir / "papers.bib").read_bytes() == (workdir / "plain.bib").read_bytes()
+
+
 def test_missing_year_asks_for_date_and_writes_nothing(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
