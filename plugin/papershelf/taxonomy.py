@@ -56,6 +56,9 @@ _REPEATS = ("?", "*", "{")
 _WORD_BOUNDARY = r"\b"
 _WORD_PATTERN = re.compile(r"\\b(\w+)(s\?)?\\b")
 """A pattern that finds one word, case-sensitively: `\\bRLVR\\b`, `\\bMoEs?\\b`."""
+_compile = functools.lru_cache(maxsize=4096)(re.compile)
+"""`re.compile` with its own cache: the shipped vocabulary alone has about 520 distinct patterns,
+more than `re` keeps (512), and many are compiled more than once."""
 _MAX_HYPHEN_VARIANTS = 4
 """Hyphens in a word up to which every joined/split combination is indexed (2**4 spellings)."""
 
@@ -530,12 +533,8 @@ class _WordIndex:
                 pairs.setdefault((spelling[0], spelling[1]), set()).add((tag_id, regex))
         self._single = {word: frozenset(ids) for word, ids in single.items()}
         self._single_words = frozenset(single)
-        compiled: dict[str, re.Pattern[str]] = {}
         self._pairs = {
-            pair: tuple(
-                (tag_id, compiled.setdefault(regex, re.compile(regex)))
-                for tag_id, regex in sorted(candidates)
-            )
+            pair: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(candidates))
             for pair, candidates in pairs.items()
         }
         self._pair_keys = frozenset(self._pairs)
@@ -728,7 +727,7 @@ class _Acronyms:
             for form in forms:
                 by_word.setdefault(form.lower(), set()).add((tag_id, _without_boundary(pattern)))
         self._by_word = {
-            key: tuple((tag_id, re.compile(regex)) for tag_id, regex in sorted(entries))
+            key: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(entries))
             for key, entries in by_word.items()
         }
         self._words = frozenset(self._by_word)
@@ -773,12 +772,12 @@ def _pattern_groups(patterns: Iterable[tuple[str, str]]) -> tuple[_PatternGroup,
         else:
             # Without its leading `\\b`, a pattern starting with a literal is searched by
             # Python's fast substring scan.
-            alone = re.compile(_without_boundary(scoped))
+            alone = _compile(_without_boundary(scoped))
             required = _required_texts(scoped)
-            groups.append(_PatternGroup(alone, ((tag_id, re.compile(scoped)),), required))
+            groups.append(_PatternGroup(alone, ((tag_id, _compile(scoped)),), required))
     if joined:
-        prefilter = re.compile("|".join(_without_boundary(pattern) for _, pattern in joined))
-        members = tuple((tag_id, re.compile(pattern)) for tag_id, pattern in joined)
+        prefilter = _compile("|".join(_without_boundary(pattern) for _, pattern in joined))
+        members = tuple((tag_id, _compile(pattern)) for tag_id, pattern in joined)
         groups.insert(0, _PatternGroup(prefilter, members))
     return tuple(groups)
 
@@ -868,7 +867,7 @@ def _scoped(pattern: str) -> str:
 def _pattern_problem(pattern: str) -> str | None:
     """Return what is wrong with a user's regular expression, or None."""
     try:
-        compiled = re.compile(_scoped(pattern))
+        compiled = _compile(_scoped(pattern))
     except re.error as error:
         return f"pattern {pattern!r} is not a valid regular expression ({error}); fix or quote it"
     if any(m.end() == m.start() for m in compiled.finditer(_ZERO_WIDTH_PROBE)):
