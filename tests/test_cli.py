@@ -251,3 +251,16 @@ def test_progress_bar_only_for_large_inputs(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err == ""
     # No monitor thread left behind: it would keep the next stages off the other cores.
     assert threading.active_count() == 1
+
+
+def test_a_bad_process_count_is_a_usage_error(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "all")
+    # Over 4 MB, the library is read in slices on every core: the process count is needed.
+    bib = workdir / "papers.bib"
+    bib.write_text("".join(f"@misc{{k{n}, note = {{{'x' * 500}}}}}\n" for n in range(9000)))
+    assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib") == 2
+    err = capsys.readouterr().err
+    assert "error: PAPERSHELF_JOBS='all' is not a number of processes; use e.g. 1 or 2" in err
+    assert bib.read_text().count("@misc{") == 9000

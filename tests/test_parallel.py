@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from papershelf.errors import UsageError
 from papershelf.parallel import jobs, map_parts, split
 
 pytestmark = pytest.mark.skipif(
@@ -104,5 +105,5 @@ def test_jobs_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PAPERSHELF_JOBS")
     assert jobs() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("PAPERSHELF_JOBS", "many")
-    with pytest.raises(ValueError, match="PAPERSHELF_JOBS='many' is not a number of processes"):
+    with pytest.raises(UsageError, match="PAPERSHELF_JOBS='many' is not a number of processes"):
         jobs()

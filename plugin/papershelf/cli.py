@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from papershelf import __version__
 from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
-from papershelf.errors import PapershelfError
+from papershelf.errors import PapershelfError, UsageError
 from papershelf.files import cache_dir
 from papershelf.parse import DigestFormat
 
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(error).splitlines():
             print(f"error: {line}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, UsageError) else 1
     except KeyboardInterrupt:
         print("interrupted; nothing was written.", file=sys.stderr)
         return 130

@@ -23,6 +23,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from papershelf.errors import UsageError
+
 __all__ = ["jobs", "map_parts", "split"]
 
 T = TypeVar("T")
@@ -38,7 +40,7 @@ def jobs() -> int:
         try:
             return max(1, int(value))
         except ValueError:
-            raise ValueError(
+            raise UsageError(
                 f"{_JOBS_VARIABLE}={value!r} is not a number of processes; use e.g. 1 or 2"
             ) from None
     if hasattr(os, "sched_getaffinity"):
