@@ -107,3 +107,49 @@ def test_jobs_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERSHELF_JOBS", "many")
     with pytest.raises(UsageError, match="PAPERSHELF_JOBS='many' is not a number of processes"):
         jobs()
+
+
+def test_an_error_in_the_parents_part_still_collects_every_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "2")
+    parent = os.getpid()
+
+    def fails_here(part: list[int]) -> int:
+        if os.getpid() == parent and part == [1]:
+            raise KeyError("the first part")
+        return sum(part)
+
+    with pytest.raises(KeyError, match="the first part"):
+        map_parts(fails_here, [[1], [2], [3]])
+    assert_no_child_left()
+
+
+def refuse_to_load(value: int) -> Unloadable:
+    raise RuntimeError(f"cannot load {value}")
+
+
+class Unloadable:
+    """A result that pickles in the child but does not unpickle in the parent."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return refuse_to_load, (self.value,)
+
+
+def test_a_result_that_does_not_unpickle_is_computed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "2")
+    parent = os.getpid()
+    seen: list[int] = []
+
+    def unloadable_sum(part: list[int]) -> Unloadable:
+        if os.getpid() == parent:
+            seen.extend(part)
+        return Unloadable(sum(part))
+
+    results = map_parts(unloadable_sum, [[1, 2], [3, 4]])
+    assert [result.value for result in results] == [3, 7]
+    assert seen == [1, 2, 3, 4]  # the second part was computed again, here
+    assert_no_child_left()

@@ -78,8 +78,12 @@ def map_parts(function: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     if len(parts) < 2 or jobs() < 2 or not _can_fork():
         return [function(part) for part in parts]
     children = [_start(function, part) for part in parts[1:]]
-    results = [function(parts[0])]
+    results: list[R] = []
     failed: BaseException | None = None
+    try:
+        results.append(function(parts[0]))
+    except BaseException as error:  # re-raised once every child is collected
+        failed = error
     for part, child in zip(parts[1:], children, strict=True):
         # Every child is collected, even after an error, so none is left behind as a zombie.
         payload = _collect(*child)
@@ -89,7 +93,7 @@ def map_parts(function: Callable[[T], R], parts: Sequence[T]) -> list[R]:
             results.append(_loaded(payload) if payload is not None else function(part))
         except _Unreadable:
             results.append(function(part))
-        except BaseException as error:  # re-raised once every child is collected
+        except BaseException as error:
             failed = error
     if failed is not None:
         raise failed
@@ -104,7 +108,8 @@ def _loaded(payload: bytes) -> Any:
     try:
         return pickle.loads(payload)
     except Exception as error:
-        # e.g. Python 3.10's frozen dataclasses with slots, which pickle but do not unpickle.
+        # A result that pickles but does not unpickle is a bug of its class, not of the data:
+        # the part is computed here instead.
         raise _Unreadable from error
 
 
