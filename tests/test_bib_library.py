@@ -12,7 +12,7 @@ from bibtexparser.model import Entry
 from conftest import SAMPLES
 from papershelf.bib import library as library_module
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
-from papershelf.bib.index import LibraryIndex, index_library, parse_entry
+from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, parse_entry
 from papershelf.bib.library import FIELD_ORDER, merge_into_library, paper_to_fields
 from papershelf.errors import LibraryError
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
@@ -471,16 +471,30 @@ def test_a_kept_index_parses_only_the_entries_papers_match(
     def no_full_parse(text: str, *, source: str) -> LibraryIndex:
         raise AssertionError("the kept index should have been used")
 
-    def counting_parse(raw: str) -> Entry:
-        parsed.append(raw)
-        return parse_entry(raw)
+    def counting_parse(text: str, row: IndexedEntry) -> Entry:
+        parsed.append(row.key)
+        return parse_entry(text, row)
 
     monkeypatch.setattr(library_module, "index_library", no_full_parse)
     monkeypatch.setattr(library_module, "parse_entry", counting_parse)
     result = merge_into_library(existing, papers, source=LIBRARY, index=index)
     assert result == expected
     matched = {*expected.updated, *expected.unchanged} - set(expected.added)
-    assert sorted(raw.split("{", 1)[1].split(",", 1)[0] for raw in parsed) == sorted(matched)
+    assert sorted(parsed) == sorted(matched)
+
+
+def test_a_kept_index_that_does_not_fit_its_text_is_replaced() -> None:
+    index = index_library(HAND_LIBRARY, source=LIBRARY)
+    humo = next(row for row in index.entries if row.key == "chenHumo")
+    other = next(row for row in index.entries if row.key == "Smith2020MyOwn")
+    # The row of chenHumo points at another entry: a damaged kept index, whatever the cause.
+    wrong = dataclasses.replace(humo, start=other.start, end=other.end)
+    damaged = LibraryIndex(tuple(wrong if row is humo else row for row in index.entries))
+    expected = merge_into_library(HAND_LIBRARY, [make_paper()], source=LIBRARY)
+    assert merge_into_library(HAND_LIBRARY, [make_paper()], source=LIBRARY, index=damaged) == (
+        expected
+    )
+    assert expected.updated == ("chenHumo",)
 
 
 def test_every_papershelf_field_fits_the_value_column() -> None:

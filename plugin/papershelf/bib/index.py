@@ -40,6 +40,7 @@ __all__ = [
     "INDEX_FIELDS",
     "IndexedEntry",
     "LibraryIndex",
+    "StaleIndexError",
     "dump_index",
     "failed_block_problem",
     "find_arxiv_ids",
@@ -155,13 +156,20 @@ def index_row(start: int, end: int, key: str, plain: Mapping[str, str]) -> Index
     )
 
 
-def parse_entry(raw: str) -> Entry:
-    """Return the entry of one block's text, as `index_library` found it."""
-    blocks = parse_string(raw, parse_stack=[]).blocks
-    entries = [block for block in blocks if isinstance(block, Entry)]
-    if len(entries) != 1 or len(blocks) != 1:  # pragma: no cover - the index names whole entries
-        raise AssertionError("an indexed span is not one entry; please report")
-    return entries[0]
+class StaleIndexError(Exception):
+    """A row of an index does not describe the text it is used with (a damaged kept index)."""
+
+
+def parse_entry(text: str, row: IndexedEntry) -> Entry:
+    """Return the entry a row of `text`'s index names, parsed by bibtexparser.
+
+    Raises:
+        StaleIndexError: The row's span is not exactly one entry with the row's key.
+    """
+    blocks = parse_string(text[row.start : row.end], parse_stack=[]).blocks
+    if len(blocks) != 1 or not isinstance(blocks[0], Entry) or blocks[0].key != row.key:
+        raise StaleIndexError(f"the index does not locate the entry '{row.key}'")
+    return blocks[0]
 
 
 # ---------------------------------------------------------------------------------------------

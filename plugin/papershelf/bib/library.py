@@ -31,6 +31,7 @@ from papershelf.bib.index import (
     INDEX_FIELDS,
     IndexedEntry,
     LibraryIndex,
+    StaleIndexError,
     find_arxiv_ids,
     index_library,
     index_row,
@@ -447,7 +448,15 @@ def merge_into_library(
             such block is listed with its 1-based line.
     """
     if index is None:
-        index = index_library(existing, source=source)
+        return _merge(existing, papers, index_library(existing, source=source))
+    try:
+        return _merge(existing, papers, index)
+    except StaleIndexError:
+        # A kept index that does not fit its text after all: read the text afresh.
+        return _merge(existing, papers, index_library(existing, source=source))
+
+
+def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> MergeResult:
     normalise = normalise_title
     known = [_Slot(row.key, row.arxiv_ids, indexed=row) for row in index.entries]
     taken = {row.key.casefold() for row in index.entries}
@@ -466,7 +475,7 @@ def merge_into_library(
     def record_of(slot: _Slot) -> _Record:
         if slot.record is None:
             if slot.indexed is not None:
-                entry = parse_entry(existing[slot.indexed.start : slot.indexed.end])
+                entry = parse_entry(existing, slot.indexed)
                 slot.record = _Record(entry)
             else:
                 assert slot.paper is not None, "a slot is either in the text or new"
