@@ -445,10 +445,20 @@ def merge_cases() -> list[tuple[str, list[Paper]]]:
         (HAND_LIBRARY.rstrip("\n"), [other]),
         (arxiv_styles, [make_paper(arxiv_id="2302.13971"), other]),
         ("", [make_paper(upvotes=1), other, make_paper(upvotes=2, arxiv_id=None)]),
+        # Names that differ only in case: the later field is the one the merge and index read.
+        ("@misc{a, Title = {Old}, title = {Scaling Laws}}\n", [other]),
     ]
 
 
-MERGE_CASE_IDS = ["new", "known", "known-and-new", "no-final-newline", "styles", "repeats"]
+MERGE_CASE_IDS = [
+    "new",
+    "known",
+    "known-and-new",
+    "no-final-newline",
+    "styles",
+    "repeats",
+    "case-variant-fields",
+]
 
 
 @pytest.mark.parametrize(("existing", "papers"), merge_cases(), ids=MERGE_CASE_IDS)
@@ -522,3 +532,11 @@ def test_new_entries_rendered_on_several_cores_are_the_same(
     assert len(serial.added) == 40
     assert fields_of(serial.text, serial.added[3])["upvotes"] == "99"
     assert serial.index == index_library(serial.text, source=LIBRARY)
+
+
+def test_of_two_case_variant_fields_the_later_names_the_paper() -> None:
+    # As before the index existed: `title` (the later one) says which paper this is.
+    existing = "@misc{a, Title = {Old}, title = {Scaling Laws}}\n"
+    other = make_paper(title="Scaling Laws", arxiv_id=None, authors=("Ann Lee",))
+    result = merge_into_library(existing, [other], source=LIBRARY)
+    assert (result.added, result.updated) == ((), ("a",))

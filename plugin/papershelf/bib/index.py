@@ -131,11 +131,15 @@ def find_arxiv_ids(fields: Mapping[str, str]) -> set[str]:
 
 
 def indexed_entry(start: int, end: int, key: str, fields: Sequence[Field]) -> IndexedEntry:
-    """Return the index row of an entry with these fields, lying at `start:end`."""
+    """Return the index row of an entry with these fields, lying at `start:end`.
+
+    Of two fields whose names differ only in case (`Title`, `title`), the later one counts, as
+    it does when the merge reads the entry.
+    """
     plain: dict[str, str] = {}
     for field in fields:
         name = field.key.casefold()
-        if name in INDEX_FIELDS and name not in plain:
+        if name in INDEX_FIELDS:
             plain[name] = inner_value(field.value)
     return index_row(start, end, key, plain)
 
