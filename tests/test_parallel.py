@@ -153,3 +153,26 @@ def test_a_result_that_does_not_unpickle_is_computed_here(monkeypatch: pytest.Mo
     assert [result.value for result in results] == [3, 7]
     assert seen == [1, 2, 3, 4]  # the second part was computed again, here
     assert_no_child_left()
+
+
+def test_a_refused_fork_leaves_that_part_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    real_fork = os.fork
+    forks: list[int] = []
+
+    def fork_once() -> int:
+        forks.append(1)
+        if len(forks) > 1:
+            raise BlockingIOError("Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    results = map_parts(pid_and_sum, [[1], [2], [3]])
+    assert [total for _, total in results] == [1, 2, 3]
+    assert [pid == os.getpid() for pid, _ in results] == [True, False, True]
+    assert_no_child_left()
+
+
+def test_jobs_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "100000")
+    assert jobs() == 64

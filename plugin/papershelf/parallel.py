@@ -31,6 +31,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _JOBS_VARIABLE = "PAPERSHELF_JOBS"
+_MAX_JOBS = 64
+"""More processes than this would cost more in forks and memory than any machine gains."""
 
 
 def jobs() -> int:
@@ -38,14 +40,14 @@ def jobs() -> int:
     value = os.environ.get(_JOBS_VARIABLE, "").strip()
     if value:
         try:
-            return max(1, int(value))
+            return min(_MAX_JOBS, max(1, int(value)))
         except ValueError:
             raise UsageError(
                 f"{_JOBS_VARIABLE}={value!r} is not a number of processes; use e.g. 1 or 2"
             ) from None
     if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+        return min(_MAX_JOBS, max(1, len(os.sched_getaffinity(0))))
+    return min(_MAX_JOBS, max(1, os.cpu_count() or 1))
 
 
 def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
@@ -86,7 +88,8 @@ def map_parts(function: Callable[[T], R], parts: Sequence[T]) -> list[R]:
         failed = error
     for part, child in zip(parts[1:], children, strict=True):
         # Every child is collected, even after an error, so none is left behind as a zombie.
-        payload = _collect(*child)
+        # A part whose child could not start or did not finish is computed here.
+        payload = _collect(*child) if child is not None else None
         if failed is not None:
             continue
         try:
@@ -113,10 +116,21 @@ def _loaded(payload: bytes) -> Any:
         raise _Unreadable from error
 
 
-def _start(function: Callable[[T], R], part: T) -> tuple[int, int]:
-    """Fork a child computing `function(part)`; return its pid and the read end of its pipe."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+def _start(function: Callable[[T], R], part: T) -> tuple[int, int] | None:
+    """Fork a child computing `function(part)`; return its pid and the read end of its pipe.
+
+    Returns None when the system cannot start another process.
+    """
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
         status = 1
         try:
