@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.errors import DigestError
-from papershelf.files import atomic_write, decode_digest, inside, read_digest
+from papershelf.files import atomic_write, cache_dir, cache_file, decode_digest, inside, read_digest
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,24 @@ def test_inside_refuses_paths_that_leave_the_folder(tmp_path: Path, relative: st
 
 def test_inside_accepts_a_plain_key(tmp_path: Path) -> None:
     assert inside(tmp_path, "cheng2024breaking.md") == (tmp_path / "cheng2024breaking.md").resolve()
+
+
+def test_cache_folder_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERSHELF_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PAPERSHELF_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "papershelf"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "papershelf"
+
+
+def test_each_library_path_has_its_own_cache_file(tmp_path: Path) -> None:
+    one = cache_file(tmp_path, tmp_path / "a" / "papers.bib")
+    other = cache_file(tmp_path, tmp_path / "b" / "papers.bib")
+    assert one.parent == other.parent == tmp_path
+    assert one != other
+    assert one == cache_file(tmp_path, tmp_path / "a" / ".." / "a" / "papers.bib")

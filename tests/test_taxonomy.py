@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 import textwrap
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -258,6 +259,25 @@ def test_tag_papers_uses_title_abstract_and_keywords() -> None:
     assert tagged[0].title == papers[0].title
     assert tagged[1].keywords == ("RLVR", "storage")
     assert [paper.tags for paper in papers] == [(), (), ("stale",)]
+
+
+def test_many_papers_are_tagged_alike_on_several_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    subjects = ["video generation", "reinforcement learning", "a plain study", "RLVR rewards"]
+    papers = [_paper(f"{subjects[n % 4]} {n}", f"Abstract {n}.") for n in range(1_200)]
+    watched: list[int] = []
+
+    def watch(share: Sequence[Paper]) -> Sequence[Paper]:
+        watched.append(len(share))
+        return share
+
+    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+    serial = tag_papers(papers, default_taxonomy())
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    parallel = tag_papers(papers, default_taxonomy(), watch=watch)
+    assert parallel == serial
+    assert watched == [400]  # only the share this process tags itself
+    assert serial[0].tags == ("generative-models", "video-generation")
+    assert serial[2].tags == ()
 
 
 # --- YAML errors ---------------------------------------------------------------------------------

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import gc
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,15 +22,11 @@ from papershelf.errors import DigestError, InputError, LibraryError, Problem
 from papershelf.files import atomic_write, cache_file, decode_digest, inside, read_digest
 from papershelf.merge import combine_papers
 from papershelf.model import Paper
-from papershelf.parallel import jobs, map_parts, split
 from papershelf.parse import DigestFormat, parse_digest
 from papershelf.render_page import paper_page_path, render_pages
-from papershelf.taxonomy import Taxonomy, paper_tags, taxonomy_for
+from papershelf.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
-
-_PARALLEL_PAPERS = 1_000
-"""From this many papers on, tagging runs on every core."""
 
 
 class Progress(Protocol):
@@ -147,7 +141,9 @@ def _convert(
     cache_dir: Path | None,
 ) -> ConvertReport:
     papers = read_papers(paths, digest_date=digest_date, fmt=fmt, progress=progress)
-    tagged = _tag(papers, taxonomy, progress)
+    tagged = tag_papers(
+        papers, taxonomy, watch=lambda share: progress(share, len(share), "tagging")
+    )
     combined = combine_papers(tagged)
     existing = _read_library_text(bib_path)
     kept = cache_file(cache_dir, bib_path) if cache_dir is not None else None
@@ -172,23 +168,6 @@ def _convert(
         library_written=written,
         pages_written=tuple(str(path) for path in write_pages(pages)),
     )
-
-
-def _tag(papers: list[Paper], taxonomy: Taxonomy, progress: Progress) -> list[Paper]:
-    """Tag the papers, on every core when there are many."""
-    shares = split(papers, jobs()) if len(papers) >= _PARALLEL_PAPERS else [papers]
-    # The bar follows this process's share (the first); the others run at the same pace.
-    parts = [progress(shares[0], len(shares[0]), "tagging"), *shares[1:]]
-    # Only the tags travel back from the other processes: a whole paper pickles slowly.
-    tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), parts)
-    return [
-        replace(paper, tags=ids)
-        for paper, ids in zip(papers, itertools.chain.from_iterable(tags), strict=True)
-    ]
-
-
-def _tags_of(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[tuple[str, ...]]:
-    return [paper_tags(paper, taxonomy) for paper in papers]
 
 
 def build_pages(

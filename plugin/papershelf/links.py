@@ -96,7 +96,13 @@ def host_of(url: str) -> str | None:
 
 def is_http_url(url: str) -> bool:
     """Return whether a string is an absolute http(s) URL with a host and no whitespace."""
-    return host_of(url) is not None and _SPACE.search(url) is None
+    return _http_host(url) is not None
+
+
+def _http_host(url: str) -> str | None:
+    """Return the host of an http(s) URL without whitespace (`is_http_url`), else None."""
+    host = host_of(url)
+    return host if host is not None and _SPACE.search(url) is None else None
 
 
 def http_link_kind(url: str) -> LinkKind | None:
@@ -109,10 +115,8 @@ def http_link_kind(url: str) -> LinkKind | None:
         `classify_url(url)` for an http(s) URL, e.g. `LinkKind.CODE`; None for anything else.
     """
     # One parse of the URL serves both questions.
-    host = host_of(url)
-    if host is None or _SPACE.search(url) is not None:
-        return None
-    return _classify(url, host)
+    host = _http_host(url)
+    return None if host is None else _classify(url, host)
 
 
 def classify_url(url: str) -> LinkKind:

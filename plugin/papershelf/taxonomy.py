@@ -14,16 +14,17 @@ import functools
 import importlib.resources
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from papershelf.errors import Problem, TaxonomyError
 from papershelf.model import Paper
+from papershelf.parallel import jobs, map_parts, split
 
 FORMAT_VERSION = 1
 """The only `version:` a vocabulary file may declare."""
@@ -56,6 +57,10 @@ _REPEATS = ("?", "*", "{")
 _WORD_BOUNDARY = r"\b"
 _WORD_PATTERN = re.compile(r"\\b(\w+)(s\?)?\\b")
 """A pattern that finds one word, case-sensitively: `\\bRLVR\\b`, `\\bMoEs?\\b`."""
+K = TypeVar("K")
+
+_PARALLEL_PAPERS = 1_000
+"""From this many papers on, tagging runs on every core."""
 _compile = functools.lru_cache(maxsize=4096)(re.compile)
 """`re.compile` with its own cache: the shipped vocabulary alone has about 520 distinct patterns,
 more than `re` keeps (512), and many are compiled more than once."""
@@ -211,13 +216,34 @@ class Taxonomy:
         return Taxonomy([*self._tags.values(), *other.tags.values()])
 
 
-def tag_papers(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[Paper]:
+def tag_papers(
+    papers: Sequence[Paper],
+    taxonomy: Taxonomy,
+    *,
+    watch: Callable[[Sequence[Paper]], Iterable[Paper]] | None = None,
+) -> list[Paper]:
     """Return the papers with `tags` set to the sorted ids found in title, abstract and keywords.
 
     Tags a paper already carries are replaced: tagging is a function of the text and the
-    vocabulary, so running it twice gives the same result.
+    vocabulary, so running it twice gives the same result. From 1,000 papers on, the papers are
+    tagged on every core (`papershelf.parallel`); only the tag ids travel between processes,
+    because a whole paper pickles more slowly than it is tagged.
+
+    Args:
+        watch: Wraps the share of the papers this process tags itself, e.g. in a progress bar;
+            the other shares go at the same pace.
     """
-    return [dataclasses.replace(paper, tags=paper_tags(paper, taxonomy)) for paper in papers]
+    shares = split(papers, jobs()) if len(papers) >= _PARALLEL_PAPERS else [papers]
+    first = watch(shares[0]) if watch is not None else shares[0]
+    tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), [first, *shares[1:]])
+    return [
+        dataclasses.replace(paper, tags=ids)
+        for paper, ids in zip(papers, itertools.chain.from_iterable(tags), strict=True)
+    ]
+
+
+def _tags_of(papers: Iterable[Paper], taxonomy: Taxonomy) -> list[tuple[str, ...]]:
+    return [paper_tags(paper, taxonomy) for paper in papers]
 
 
 def paper_tags(paper: Paper, taxonomy: Taxonomy) -> tuple[str, ...]:
@@ -533,10 +559,7 @@ class _WordIndex:
                 pairs.setdefault((spelling[0], spelling[1]), set()).add((tag_id, regex))
         self._single = {word: frozenset(ids) for word, ids in single.items()}
         self._single_words = frozenset(single)
-        self._pairs = {
-            pair: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(candidates))
-            for pair, candidates in pairs.items()
-        }
+        self._pairs = _compiled(pairs)
         self._pair_keys = frozenset(self._pairs)
 
     @property
@@ -565,6 +588,16 @@ class _WordIndex:
         for pair in self._pair_keys.intersection(itertools.pairwise(words)):
             _add_spans(self._pairs[pair], text, spans)
         return spans
+
+
+def _compiled(
+    groups: Mapping[K, Iterable[tuple[str, str]]],
+) -> dict[K, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """Return each group's `(tag id, regex)` candidates in a fixed order, the regexes compiled."""
+    return {
+        key: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(candidates))
+        for key, candidates in groups.items()
+    }
 
 
 def _add_confirmed(
@@ -726,10 +759,7 @@ class _Acronyms:
             forms = [word.group(1)] + ([word.group(1) + "s"] if word.group(2) else [])
             for form in forms:
                 by_word.setdefault(form.lower(), set()).add((tag_id, _without_boundary(pattern)))
-        self._by_word = {
-            key: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(entries))
-            for key, entries in by_word.items()
-        }
+        self._by_word = _compiled(by_word)
         self._words = frozenset(self._by_word)
 
     @property
