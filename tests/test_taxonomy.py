@@ -9,9 +9,11 @@ import textwrap
 from collections.abc import Sequence
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import papershelf.taxonomy as taxonomy_module
 from conftest import ROOT, SAMPLE_DIGEST
 from papershelf.errors import TaxonomyError
 from papershelf.model import Paper, Source
@@ -415,6 +417,41 @@ def test_load_taxonomy_reports_problems_with_lines(text: str, problems: list[str
     assert len(reported) == len(problems), reported
     for expected, problem in zip(problems, reported, strict=True):
         assert problem.startswith(expected)
+
+
+SHIPPED_TEXT = (ROOT / "plugin/papershelf/data/taxonomy.yaml").read_text(encoding="utf-8")
+
+
+def _outcome(text: str) -> object:
+    """Return what loading a vocabulary gives: its tags, or the problems reported."""
+    try:
+        return dict(load_taxonomy(text, source="my-tags.yaml").tags)
+    except TaxonomyError as error:
+        return [str(problem) for problem in error.problems]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD,
+        SHIPPED_TEXT,
+        "version: 1\ntags:\n  - id: a\n    label: [unclosed\n",
+        "version: 1\ntags:\n  - id: a\n    label: A\n    label: B\n    aliases: [x]\n",
+        "version: 1\ntags:\n\t- id: a\n",
+        "version: 1\ntags: [\n",
+        "- a\n- b\n",
+        "",
+    ],
+)
+def test_libyaml_and_pyyaml_loaders_give_the_same_vocabulary_and_problems(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert yaml.__with_libyaml__, (
+        "PyYAML without libyaml: this test would compare PyYAML with itself"
+    )
+    with_libyaml = _outcome(text)
+    monkeypatch.setattr(taxonomy_module, "_SAFE_LOADER", yaml.SafeLoader)
+    assert _outcome(text) == with_libyaml
 
 
 def test_all_problems_of_a_file_are_reported_at_once() -> None:
