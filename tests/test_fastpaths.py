@@ -16,6 +16,7 @@ from papershelf.bib import library as library_module
 from papershelf.bib.escape import escape_title
 from papershelf.errors import DigestError
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
+from papershelf.merge import _NOT_ALNUM, normalise_title
 from papershelf.model import Link
 from papershelf.parse_hf_json import _clean, parse_hf_json
 from papershelf.parse_hf_text import clean_text, normalise_space
@@ -203,3 +204,18 @@ def general_corporate(name: str) -> bool:
 def test_ascii_corporate_test_is_the_general_one(words: list[tuple[str, str, bool]]) -> None:
     name = " ".join((word.upper() if loud else word) + mark for word, mark, loud in words)
     assert library_module._is_corporate(name) == general_corporate(name)
+
+
+# The merge stage: titles in comparison form.
+
+
+def regex_normalise_title(title: str) -> str:
+    """`normalise_title` of an ASCII title without TeX commands, as the general path computes it."""
+    return _NOT_ALNUM.sub(" ", title.replace("{", "").replace("}", "").casefold()).strip()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_title_comparison_form_is_the_regex_one(title: str) -> None:
+    title = title.replace("\\", "")
+    assert normalise_title(title) == regex_normalise_title(title)
