@@ -246,6 +246,11 @@ def test_hostile_library_keeps_only_http_links() -> None:
             id="pubdate",
         ),
         pytest.param(
+            "@misc{a, title={x}, pubdate={20250130}}",
+            "x.bib:1: field 'pubdate' is '20250130', not a date",
+            id="pubdate-basic-form",
+        ),
+        pytest.param(
             "@misc{a, author=nobody}",
             "x.bib:1: field 'author' of 'a' uses the undefined @string 'nobody'",
             id="macro",

@@ -121,6 +121,17 @@ def test_missing_year_asks_for_date_and_writes_nothing(
     assert len(entries(workdir / "papers.bib")) == 42
 
 
+@pytest.mark.parametrize("date", ["20251030", "2025-W44-4", "2025-02-30", "30.10.2025"])
+def test_date_must_be_yyyy_mm_dd(
+    date: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib", "--date", date)
+    assert raised.value.code == 2
+    assert f"{date!r} is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
+    assert not (workdir / "papers.bib").exists()
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

@@ -10,6 +10,7 @@ from papershelf.dates import (
     DateProblem,
     DateText,
     MissingYearError,
+    calendar_date,
     date_from_filename,
     date_from_iso,
     resolve_date,
@@ -152,13 +153,36 @@ def test_resolve_date_problems(
         pytest.param("2024-10-22T23:30:00-05:00", D(2024, 10, 23), id="negative-offset"),
         pytest.param("2024-10-22T12:00:00", D(2024, 10, 22), id="naive-is-utc"),
         pytest.param("2024-10-22", D(2024, 10, 22), id="date-only"),
+        # Python 3.10's fromisoformat refuses these; papershelf reads them on every version.
+        pytest.param("2024-10-22T23:59:30.12Z", D(2024, 10, 22), id="two-digit-fraction"),
+        pytest.param("2024-10-22T23:59:30.1234567Z", D(2024, 10, 22), id="seven-digit-fraction"),
+        pytest.param("2024-10-22T01:00:00+0200", D(2024, 10, 21), id="offset-without-colon"),
+        pytest.param("2024-10-22T01:00+02", D(2024, 10, 21), id="offset-in-hours"),
+        pytest.param("2024-10-22 23:00:00-01:00", D(2024, 10, 23), id="space-separator"),
+        pytest.param(" 2024-10-22T12:00:00z ", D(2024, 10, 22), id="surrounding-space"),
     ],
 )
 def test_date_from_iso(value: str, expected: dt.date) -> None:
     assert date_from_iso(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2024-13-01", "", "Oct 22, 2024"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yesterday",
+        "2024-13-01",
+        "",
+        "Oct 22, 2024",
+        # Python 3.11's fromisoformat reads these too; papershelf reads them on no version.
+        "20241022",
+        "2024-W43-2",
+        "2024-10-22T17",
+        "2024-10-22Z",
+        "2024-10-22T10:00:00+02:75",
+        "2024-10-22T10:00:00+24:00",
+        "2024-10-22T24:00:00",
+    ],
+)
 def test_date_from_iso_rejects(value: str) -> None:
     with pytest.raises(DateProblem, match="is not an ISO date"):
         date_from_iso(value)
@@ -168,3 +192,19 @@ def test_date_from_iso_rejects(value: str) -> None:
 def test_date_from_iso_rejects_timestamps_outside_the_calendar_in_utc(value: str) -> None:
     with pytest.raises(DateProblem, match=r"lies outside the years 1 to 9999 in UTC"):
         date_from_iso(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2025-10-30", D(2025, 10, 30)), ("0001-01-01", D(1, 1, 1)), ("2024-02-29", D(2024, 2, 29))],
+)
+def test_calendar_date(text: str, expected: dt.date) -> None:
+    assert calendar_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["20251030", "2025-W44-4", "2025-10-30T00:00", " 2025-10-30", "2025-02-29", "25-10-30"]
+)
+def test_calendar_date_reads_only_real_days_as_yyyy_mm_dd(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a day written as YYYY-MM-DD"):
+        calendar_date(text)

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from papershelf import __version__
 from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
+from papershelf.dates import calendar_date
 from papershelf.errors import PapershelfError, UsageError
 from papershelf.files import cache_dir
 from papershelf.parse import DigestFormat
@@ -201,7 +202,7 @@ def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[
 
 def _iso_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return calendar_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD"

@@ -152,8 +152,35 @@ def date_from_filename(name: str) -> dt.date | None:
     return None
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_STAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
+)
+"""An ISO 8601 date, optionally with a time (any fraction of a second) and a UTC offset."""
+
+
+def calendar_date(text: str) -> dt.date:
+    """Return the date a `YYYY-MM-DD` text names.
+
+    Raises:
+        ValueError: The text is not of that form or names no day (`2025-02-30`).
+    """
+    match = _ISO_DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a day written as YYYY-MM-DD") from None
+
+
 def date_from_iso(value: str) -> dt.date:
     """Return the UTC calendar date of an ISO 8601 date or timestamp.
+
+    The same forms are read on every Python version (`datetime.fromisoformat` reads more of
+    them from Python 3.11 on): `YYYY-MM-DD`, optionally followed by `T` (or a space) and
+    `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff...`, and by `Z` or an offset `+HH:MM`, `+HHMM` or `+HH`.
 
     Args:
         value: e.g. `2024-10-22T17:59:30.000Z`, `2024-10-22T01:00:00+02:00` or `2024-10-22`.
@@ -165,18 +192,28 @@ def date_from_iso(value: str) -> dt.date:
     Raises:
         DateProblem: The value is not an ISO date.
     """
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
+    match = _ISO_STAMP.fullmatch(value.strip())
     try:
-        stamp = dt.datetime.fromisoformat(text)
+        if match is None:
+            raise ValueError(value)
+        year, month, day, hour, minute, second, fraction, _, sign, hours, minutes = match.groups()
+        date = dt.date(int(year), int(month), int(day))
+        if hour is None:
+            return date
+        time = dt.time(
+            int(hour), int(minute), int(second or 0), int((fraction or "0")[:6].ljust(6, "0"))
+        )
+        if sign is None:
+            return date
+        if int(minutes or 0) >= 60:
+            raise ValueError(value)
+        offset = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
+        zone = dt.timezone(-offset if sign == "-" else offset)
     except ValueError:
         raise DateProblem(
             f"'{value[:40]}' is not an ISO date such as 2024-10-22T17:59:30.000Z"
         ) from None
-    if stamp.tzinfo is not None:
-        try:
-            stamp = stamp.astimezone(dt.timezone.utc)
-        except OverflowError:  # `0001-01-01T00:00+01:00` lies before the first UTC date
-            raise DateProblem(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC") from None
-    return stamp.date()
+    try:
+        return dt.datetime.combine(date, time, zone).astimezone(dt.timezone.utc).date()
+    except OverflowError:  # `0001-01-01T00:00+01:00` lies before the first UTC date
+        raise DateProblem(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC") from None

@@ -27,6 +27,7 @@ from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
 
 from papershelf.bib.index import failed_block_problem
+from papershelf.dates import calendar_date
 from papershelf.errors import LibraryError, Problem
 from papershelf.links import classify_url
 from papershelf.markdown_escape import safe_url
@@ -282,7 +283,7 @@ class _EntryReader:
             return None
         value = fields[name].strip()
         try:
-            return dt.date.fromisoformat(value)
+            return calendar_date(value)
         except ValueError:
             self.problem(
                 f"field '{name}' is '{value}', not a date; write it as YYYY-MM-DD or delete it"
