@@ -137,6 +137,8 @@ def main() -> None:
     items = [synthetic_item(index, rng) for index in range(arguments.papers)]
     python = f"{platform.python_implementation()} {platform.python_version()}"
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {python}; {jobs()} processes")
+    # How the interpreter was built matters: see docs/benchmarks.md ("The interpreter").
+    print(f"interpreter: {sys.executable}")
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         cache = root / "cache"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import pickle
 import re
 import sys
 
@@ -14,10 +16,11 @@ from hypothesis import strategies as st
 from papershelf.bib import escape as escape_module
 from papershelf.bib import library as library_module
 from papershelf.bib.escape import escape_title
+from papershelf.bib.index import IndexedEntry
 from papershelf.errors import DigestError
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
 from papershelf.merge import _NOT_ALNUM, normalise_title
-from papershelf.model import Link
+from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 from papershelf.parse_hf_json import _clean, parse_hf_json
 from papershelf.parse_hf_text import clean_text, normalise_space
 from papershelf.taxonomy import _words, default_taxonomy
@@ -219,3 +222,41 @@ def regex_normalise_title(title: str) -> str:
 def test_ascii_title_comparison_form_is_the_regex_one(title: str) -> None:
     title = title.replace("\\", "")
     assert normalise_title(title) == regex_normalise_title(title)
+
+
+# Records: copies and pickles that skip the generic paths.
+
+
+def every_field_paper() -> Paper:
+    """A paper whose every field differs from its default."""
+    return Paper(
+        title="T",
+        abstract="A",
+        source=Source("d.json", line=3, item=4),
+        date=dt.date(2025, 3, 6),
+        date_origin=DateOrigin.YEAR_INFERRED,
+        authors=("Ann Lee",),
+        author_count=1,
+        organization="Org",
+        arxiv_id="2503.00001",
+        upvotes=5,
+        comments=2,
+        counts_date=dt.date(2025, 3, 7),
+        github_stars=9,
+        links=(Link("https://github.com/a/b", LinkKind.CODE),),
+        keywords=("k",),
+        tags=("old",),
+    )
+
+
+def test_tagged_is_replace_with_tags() -> None:
+    paper = every_field_paper()
+    assert {field.name for field in dataclasses.fields(Paper)} == set(Paper.__slots__)
+    assert paper.tagged(("new",)) == dataclasses.replace(paper, tags=("new",))
+    assert paper.tagged(()) == dataclasses.replace(paper, tags=())
+
+
+def test_index_rows_pickle_to_equal_rows() -> None:
+    row = IndexedEntry(10, 812, "cheng2024breaking", ("2410.17243",), "breaking the barrier")
+    assert pickle.loads(pickle.dumps([row, row.moved(5)])) == [row, row.moved(5)]
+    assert row.moved(0) is row

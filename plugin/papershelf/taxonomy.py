@@ -9,7 +9,6 @@ otherwise). A tag's ancestors are assigned with it. The shipped vocabulary lives
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib.resources
 import itertools
@@ -239,7 +238,7 @@ def tag_papers(
     first = watch(shares[0]) if watch is not None else shares[0]
     tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), [first, *shares[1:]])
     return [
-        dataclasses.replace(paper, tags=ids)
+        paper.tagged(ids)
         for paper, ids in zip(papers, itertools.chain.from_iterable(tags), strict=True)
     ]
 

@@ -89,10 +89,17 @@ class IndexedEntry:
     """Its title in comparison form (`normalise_title`), e.g. `breaking the memory barrier`."""
 
     def moved(self, offset: int) -> IndexedEntry:
-        """Return the same entry `offset` characters further on in a text."""
+        """Return the same entry `offset` characters further on in a text (itself for 0)."""
+        if offset == 0:
+            return self
         return IndexedEntry(
             self.start + offset, self.end + offset, self.key, self.arxiv_ids, self.title
         )
+
+    def __reduce__(self) -> tuple[type[IndexedEntry], tuple[int, int, str, tuple[str, ...], str]]:
+        # Rows travel between processes by the thousand; the generic form of a slotted class
+        # pickles three times slower.
+        return IndexedEntry, (self.start, self.end, self.key, self.arxiv_ids, self.title)
 
 
 @dataclass(frozen=True, slots=True)

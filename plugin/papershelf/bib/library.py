@@ -539,10 +539,11 @@ def _assemble(
     rows: list[IndexedEntry] = []
     length = 0
 
-    def add(piece: str, row: IndexedEntry | None = None) -> None:
+    def add(piece: str, row: IndexedEntry | None = None, *, at: int = 0) -> None:
+        """Append a piece of text, and the row of the entry in it; `at`: where the piece was."""
         nonlocal length
         if row is not None:
-            rows.append(row.moved(length))
+            rows.append(row.moved(length - at))
         pieces.append(piece)
         length += len(piece)
 
@@ -556,7 +557,7 @@ def _assemble(
             add(written, indexed_entry(0, len(written), slot.key, slot.record.entry.fields))
         else:
             # The entry and the text before it, as they are; the row keeps its offset within.
-            add(existing[cursor:end], slot.indexed.moved(-cursor))
+            add(existing[cursor:end], slot.indexed, at=cursor)
         cursor = end
     add(existing[cursor:])
     if not new:
