@@ -572,7 +572,7 @@ class _WordIndex:
                 pairs.setdefault((spelling[0], spelling[1]), set()).add((tag_id, regex))
         self._single = {word: frozenset(ids) for word, ids in single.items()}
         self._single_words = frozenset(single)
-        self._pairs = _compiled(pairs)
+        self._pairs = _candidates(pairs)
         self._pair_keys = frozenset(self._pairs)
 
     @property
@@ -603,31 +603,29 @@ class _WordIndex:
         return spans
 
 
-def _compiled(
+def _candidates(
     groups: Mapping[K, Iterable[tuple[str, str]]],
-) -> dict[K, tuple[tuple[str, re.Pattern[str]], ...]]:
-    """Return each group's `(tag id, regex)` candidates in a fixed order, the regexes compiled."""
-    return {
-        key: tuple((tag_id, _compile(regex)) for tag_id, regex in sorted(candidates))
-        for key, candidates in groups.items()
-    }
+) -> dict[K, tuple[tuple[str, str], ...]]:
+    """Return each group's `(tag id, regex)` candidates in a fixed order.
+
+    The regexes are compiled on first use (`_compile` keeps them): the shipped vocabulary has
+    about 900 candidates and a run meets a few dozen, so compiling them all up front took most
+    of the time to load it.
+    """
+    return {key: tuple(sorted(candidates)) for key, candidates in groups.items()}
 
 
-def _add_confirmed(
-    candidates: Iterable[tuple[str, re.Pattern[str]]], text: str, found: set[str]
-) -> None:
+def _add_confirmed(candidates: Iterable[tuple[str, str]], text: str, found: set[str]) -> None:
     """Add to `found` each candidate tag whose regex matches the text at a word start."""
     for tag_id, regex in candidates:
-        if tag_id not in found and _search_words(regex, text):
+        if tag_id not in found and _search_words(_compile(regex), text):
             found.add(tag_id)
 
 
-def _add_spans(
-    candidates: Iterable[tuple[str, re.Pattern[str]]], text: str, spans: dict[str, int]
-) -> None:
+def _add_spans(candidates: Iterable[tuple[str, str]], text: str, spans: dict[str, int]) -> None:
     """Record in `spans` the longest word-start match of each candidate tag's regex."""
     for tag_id, regex in candidates:
-        for found in _word_matches(regex, text):
+        for found in _word_matches(_compile(regex), text):
             spans[tag_id] = max(spans.get(tag_id, 0), found.end() - found.start())
 
 
@@ -772,7 +770,7 @@ class _Acronyms:
             forms = [word.group(1)] + ([word.group(1) + "s"] if word.group(2) else [])
             for form in forms:
                 by_word.setdefault(form.lower(), set()).add((tag_id, _without_boundary(pattern)))
-        self._by_word = _compiled(by_word)
+        self._by_word = _candidates(by_word)
         self._words = frozenset(self._by_word)
 
     @property
