@@ -181,6 +181,7 @@ def test_date_from_iso(value: str, expected: dt.date) -> None:
         "2024-10-22T10:00:00+02:75",
         "2024-10-22T10:00:00+24:00",
         "2024-10-22T24:00:00",
+        "\u0662\u0660\u0662\u0664-10-22",
     ],
 )
 def test_date_from_iso_rejects(value: str) -> None:
@@ -203,7 +204,16 @@ def test_calendar_date(text: str, expected: dt.date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["20251030", "2025-W44-4", "2025-10-30T00:00", " 2025-10-30", "2025-02-29", "25-10-30"]
+    "text",
+    [
+        "20251030",
+        "2025-W44-4",
+        "2025-10-30T00:00",
+        " 2025-10-30",
+        "2025-02-29",
+        "25-10-30",
+        "\u0662\u0660\u0662\u0665-10-30",  # Arabic-Indic digits: `int` reads them, we do not
+    ],
 )
 def test_calendar_date_reads_only_real_days_as_yyyy_mm_dd(text: str) -> None:
     with pytest.raises(ValueError, match="is not a day written as YYYY-MM-DD"):
