@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -24,7 +25,11 @@ def require_tool(name: str, path: str | None = None) -> str:
     found = path if path and Path(path).exists() else shutil.which(name)
     if found:
         return found
-    reason = f"{name} is not installed; `.ci/run` installs it (see README)"
+    missing(f"{name} is not installed; `.ci/run` installs it (see README)")
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip the test for `reason`, or fail it under PAPERSHELF_REQUIRE_TOOLS=1."""
     if os.environ.get("PAPERSHELF_REQUIRE_TOOLS") == "1":
         pytest.fail(f"PAPERSHELF_REQUIRE_TOOLS=1 but {reason}")
     pytest.skip(reason)

@@ -540,7 +540,7 @@ def _assemble(
     length = 0
 
     def add(piece: str, row: IndexedEntry | None = None, *, at: int = 0) -> None:
-        """Append a piece of text, and the row of the entry in it; `at`: where the piece was."""
+        """Append a piece of text and, with `row`, the entry in it; `row` puts the piece at `at`."""
         nonlocal length
         if row is not None:
             rows.append(row.moved(length - at))
