@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from papershelf.bib import library as library_module
 from papershelf.bib.index import LibraryIndex, index_library, load_index
 from papershelf.convert import ConvertReport, convert_digests
 from papershelf.errors import DigestError
-from papershelf.files import cache_file
+from papershelf.files import CACHE_DAYS, cache_file
 
 WORDS = "diffusion agent video reasoning robust sparse policy reward vision graph".split()
 
@@ -56,6 +58,25 @@ def test_a_run_keeps_the_index_of_the_library_it_wrote(tmp_path: Path) -> None:
     assert kept is not None
     assert kept == index_library(bib.read_text("utf-8"), source="papers.bib")
     assert len(kept.entries) == 42
+
+
+def test_runs_mark_their_index_used_and_drop_long_unused_ones(tmp_path: Path) -> None:
+    bib, cache = tmp_path / "papers.bib", tmp_path / "cache"
+    convert(SAMPLE_DIGEST, bib, cache)
+    kept = cache_file(cache, bib)
+    abandoned = cache_file(cache, tmp_path / "gone.bib")
+    abandoned.write_text("{}", encoding="utf-8")
+    long_ago = time.time() - (CACHE_DAYS + 1) * 24 * 60 * 60
+    for path in (kept, abandoned):
+        os.utime(path, (long_ago, long_ago))
+    convert(SAMPLE_DIGEST, bib, cache)  # nothing changes: the kept index is only used
+    assert kept.stat().st_mtime > long_ago + 24 * 60 * 60
+    assert abandoned.exists()
+    other = tmp_path / "other.bib"
+    convert(SAMPLE_DIGEST, other, cache)  # a run that writes an index prunes the folder
+    assert sorted(path.name for path in cache.iterdir()) == sorted(
+        [kept.name, cache_file(cache, other).name]
+    )
 
 
 def test_the_next_run_uses_the_kept_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from papershelf.errors import DigestError
-from papershelf.files import atomic_write, cache_dir, cache_file, decode_digest, inside, read_digest
+from papershelf.files import (
+    CACHE_DAYS,
+    atomic_write,
+    cache_dir,
+    cache_file,
+    decode_digest,
+    inside,
+    prune_cache,
+    read_digest,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +84,17 @@ def test_each_library_path_has_its_own_cache_file(tmp_path: Path) -> None:
     assert one.parent == other.parent == tmp_path
     assert one != other
     assert one == cache_file(tmp_path, tmp_path / "a" / ".." / "a" / "papers.bib")
+
+
+def test_prune_cache_deletes_only_long_unused_indexes(tmp_path: Path) -> None:
+    day = 24 * 60 * 60
+    now = 2_000_000_000.0
+    old = cache_file(tmp_path, tmp_path / "old.bib")
+    recent = cache_file(tmp_path, tmp_path / "recent.bib")
+    stranger = tmp_path / "index-notours.json"
+    for path, age in ((old, CACHE_DAYS + 1), (recent, CACHE_DAYS - 1), (stranger, 1000)):
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, (now - age * day, now - age * day))
+    assert prune_cache(tmp_path, now=now) == [old]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([recent.name, stranger.name])
+    assert prune_cache(tmp_path / "missing", now=now) == []

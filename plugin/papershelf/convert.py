@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,14 @@ from papershelf.bib.library import merge_into_library
 from papershelf.bib.read import read_library
 from papershelf.dates import date_from_filename
 from papershelf.errors import DigestError, InputError, LibraryError, Problem
-from papershelf.files import atomic_write, cache_file, decode_digest, inside, read_digest
+from papershelf.files import (
+    atomic_write,
+    cache_file,
+    decode_digest,
+    inside,
+    prune_cache,
+    read_digest,
+)
 from papershelf.merge import combine_papers
 from papershelf.model import Paper
 from papershelf.parse import DigestFormat, parse_digest
@@ -223,18 +231,26 @@ def _read_library_text(bib_path: Path, *, must_exist: bool = False) -> str:
 
 
 def _load_kept_index(kept: Path, text: str) -> LibraryIndex | None:
-    """Return the index kept for exactly this library text, or None."""
+    """Return the index kept for exactly this library text, or None; mark it as used."""
     try:
         data = kept.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return load_index(data, text)
+    index = load_index(data, text)
+    if index is not None:
+        with contextlib.suppress(OSError):
+            os.utime(kept)  # `prune_cache` deletes the indexes no run has used for a while
+    return index
 
 
 def _keep_index(kept: Path, index: LibraryIndex, text: str) -> None:
-    """Keep a library's index for the next run; a cache that cannot be written is no error."""
+    """Keep a library's index for the next run, and drop the long unused ones of others.
+
+    A cache that cannot be written is no error.
+    """
     with contextlib.suppress(OSError):
         atomic_write(kept, dump_index(index, text))
+    prune_cache(kept.parent)
 
 
 @contextlib.contextmanager

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 from papershelf.errors import DigestError, Problem
@@ -88,6 +91,30 @@ def cache_file(folder: Path, library: Path) -> Path:
     """Return the file in `folder` that keeps the index of the library at `library`."""
     name = hashlib.sha256(str(library.resolve()).encode("utf-8")).hexdigest()[:24]
     return folder / f"index-{name}.json"
+
+
+CACHE_DAYS = 90
+"""A kept index that no run has written or used for this many days is deleted."""
+_CACHE_NAME = re.compile(r"index-[0-9a-f]{24}\.json")
+
+
+def prune_cache(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Delete the kept indexes in `folder` unused for `CACHE_DAYS` days; return their paths.
+
+    Only files named as `cache_file` names them are touched; one that cannot be deleted is left.
+    A deleted index costs the next run into its library one full parse, nothing else.
+    """
+    cutoff = (time.time() if now is None else now) - CACHE_DAYS * 24 * 60 * 60
+    deleted: list[Path] = []
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if not _CACHE_NAME.fullmatch(path.name):
+                continue
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    deleted.append(path)
+    return deleted
 
 
 def inside(root: Path, relative: str) -> Path:
