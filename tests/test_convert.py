@@ -177,3 +177,38 @@ def test_several_cores_give_the_library_one_core_gives(
     assert libraries[0] == libraries[1]
     (_, ((added, _, _), (more, updated, _))) = libraries[0]
     assert (len(added), len(more), len(updated)) == (1200, 10, 10)
+
+
+def test_several_cores_give_the_pages_one_core_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 600 papers: enough to render the pages on several cores. A note written in a page of the
+    # second share (rendered by a child process) survives the next run on every core count.
+    assert threading.active_count() == 1, "with threads running, everything runs on one core"
+    first = write_digest(tmp_path / "2025-10-30.json", range(600))
+    second = write_digest(tmp_path / "2025-10-31.json", [*range(590, 610)], upvotes=5)
+    start, end = "<!-- papershelf:notes:start -->", "<!-- papershelf:notes:end -->"
+    note = "\nRead on the train, \u00e9t\u00e9 \u2713\n"
+    results = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("PAPERSHELF_JOBS", jobs)
+        (tmp_path / jobs).mkdir()
+        monkeypatch.chdir(tmp_path / jobs)  # pages name their library as given: `papers.bib`
+        bib, pages = Path("papers.bib"), Path("pages")
+        convert_digests([first], bib, pages_dir=pages, cache_dir=None)
+        last = pages / f"{bibtexparser_keys(bib)[-1]}.md"
+        head, rest = last.read_text(encoding="utf-8").split(start)
+        last.write_text(head + start + note + end + rest.split(end)[1], encoding="utf-8")
+        report = convert_digests([second], bib, pages_dir=pages, cache_dir=None)
+        assert start + note + end in last.read_text(encoding="utf-8")
+        texts = {path.name: path.read_text(encoding="utf-8") for path in pages.glob("*.md")}
+        results.append((texts, len(report.pages_written)))
+    assert results[0] == results[1]
+    texts, written = results[0]
+    assert len(texts) == 610
+    assert written == 20  # 10 new papers, 10 with new counts
+
+
+def bibtexparser_keys(bib: Path) -> list[str]:
+    """The library's keys in file order."""
+    return [row.key for row in index_library(bib.read_text("utf-8"), source="x").entries]

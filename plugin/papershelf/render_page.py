@@ -8,6 +8,7 @@ them and rewrites them for either URL style.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from papershelf.markdown_escape import (
     url_host,
 )
 from papershelf.model import LinkKind
+from papershelf.parallel import jobs, map_parts, split
 
 NOTES_START = "<!-- papershelf:notes:start -->"
 NOTES_END = "<!-- papershelf:notes:end -->"
@@ -35,6 +37,8 @@ DEFAULT_NOTES = "\n\n"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 _SAFE_SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
+_PARALLEL_PAGES = 500
+"""From this many entries on, pages are rendered on every core."""
 _MONTH_ABBREVIATIONS = (
     "Jan",
     "Feb",
@@ -387,6 +391,7 @@ def render_pages(
     or damaged is not overwritten blindly: its whole text is kept inside the new notes section
     (after a line saying why), so a person's writing is never lost; the reader tidies it up once.
     Pages of entries no longer in the library are not in the result (the caller leaves them be).
+    From 500 entries on, the pages are rendered on every core (`papershelf.parallel`).
 
     Args:
         entries: The library's entries.
@@ -396,6 +401,17 @@ def render_pages(
     Returns:
         Page path -> full page text, one per entry, in entry order.
     """
+    shares = split(entries, jobs()) if len(entries) >= _PARALLEL_PAGES else [entries]
+    render = functools.partial(_render_share, existing=existing, tag_labels=tag_labels)
+    pages: dict[str, str] = {}
+    for share in map_parts(render, shares):
+        pages.update(share)
+    return pages
+
+
+def _render_share(
+    entries: Sequence[BibEntry], existing: Mapping[str, str], tag_labels: Mapping[str, str]
+) -> dict[str, str]:
     pages: dict[str, str] = {}
     for entry in entries:
         path = paper_page_path(entry.key)
