@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from papershelf.errors import UsageError
-from papershelf.parallel import jobs, map_parts, split
+from papershelf.parallel import jobs, map_parts, shares, split
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="parts run in forked children on Linux only"
@@ -176,3 +176,12 @@ def test_a_refused_fork_leaves_that_part_to_the_parent(monkeypatch: pytest.Monke
 def test_jobs_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERSHELF_JOBS", "100000")
     assert jobs() == 64
+
+
+def test_shares_split_per_process_only_from_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    items = list(range(10))
+    assert shares(items, at_least=11) == [items]
+    assert shares(items, at_least=10) == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+    assert shares(items, at_least=1) == [items]

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from papershelf.errors import UsageError
 
-__all__ = ["jobs", "map_parts", "split"]
+__all__ = ["jobs", "map_parts", "shares", "split"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,6 +61,14 @@ def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
         slices.append(items[start:end])
         start = end
     return slices
+
+
+def shares(items: Sequence[T], *, at_least: int) -> list[Sequence[T]]:
+    """Return `items` as one share per process (`jobs()`), or whole below `at_least` items.
+
+    Below that size a fork costs more than the work it would take off this process.
+    """
+    return split(items, jobs()) if len(items) >= at_least else [items]
 
 
 def _can_fork() -> bool:

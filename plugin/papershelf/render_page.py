@@ -28,7 +28,7 @@ from papershelf.markdown_escape import (
     url_host,
 )
 from papershelf.model import LinkKind
-from papershelf.parallel import jobs, map_parts, split
+from papershelf.parallel import map_parts, shares
 
 NOTES_START = "<!-- papershelf:notes:start -->"
 NOTES_END = "<!-- papershelf:notes:end -->"
@@ -401,10 +401,9 @@ def render_pages(
     Returns:
         Page path -> full page text, one per entry, in entry order.
     """
-    shares = split(entries, jobs()) if len(entries) >= _PARALLEL_PAGES else [entries]
     render = functools.partial(_render_share, existing=existing, tag_labels=tag_labels)
     pages: dict[str, str] = {}
-    for share in map_parts(render, shares):
+    for share in map_parts(render, shares(entries, at_least=_PARALLEL_PAGES)):
         pages.update(share)
     return pages
 

@@ -23,7 +23,7 @@ import yaml
 
 from papershelf.errors import Problem, TaxonomyError
 from papershelf.model import Paper
-from papershelf.parallel import jobs, map_parts, split
+from papershelf.parallel import map_parts, shares
 
 FORMAT_VERSION = 1
 """The only `version:` a vocabulary file may declare."""
@@ -234,9 +234,9 @@ def tag_papers(
         watch: Wraps the share of the papers this process tags itself, e.g. in a progress bar;
             the other shares go at the same pace.
     """
-    shares = split(papers, jobs()) if len(papers) >= _PARALLEL_PAPERS else [papers]
-    first = watch(shares[0]) if watch is not None else shares[0]
-    tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), [first, *shares[1:]])
+    parts = shares(papers, at_least=_PARALLEL_PAPERS)
+    first = watch(parts[0]) if watch is not None else parts[0]
+    tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), [first, *parts[1:]])
     return [
         paper.tagged(ids)
         for paper, ids in zip(papers, itertools.chain.from_iterable(tags), strict=True)

@@ -42,7 +42,7 @@ from papershelf.bib.index import (
 from papershelf.bib.keys import make_key
 from papershelf.merge import normalise_title
 from papershelf.model import LinkKind, Paper
-from papershelf.parallel import jobs, map_parts, split
+from papershelf.parallel import map_parts, shares
 
 __all__ = [
     "FIELD_ORDER",
@@ -579,8 +579,8 @@ def _assemble(
 def _rendered(new: Sequence[_Slot]) -> Iterator[tuple[str, IndexedEntry]]:
     """Yield the text and index row of each new entry, in order; most are rendered in parallel."""
     pending = [(slot.key, slot.paper) for slot in new if slot.record is None and slot.paper]
-    chunks = split(pending, jobs()) if len(pending) >= _PARALLEL_ENTRIES else [pending]
-    fresh = iter([item for chunk in map_parts(_render_new, chunks) for item in chunk])
+    chunks = map_parts(_render_new, shares(pending, at_least=_PARALLEL_ENTRIES))
+    fresh = iter([item for chunk in chunks for item in chunk])
     for slot in new:
         if slot.record is None:
             yield next(fresh)

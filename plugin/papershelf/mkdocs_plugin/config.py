@@ -14,6 +14,8 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
+from papershelf.dates import calendar_date
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -32,7 +34,7 @@ class IsoDate(BaseConfigOption[str | None]):
                 f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-10-30"
             )
         try:
-            dt.date.fromisoformat(value)
+            calendar_date(value)
         except ValueError:
             raise ValidationError(
                 f"{value!r} is not a calendar date; write a real day as YYYY-MM-DD"

@@ -8,7 +8,6 @@ page's `<head>` so that Zotero's browser connector can save the paper.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Mapping
 from pathlib import Path
@@ -128,9 +127,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             return
         # Imported here: the converter pulls in the parsers, which a read-only site never needs.
         from papershelf.convert import convert_digests
+        from papershelf.dates import calendar_date
         from papershelf.files import cache_dir
 
-        date = dt.date.fromisoformat(self.config.digest_date) if self.config.digest_date else None
+        date = calendar_date(self.config.digest_date) if self.config.digest_date else None
         tags_file = Path(self.config.tags_file) if self.config.tags_file else None
         try:
             report = convert_digests(
