@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from papershelf.bib import escape as escape_module
 from papershelf.bib import library as library_module
-from papershelf.bib.escape import escape_title
-from papershelf.bib.index import IndexedEntry
-from papershelf.errors import DigestError
+from papershelf.bib.escape import escape_text, escape_title
+from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, index_row
+from papershelf.errors import DigestError, Problem
+from papershelf.files import decode_digest
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
 from papershelf.merge import _NOT_ALNUM, normalise_title
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
@@ -92,6 +93,39 @@ def test_http_link_kind_is_is_http_url_then_classify_url(url: str) -> None:
     assert http_link_kind(url) is expected
 
 
+GITHUB_STARTS = [
+    "https://github.com",
+    "http://github.com",
+    "https://GitHub.com",
+    "https://www.github.com",
+]
+GITHUB_PIECES = [*"/ab.-_~?#@:% \t\n\u00e9", "/owner", "/repo.git", ":443", "%20", "//"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.tuples(
+        st.sampled_from(GITHUB_STARTS), st.lists(st.sampled_from(GITHUB_PIECES), max_size=8)
+    ).map(lambda parts: parts[0] + "".join(parts[1]))
+)
+def test_plain_github_urls_get_the_kind_the_url_parser_gives(url: str) -> None:
+    expected = classify_url(url) if is_http_url(url) else None
+    assert http_link_kind(url) is expected
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        pytest.param("https://github.com/owner/repo", LinkKind.CODE, id="repository"),
+        pytest.param("https://github.com/a.b-c_d/e.f/", LinkKind.CODE, id="punctuation"),
+        pytest.param("https://github.com/", LinkKind.OTHER, id="no-path"),
+        pytest.param("https://github.com/a b", None, id="space"),
+    ],
+)
+def test_plain_github_urls(url: str, kind: LinkKind | None) -> None:
+    assert http_link_kind(url) is kind
+
+
 def reference_find_links(text: str) -> tuple[Link, ...]:
     """`find_links` as it was written before its fast paths."""
     seen: set[str] = set()
@@ -154,6 +188,58 @@ def test_repeated_timestamps_give_equal_dates() -> None:
     assert [paper.date for paper in papers] == [dt.date(2024, 10, 21)] * 2
 
 
+# Reading a digest: the line ends, and the lines of the items of a JSON list.
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([*"a \r\n\t\x0b\x85\u2028\ufeff\u00e9"]), max_size=30)
+    | st.text()
+)
+def test_decode_digest_is_decode_then_newline_line_ends(text: str) -> None:
+    data = text.replace("\x00", "").encode("utf-8")
+    expected = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    assert decode_digest(data, name="d.txt") == expected
+
+
+JSON_ITEMS = [
+    {"paper": {"title": "T", "publishedAt": "2024-10-22"}},
+    {"paper": {"title": "T"}},
+    {"paper": {"summary": "no title"}},
+    {"paper": {"title": "T", "upvotes": -1}},
+    {"paper": {"title": 3}},
+    7,
+]
+
+
+def json_problems(text: str) -> tuple[Problem, ...]:
+    """Return the problems `parse_hf_json` reports for a JSON digest; none when it parses."""
+    try:
+        parse_hf_json(text, source="d.json", digest_date=None)
+    except DigestError as error:
+        return error.problems
+    return ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(JSON_ITEMS), max_size=8), st.sampled_from([None, 1, 2]))
+def test_json_problems_name_the_line_each_item_starts_on(
+    items: list[object], indent: int | None
+) -> None:
+    """The lines are looked up only when there are problems: they must still be the items'."""
+    dumped = [json.dumps(item, indent=indent) for item in items]
+    starts = [
+        2 + sum(text.count("\n") + 1 for text in dumped[:index]) for index in range(len(items))
+    ]
+    unlocated = json_problems(json.dumps(items))  # on one line, no problem names a line
+    located = json_problems("[\n" + ",\n".join(dumped) + "\n]")
+    assert [problem.message for problem in located] == [problem.message for problem in unlocated]
+    item = [re.match(r"item (\d+): ", problem.message) for problem in unlocated]
+    assert [problem.line for problem in located] == [
+        starts[int(found[1])] if found else None for found in item
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_ascii_words_are_the_regex_words(text: str) -> None:
@@ -169,7 +255,6 @@ def test_tagging_finds_single_words_and_acronyms_together() -> None:
 # The BibTeX stage: titles and author names.
 
 TITLE_CHARS = [*"aZbYéÉßẞǅǆ0129_-: &%$#\\^~@Σσİıﬁ\u0301\t", "LLaMA", "GPT-4o", "Offline"]
-CORPORATE_WORDS = [*sorted(library_module._CORPORATE_WORDS), "Ann", "Lee", "and", "teamwork"]
 
 
 def every_word_title(text: str) -> str:
@@ -185,28 +270,47 @@ def test_title_braces_only_candidate_words(text: str) -> None:
     assert escape_title(text) == every_word_title(text)
 
 
-def general_corporate(name: str) -> bool:
-    words = name.split()
-    if len(words) < 2 or "," in name or "and" in words:
-        return True
-    return not library_module._CORPORATE_WORDS.isdisjoint(
-        word.strip(".,") for word in name.casefold().split()
-    )
+ASCII_TITLE_CHARS = [*"aZbY0129_-: &%$#\\^~@{}\t\x00\x1f\x7f", "LLaMA", "GPT-4o", "3D", "Offline"]
 
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(CORPORATE_WORDS), st.sampled_from(["", ".", ",", ".,"]), st.booleans()
-        ),
-        min_size=1,
-        max_size=4,
-    )
+    st.lists(st.sampled_from(ASCII_TITLE_CHARS), max_size=16).map("".join)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=30)
 )
-def test_ascii_corporate_test_is_the_general_one(words: list[tuple[str, str, bool]]) -> None:
-    name = " ".join((word.upper() if loud else word) + mark for word, mark, loud in words)
-    assert library_module._is_corporate(name) == general_corporate(name)
+def test_ascii_title_fast_path_is_the_general_one(text: str) -> None:
+    if "{" in text or "}" in text:
+        # Braces need the brace-matching path; the fast path must leave such titles to it.
+        classes = text.encode("ascii").translate(escape_module._ASCII_TITLE_CLASSES)
+        assert b"!" in classes
+    else:
+        assert escape_title(text) == every_word_title(text)
+
+
+def test_ascii_escape_table_is_the_regex() -> None:
+    """Exhaustive: a text needs work when one of its characters does, so this covers every text."""
+    for code in range(128):
+        char = chr(code)
+        needs_work = escape_module._NEEDS_WORK.search(char) is not None
+        assert escape_module._ASCII_NEEDS_WORK[code] == needs_work, repr(char)
+        title_class = escape_module._ASCII_TITLE_CLASSES[code]
+        assert (title_class == ord("!")) == needs_work, repr(char)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(ASCII_TITLE_CHARS), max_size=16).map("".join)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
+)
+def test_ascii_text_fast_path_is_the_regex_one(text: str) -> None:
+    """A text with a non-ASCII letter takes the regex path; one at the end changes nothing else."""
+    assert escape_text(text + "é") == escape_text(text) + "é"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from([*TRICKY, *"&%$#_^~\\@{}, "]), max_size=8)))
+def test_keywords_are_the_tags_escaped_one_by_one(tags: list[str]) -> None:
+    assert library_module._keywords(tags) == ", ".join(escape_text(tag) for tag in tags)
 
 
 # The merge stage: titles in comparison form.
@@ -260,3 +364,44 @@ def test_index_rows_pickle_to_equal_rows() -> None:
     row = IndexedEntry(10, 812, "cheng2024breaking", ("2410.17243",), "breaking the barrier")
     assert pickle.loads(pickle.dumps([row, row.moved(5)])) == [row, row.moved(5)]
     assert row.moved(0) is row
+
+
+# The BibTeX stage: index rows of new entries.
+
+HOSTILE_TITLE_CHARS = [*"aZ é{}\\&@%$#_^~\t\n\x00\x1f\x7f\u2028ß日", "\\&", "LLaMA", "@misc{"]
+HOSTILE_TITLE_CHARS += [
+    "{\\textbackslash}",
+    "{\\symbol{64}}",
+    "arXiv:2410.17243",
+    "arxiv.org/abs/2501.1",
+]
+ARXIV_IDS = [
+    "2410.17243",
+    "2410.1724v3",
+    "2410.123456",
+    "2410.17243v",
+    " 2410.17243",
+    "arXiv:2410.17243",
+    "hep-th/9901001",
+    "hep-th/9901001v2",
+    "\u0662\u0660\u0662\u0664.\u0661\u0662\u0663\u0664",
+    "2410.17243 2501.00001",
+    "2410.17243@x",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    title=st.lists(st.sampled_from(HOSTILE_TITLE_CHARS), max_size=12).map("".join)
+    | st.text(max_size=30),
+    arxiv_id=st.none()
+    | st.sampled_from(ARXIV_IDS)
+    | st.from_regex(r"[0-9]{4}\.[0-9]{4,5}(v[0-9]{1,2})?", fullmatch=True)
+    | st.text(alphabet=st.sampled_from(list("0123456789.v/ahep-")), max_size=14),
+)
+def test_new_entry_row_is_the_row_of_its_text(title: str, arxiv_id: str | None) -> None:
+    paper = dataclasses.replace(every_field_paper(), title=title, arxiv_id=arxiv_id)
+    [(text, row)] = library_module._render_new([("lee2025t", paper)])
+    fields = library_module.paper_to_fields(paper)
+    assert row == index_row(0, len(text), "lee2025t", fields)
+    assert LibraryIndex((row,)) == index_library(text, source="x.bib")

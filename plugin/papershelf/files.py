@@ -47,7 +47,11 @@ def decode_digest(data: bytes, *, name: str) -> str:
         raise _problem(
             name, line, f"not UTF-8 (byte 0x{data[error.start]:02x}); save the digest as UTF-8"
         ) from error
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Without a carriage return both passes change nothing, yet the first scans a 20 MB digest
+    # in 20 ms, a third of reading it; looking for the one character takes a tenth of that.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def atomic_write(path: Path, text: str) -> bool:

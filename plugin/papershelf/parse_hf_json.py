@@ -12,7 +12,6 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from papershelf.dates import DateProblem, date_from_iso
 from papershelf.errors import DigestError, Problem
@@ -35,15 +34,6 @@ class _UndatedItem(_ItemProblem):
     """An item without any date while the digest date is unknown; reported once per file."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """One item of the list, with where it starts."""
-
-    index: int
-    line: int | None
-    data: object
-
-
 def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
     """Return the papers of a `daily_papers` JSON answer (a list of items, or `{"papers": [...]}`).
 
@@ -59,32 +49,54 @@ def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> lis
     Raises:
         DigestError: Invalid JSON (with its line), or every problem of every item at once.
     """
-    items = _items(text, source)
-    problems: list[Problem] = []
+    text = text.lstrip("\ufeff")
+    items, listed = _items(text, source)
+    failures: list[tuple[int, _ItemProblem]] = []
     papers: list[Paper] = []
-    undated: list[Problem] = []
-    for item in items:
+    for index, data in enumerate(items):
         try:
-            paper = _paper(item, source, digest_date)
+            paper = _paper(data, index, source, digest_date)
         except _ItemProblem as error:
-            problem = Problem(source, item.line, f"item {item.index}: {error}")
-            (undated if isinstance(error, _UndatedItem) else problems).append(problem)
+            failures.append((index, error))
             continue
         papers.append(paper)
+    if failures or not items:
+        raise DigestError(_problems(text, source, len(items), failures, listed=listed))
+    return papers
+
+
+def _problems(
+    text: str,
+    source: str,
+    count: int,
+    failures: list[tuple[int, _ItemProblem]],
+    *,
+    listed: bool,
+) -> list[Problem]:
+    """Return the problems of the failed items of a document of `count` items, with their lines.
+
+    Args:
+        listed: Whether the document is a top-level list, whose items' lines can be found.
+    """
+    # Finding the lines decodes the document a second time, item by item, which costs as much as
+    # the first decoding: only a report needs them.
+    lines = _item_lines(text, count) if listed and failures else [None] * count
+    problems: list[Problem] = []
+    undated: list[Problem] = []
+    for index, error in failures:
+        problem = Problem(source, lines[index], f"item {index}: {error}")
+        (undated if isinstance(error, _UndatedItem) else problems).append(problem)
     if undated:
         first = undated[0]
         more = f" ({len(undated)} items in this file have no date)" if len(undated) > 1 else ""
         problems.append(Problem(source, first.line, first.message + more))
-    if not items:
+    if not count:
         problems.append(Problem(source, None, "the JSON list holds no papers"))
-    if problems:
-        raise DigestError(problems)
-    return papers
+    return problems
 
 
-def _items(text: str, source: str) -> list[_Item]:
-    """Return the items of the document with the line each starts on, or raise DigestError."""
-    text = text.lstrip("\ufeff")
+def _items(text: str, source: str) -> tuple[list[object], bool]:
+    """Return the items of the document and whether it is a top-level list, or raise DigestError."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -99,22 +111,19 @@ def _items(text: str, source: str) -> list[_Item]:
         # e.g. an integer of thousands of digits, which Python refuses to convert.
         raise DigestError([Problem(source, None, f"invalid JSON: {str(error)[:100]}")]) from None
     if isinstance(document, Mapping) and isinstance(document.get("papers"), list):
-        document = document["papers"]
-        lines: list[int | None] = [None] * len(document)
-    elif isinstance(document, list):
-        lines = _item_lines(text, len(document))
-    else:
-        raise DigestError(
-            [
-                Problem(
-                    source,
-                    None,
-                    'expected a JSON list of daily_papers items (or {"papers": [...]}), '
-                    f"got {_json_type(document)}",
-                )
-            ]
-        )
-    return [_Item(index, lines[index], data) for index, data in enumerate(document)]
+        return document["papers"], False
+    if isinstance(document, list):
+        return document, True
+    raise DigestError(
+        [
+            Problem(
+                source,
+                None,
+                'expected a JSON list of daily_papers items (or {"papers": [...]}), '
+                f"got {_json_type(document)}",
+            )
+        ]
+    )
 
 
 def _item_lines(text: str, count: int) -> list[int | None]:
@@ -264,9 +273,9 @@ def _structured_link(data: Mapping[str, object], key: str, default: LinkKind) ->
     return (Link(url, kind),)
 
 
-def _paper(item: _Item, source: str, digest_date: dt.date | None) -> Paper:
-    """Return the paper of one item, or raise _ItemProblem."""
-    top = _mapping(item.data, "the item")
+def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -> Paper:
+    """Return the paper of the item at `index`, or raise _ItemProblem."""
+    top = _mapping(data, "the item")
     paper = _mapping(top.get("paper"), "paper")
     title = _text(paper, "title", "paper.title") or _text(top, "title", "title")
     if not title:
@@ -295,7 +304,7 @@ def _paper(item: _Item, source: str, digest_date: dt.date | None) -> Paper:
     return Paper(
         title=title,
         abstract=abstract,
-        source=Source(source, item=item.index),
+        source=Source(source, item=index),
         date=date,
         date_origin=origin,
         authors=_authors(paper.get("authors")),

@@ -123,6 +123,25 @@ _NEEDS_WORK = re.compile(r"[&%$#_^~\\@{}\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Any character `escape_text` would change; most names and keywords have none."""
 
 
+def _ascii_table(code_of: dict[str, int]) -> bytes:
+    """Return a bytes translation table mapping each ASCII character to `code_of[char]`, else 0."""
+    return bytes(code_of.get(chr(code), 0) for code in range(256))
+
+
+_ASCII_CHARACTERS = [chr(code) for code in range(128)]
+_ASCII_NEEDS_WORK = _ascii_table({char: 1 for char in _ASCII_CHARACTERS if _NEEDS_WORK.match(char)})
+"""1 for each ASCII character `escape_text` would change, 0 for the others."""
+_ASCII_TITLE_CLASSES = _ascii_table(
+    {
+        char: ord("!" if _NEEDS_WORK.match(char) else "A" if char.isupper() else "a")
+        for char in _ASCII_CHARACTERS
+        if _NEEDS_WORK.match(char) or char.isalnum()
+    }
+)
+"""`!` for each ASCII character `escape_text` would change, `A` for a capital, `a` for another
+letter or digit, 0 for the others."""
+
+
 def _kept_braces(text: str) -> set[int]:
     """Return the indices of braces that stay bare TeX group braces: those of balanced pairs."""
     kept: set[int] = set()
@@ -180,7 +199,12 @@ def escape_text(text: str) -> str:
         TeX with balanced braces in which no input can form an active command, e.g.
         `escape_text("100% \\\\input{x}")` is `100\\% {\\textbackslash}input{x}`.
     """
-    if not _NEEDS_WORK.search(text):
+    if text.isascii():
+        # Most texts need nothing; one `bytes.translate` pass tells so five times faster than
+        # the regex search (an abstract of 1,500 characters: 2 µs instead of 10 µs).
+        if 1 not in text.encode("ascii").translate(_ASCII_NEEDS_WORK):
+            return text
+    elif not _NEEDS_WORK.search(text):
         return text
     text = _CONTROL.sub(" ", text)
     kept = _kept_braces(text) if "{" in text else set()
@@ -237,6 +261,13 @@ def escape_title(text: str) -> str:
     letter is wrapped in braces so that no style lower-cases it: `LLaMA` -> `{LLaMA}`,
     `GPT-4o` -> `{GPT}-4o`, `RLVR` -> `{RLVR}`; `Offline` stays as it is.
     """
+    if text.isascii():
+        # Most titles need nothing: no character to escape and no capital right after a letter or
+        # digit (the mark of a mixed-case word). Telling so from the classes of the characters
+        # takes a tenth of the time `_SPECIAL_OR_WORD` takes to find no match.
+        classes = text.encode("ascii").translate(_ASCII_TITLE_CLASSES)
+        if b"!" not in classes and b"aA" not in classes and b"AA" not in classes:
+            return text
     if "{" not in text and "}" not in text:
         return _SPECIAL_OR_WORD.sub(_title_piece, _CONTROL.sub(" ", text))
     out: list[str] = []

@@ -151,18 +151,28 @@ def indexed_entry(start: int, end: int, key: str, fields: Sequence[Field]) -> In
     return index_row(start, end, key, plain)
 
 
-def index_row(start: int, end: int, key: str, plain: Mapping[str, str]) -> IndexedEntry:
+def index_row(
+    start: int,
+    end: int,
+    key: str,
+    plain: Mapping[str, str],
+    *,
+    arxiv_ids: tuple[str, ...] | None = None,
+) -> IndexedEntry:
     """Return the index row of an entry from its field values without delimiters.
 
     Args:
         plain: Lower-case field name -> value without delimiters; at least the `INDEX_FIELDS`
             the entry has.
+        arxiv_ids: What `find_arxiv_ids(plain)` gives, sorted, when the caller knows it already.
     """
+    if arxiv_ids is None:
+        arxiv_ids = tuple(sorted(find_arxiv_ids(plain)))
     return IndexedEntry(
         start=start,
         end=end,
         key=key,
-        arxiv_ids=tuple(sorted(find_arxiv_ids(plain))),
+        arxiv_ids=arxiv_ids,
         title=normalise_title(unescape_text(plain.get("title", ""))),
     )
 

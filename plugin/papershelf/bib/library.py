@@ -105,11 +105,9 @@ _CORPORATE_WORDS = frozenset(
     {"team", "lab", "labs", "laboratory", "group", "inc", "corp", "corporation", "institute"}
     | {"university", "consortium", "project", "collaboration", "ai", "research"}
 )
-_CORPORATE_ASCII = re.compile(
-    r"(?:^|\s)[.,]*(?:" + "|".join(sorted(_CORPORATE_WORDS)) + r")[.,]*(?=\s|$)", re.IGNORECASE
-)
-"""An ASCII name holding a word of `_CORPORATE_WORDS`, in any case, between `.` and `,`."""
 _ANNOTE_LINE = re.compile(r"Code: \S+")
+_NEW_STYLE_ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
+"""An arXiv id as the digest parsers give it, e.g. `2410.17243v2`; group 1 drops the version."""
 _VALUE_COLUMN = len("howpublished") + len(" = ")
 _PARALLEL_ENTRIES = 1_000
 """From this many new entries on, they are rendered on every core."""
@@ -139,9 +137,8 @@ def _is_corporate(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or "," in name or "and" in words:
         return True
-    if name.isascii():  # the same test in one regex search
-        return _CORPORATE_ASCII.search(name) is not None
-    return not _CORPORATE_WORDS.isdisjoint(word.strip(".,") for word in name.casefold().split())
+    # Half the time of one regex search over the name, ASCII or not.
+    return not _CORPORATE_WORDS.isdisjoint([word.strip(".,") for word in name.casefold().split()])
 
 
 def _author_value(names: Sequence[str]) -> str:
@@ -203,7 +200,7 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     if paper.organization:
         fields["organization"] = escape_text(paper.organization)
     if paper.tags:
-        fields["keywords"] = ", ".join(escape_text(tag) for tag in paper.tags)
+        fields["keywords"] = _keywords(paper.tags)
     links = _links(paper)
     code = links.get(LinkKind.CODE)
     if code:
@@ -225,6 +222,16 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     fields["pubdate"] = paper.date.isoformat()
     fields["dateorigin"] = paper.date_origin.value
     return fields
+
+
+def _keywords(tags: Sequence[str]) -> str:
+    """Return the `keywords` value: each tag escaped, joined by `, `."""
+    joined = ", ".join(tags)
+    if "{" in joined or "}" in joined:
+        return ", ".join(escape_text(tag) for tag in tags)
+    # Without braces `escape_text` works character by character (`, ` is left as it is), so one
+    # call over the joined tags gives what a call per tag gives, in a third of the time.
+    return escape_text(joined)
 
 
 def _first_title_word(title: str) -> str:
@@ -275,8 +282,21 @@ def _render_new(papers: Sequence[tuple[str, Paper]]) -> list[tuple[str, IndexedE
         fields = paper_to_fields(paper)
         # Every name papershelf writes fits the column `howpublished` sets.
         text = _write(_new_entry(key, fields), value_column=_VALUE_COLUMN)
-        rendered.append((text, index_row(0, len(text), key, fields)))
+        rendered.append((text, index_row(0, len(text), key, fields, arxiv_ids=_arxiv_ids(paper))))
     return rendered
+
+
+def _arxiv_ids(paper: Paper) -> tuple[str, ...] | None:
+    """Return what `find_arxiv_ids` finds in `paper_to_fields(paper)`, or None to let it look.
+
+    Of the fields it scans, a new entry has only `url`, `howpublished` and `eprint`, and all three
+    name `paper.arxiv_id`. For a new-style id the answer is that id without its version, found
+    with one match; the scan was four fifths of the cost of a new entry's index row.
+    """
+    if not paper.arxiv_id:
+        return ()
+    match = _NEW_STYLE_ARXIV_ID.fullmatch(paper.arxiv_id)
+    return None if match is None else (match.group(1),)
 
 
 # ---------------------------------------------------------------------------------------------
