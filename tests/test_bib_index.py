@@ -108,7 +108,7 @@ def test_a_cut_inside_an_entry_reports_what_one_piece_reports(
     # lands there, and bibtexparser refuses such a value in one piece too.
     note = "a" * 600 + "\n@misc{fake, title = {not an entry}}\n" + "b" * 300
     text = f"@misc{{real, title = {{Real}}, note = {{{note}}}}}\n\n@misc{{next, title = {{N}}}}\n"
-    cuts = index_module._slice_bounds(text, 2)
+    cuts = index_module.slice_bounds(text, 2)
     assert text[cuts[1][0] :].startswith("@misc{fake")
     with pytest.raises(LibraryError) as sliced_error:
         index_library(text, source="x.bib")

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, SAMPLES
-from papershelf.bib.read import decode_tex, read_library, split_names
+from papershelf.bib import read as read_module
+from papershelf.bib.index import slice_bounds
+from papershelf.bib.read import BibEntry, decode_tex, read_library, split_names
 from papershelf.errors import LibraryError
 from papershelf.model import Link, LinkKind
 
@@ -401,3 +403,91 @@ def test_a_repeated_string_macro_is_named_as_such() -> None:
     assert [str(problem) for problem in raised.value.problems] == [
         "x.bib:2: @string 'venue' is defined twice (first at line 1); keep one"
     ]
+
+
+# Large libraries are read in slices on every core; the result is the one-piece result.
+
+
+@pytest.fixture
+def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read every text in slices, on three processes, however small it is."""
+    monkeypatch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
+    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+
+
+@pytest.mark.usefixtures("sliced")
+def test_a_library_is_read_in_slices_with_the_lines_of_the_file() -> None:
+    text = "".join(
+        f"@misc{{k{n},\n  title = {{Paper {n}}},\n  month = jan\n}}\n\n" for n in range(30)
+    )
+    bounds = slice_bounds(text, 3)
+    # Each slice stands alone, so the slices' entries are the result (no second reading).
+    assert len(bounds) == 3
+    assert all(read_module._read_slice(text, "p.bib", part) is not None for part in bounds)
+    entries = read_library(text, source="p.bib")
+    assert [(entry.key, entry.title, str(entry.source)) for entry in entries] == [
+        (f"k{n}", f"Paper {n}", f"p.bib:{1 + 5 * n}") for n in range(30)
+    ]
+
+
+@pytest.mark.usefixtures("sliced")
+def test_a_string_in_one_slice_serves_the_entries_of_another() -> None:
+    entries = "".join(f"@misc{{k{n}, title = {{T{n}}}, note = venue}}\n\n" for n in range(30))
+    text = entries + "@string{venue = {Late Conference}}\n"
+    notes = read_library(text, source="p.bib")
+    assert [entry.key for entry in notes] == [f"k{n}" for n in range(30)]
+    assert notes[0].bibtex.startswith("@string{venue = {Late Conference}}\n@misc{k0,")
+
+
+@pytest.mark.usefixtures("sliced")
+def test_a_key_repeated_across_slices_is_reported_like_in_one_piece() -> None:
+    text = "".join(f"@misc{{k{n}, title = {{T{n}}}}}\n\n" for n in range(30)) + (
+        "@misc{k3, title = {Again}}\n"
+    )
+    with pytest.raises(LibraryError) as error:
+        read_library(text, source="papers.bib")
+    assert str(error.value) == (
+        "papers.bib:61: citation key 'k3' is already used by the entry at line 7; give one of"
+        " the two entries another key (LaTeX can cite only one of them)"
+    )
+
+
+SLICE_BLOCKS = st.one_of(
+    st.builds(
+        "@misc{{{}, title = {{{}}}, {} = {}}}\n".format,
+        st.sampled_from(["a", "b", "c", "d", "e", "f"]),
+        st.text(alphabet="ab {}@\\%\n", max_size=30),
+        st.sampled_from(["note", "month", "upvotes", "pubdate", "author"]),
+        st.sampled_from(["{x}", "{12}", "jan", "s", "{2025-02-30}", "s # {y}", "{A and B}"]),
+    ),
+    st.sampled_from(
+        [
+            "% a comment line\n",
+            "@string{s = {x}}\n",
+            "@string{jan = {Janvier}}\n",
+            "@comment{jabref-meta: x;}\n",
+            "@preamble{ {\\relax} }\n",
+            "\n",
+            "@misc{broken, title = {open\n",
+        ]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SLICE_BLOCKS, max_size=12), st.integers(min_value=2, max_value=4))
+def test_slices_read_like_one_piece_any_text(blocks: list[str], parts: int) -> None:
+    text = "".join(blocks)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERSHELF_JOBS", "1")
+        try:
+            expected: list[BibEntry] | str = read_library(text, source="x.bib")
+        except LibraryError as error:
+            expected = str(error)
+        patch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
+        patch.setenv("PAPERSHELF_JOBS", str(parts))
+        try:
+            found: list[BibEntry] | str = read_library(text, source="x.bib")
+        except LibraryError as error:
+            found = str(error)
+    assert found == expected

@@ -50,6 +50,7 @@ __all__ = [
     "inner_value",
     "load_index",
     "parse_entry",
+    "slice_bounds",
     "text_digest",
 ]
 
@@ -212,7 +213,7 @@ def index_library(text: str, *, source: str) -> LibraryIndex:
         LibraryError: The text has blocks bibtexparser cannot read, or duplicate keys; every such
             block is listed with its 1-based line.
     """
-    bounds = _slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    bounds = slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
     if len(bounds) > 1:
         slices = map_parts(partial(_index_slice, text), bounds)
         entries = _joined(slices)
@@ -223,7 +224,7 @@ def index_library(text: str, *, source: str) -> LibraryIndex:
     return LibraryIndex(entries)
 
 
-def _slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:
+def slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:
     """Return about `parts` spans covering the text, each cut just before a line starting `@x`.
 
     A cut inside an entry (a value with a line starting with `@`) is harmless: that slice then

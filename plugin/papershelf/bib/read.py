@@ -15,23 +15,26 @@ is about a thousand times slower but decodes foreign TeX (`{\\"u}`, `\\'e`, `$\\
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
 
-from papershelf.bib.index import failed_block_problem
+from papershelf.bib.index import failed_block_problem, slice_bounds
 from papershelf.dates import calendar_date
 from papershelf.errors import LibraryError, Problem
 from papershelf.links import classify_url
 from papershelf.markdown_escape import safe_url
 from papershelf.model import Link, LinkKind, Source
+from papershelf.parallel import jobs, map_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ _DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_RE = re.compile(r"\d{4}")
 _INT_RE = re.compile(r"^\s*(\d+)\s*$")
+_PARALLEL_CHARACTERS = 4_000_000
+"""Below this size (about 1,700 papershelf entries) a library is read in one piece."""
 
 
 def read_library(text: str, *, source: str) -> list[BibEntry]:
@@ -135,6 +140,8 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
     `@string` macros (and the month macros `jan`..`dec`) are expanded and `#` concatenations
     joined. Every problem of the file is collected and raised at once: blocks that do not parse,
     entries without a usable key, duplicate keys, undefined macros, malformed papershelf fields.
+    A large library without `@string`s is read in slices on every core, as `index_library`
+    parses one; any doubt (a problem, a `@string`, a key in two slices) reads it in one piece.
 
     Args:
         text: The file's text.
@@ -146,9 +153,31 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
     Raises:
         LibraryError: With one `file:line: problem` per problem found.
     """
+    bounds = slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    if len(bounds) > 1:
+        slices = map_parts(functools.partial(_read_slice, text, source), bounds)
+        entries = _joined(slices)
+        if entries is not None:
+            return entries
+    # One piece; also the way to the exact problems when a slice had any.
     library = parse_string(text, parse_stack=[])
     problems = [failed_block_problem(source, block) for block in library.failed_blocks]
+    entries, reading_problems = _read_entries(library, source, first_line=1)
+    problems.extend(reading_problems)
+    if problems:
+        problems.sort(key=lambda problem: problem.line or 0)
+        raise LibraryError(problems)
+    return entries
 
+
+def _read_entries(
+    library: Library, source: str, *, first_line: int
+) -> tuple[list[BibEntry], list[Problem]]:
+    """Return the entries of a parsed text that read without a problem, and the problems.
+
+    Args:
+        first_line: The 1-based line of the file on which the parsed text starts.
+    """
     macros: dict[str, _Macro] = {
         name: _Macro(value, raw="") for name, value in _MONTH_MACROS.items()
     }
@@ -157,16 +186,43 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
         macros[string.key.lower()] = _Macro(value or "", raw=string.raw or "")
 
     entries: list[BibEntry] = []
+    problems: list[Problem] = []
     for entry in library.entries:
-        line = (entry.start_line or 0) + 1
+        line = (entry.start_line or 0) + first_line
         reader = _EntryReader(source, line, macros)
         read = reader.read(entry)
         problems.extend(reader.problems)
         if read is not None and not reader.problems:
             entries.append(read)
-    if problems:
-        problems.sort(key=lambda problem: problem.line or 0)
-        raise LibraryError(problems)
+    return entries, problems
+
+
+def _read_slice(text: str, source: str, bounds: tuple[int, int]) -> list[BibEntry] | None:
+    """Return the entries of `text[start:end]`, or None when the slice cannot stand alone.
+
+    It cannot when it has a problem (whose exact wording and order only the whole text gives)
+    or an `@string`, which entries of other slices may use.
+    """
+    start, end = bounds
+    library = parse_string(text[start:end], parse_stack=[])
+    if library.failed_blocks or library.strings:
+        return None
+    entries, problems = _read_entries(library, source, first_line=text.count("\n", 0, start) + 1)
+    return None if problems else entries
+
+
+def _joined(slices: Sequence[list[BibEntry] | None]) -> list[BibEntry] | None:
+    """Return the entries of all slices, or None if one could not stand alone or keys repeat."""
+    entries: list[BibEntry] = []
+    keys: set[str] = set()
+    for part in slices:
+        if part is None:
+            return None
+        part_keys = {entry.key for entry in part}
+        if len(part_keys) != len(part) or not keys.isdisjoint(part_keys):
+            return None
+        keys |= part_keys
+        entries.extend(part)
     return entries
 
 
