@@ -11,6 +11,7 @@ from papershelf.errors import DigestError
 from papershelf.files import (
     CACHE_DAYS,
     atomic_write,
+    atomic_write_all,
     cache_dir,
     cache_file,
     decode_digest,
@@ -53,6 +54,45 @@ def test_atomic_write_reports_unchanged_and_keeps_permissions(tmp_path: Path) ->
     assert target.read_text() == "two\n"
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in target.parent.iterdir()] == ["papers.bib"]
+
+
+def test_atomic_write_all_writes_the_changed_files_with_one_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same, changed, new = tmp_path / "same.md", tmp_path / "changed.md", tmp_path / "n" / "new.md"
+    same.write_text("same\n")
+    changed.write_text("old\n")
+    os.chmod(changed, 0o640)
+    syncs: list[None] = []
+
+    def no_fsync(descriptor: int) -> None:
+        raise AssertionError("one os.sync, not an fsync per file")
+
+    monkeypatch.setattr(os, "fsync", no_fsync)
+    monkeypatch.setattr(os, "sync", lambda: syncs.append(None))
+    files = {same: "same\n", changed: "new\n", new: "a page\n"}
+    assert atomic_write_all(files) == [changed, new]
+    assert len(syncs) == 1
+    assert [path.read_text() for path in files] == ["same\n", "new\n", "a page\n"]
+    assert changed.stat().st_mode & 0o777 == 0o640
+    assert sorted(path.name for path in tmp_path.rglob("*")) == [
+        "changed.md",
+        "n",
+        "new.md",
+        "same.md",
+    ]
+    assert atomic_write_all(files) == []
+    assert len(syncs) == 1  # nothing to write, nothing to flush
+
+
+def test_atomic_write_all_changes_nothing_when_a_file_cannot_be_written(tmp_path: Path) -> None:
+    first, blocked = tmp_path / "first.md", tmp_path / "blocker" / "page.md"
+    first.write_text("old\n")
+    (tmp_path / "blocker").write_text("a file where a folder should be\n")
+    with pytest.raises(NotADirectoryError):
+        atomic_write_all({first: "new\n", blocked: "text\n"})
+    assert first.read_text() == "old\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["blocker", "first.md"]
 
 
 @pytest.mark.parametrize("relative", ["../escape.md", "/etc/passwd", "a/../../b.md"])

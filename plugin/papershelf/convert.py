@@ -22,6 +22,7 @@ from papershelf.dates import date_from_filename
 from papershelf.errors import DigestError, InputError, LibraryError, Problem
 from papershelf.files import (
     atomic_write,
+    atomic_write_all,
     cache_file,
     decode_digest,
     inside,
@@ -192,8 +193,8 @@ def build_pages(
 
 
 def write_pages(pages: dict[Path, str]) -> list[Path]:
-    """Write the pages that changed; return their paths."""
-    return [path for path, text in pages.items() if atomic_write(path, text)]
+    """Write the pages that changed; return their paths. If one cannot be written, none is."""
+    return atomic_write_all(pages)
 
 
 def _pages_for(

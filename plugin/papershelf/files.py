@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from papershelf.errors import DigestError, Problem
@@ -60,26 +61,78 @@ def atomic_write(path: Path, text: str) -> bool:
     A reader never sees a half-written file, and a crash leaves the old file intact.
     """
     data = text.encode("utf-8")
+    if _unchanged(path, data):
+        return False
+    temporary = _stage(path, data, durable=True)
+    _rename(temporary, path)
+    return True
+
+
+def atomic_write_all(files: Mapping[Path, str]) -> list[Path]:
+    """Write several files as `atomic_write` does; return the paths of those that changed.
+
+    Every changed file is first written to a temporary file beside it. One `os.sync` then makes
+    them all durable, instead of one `fsync` per file (10,000 new pages spent 5 s in them), and
+    only then are they renamed into place. An error before the renames (a full disk, a folder
+    that cannot be made) removes the temporary files and leaves every file as it was; no
+    temporary file is left behind in any case.
+    """
+    # Without `os.sync` (Windows), each temporary file is flushed to disk on its own.
+    one_sync = hasattr(os, "sync")
+    staged: list[tuple[str, Path]] = []
     try:
-        if path.read_bytes() == data:
-            return False
+        for path, text in files.items():
+            data = text.encode("utf-8")
+            if not _unchanged(path, data):
+                staged.append((_stage(path, data, durable=not one_sync), path))
+        if staged and one_sync:
+            os.sync()
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    for done, (temporary, path) in enumerate(staged):
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            for left, _ in staged[done:]:
+                Path(left).unlink(missing_ok=True)
+            raise
+    return [path for _, path in staged]
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
     except FileNotFoundError:
-        pass
+        return False
+
+
+def _stage(path: Path, data: bytes, *, durable: bool) -> str:
+    """Return a temporary file beside `path` holding `data`, with `path`'s permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _rename(temporary: str, path: Path) -> None:
+    try:
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return True
 
 
 def cache_dir() -> Path:
