@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import bibtexparser
@@ -12,15 +13,18 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLES
 from papershelf.bib import index as index_module
+from papershelf.bib import read as read_module
 from papershelf.bib.index import (
     LibraryIndex,
     dump_index,
     index_library,
     load_index,
 )
+from papershelf.bib.read import read_library
 from papershelf.errors import LibraryError
 
 INTEROP = sorted((SAMPLES / "interop").glob("*.bib"))
+Reader = Callable[..., object]
 
 LIBRARY = """% My reading list
 @string{neurips = {Advances in Neural Information Processing Systems}}
@@ -60,9 +64,17 @@ def readable(paths: list[Path]) -> list[Path]:
 
 @pytest.fixture
 def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Index every text in slices, on three processes, however small it is."""
+    """Index and read every text in slices, on three processes, however small it is."""
     monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
+    monkeypatch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+
+
+# Both ways of parsing a whole library cut a large one into slices: for its index, for its pages.
+READERS = [
+    pytest.param(index_library, id="index_library"),
+    pytest.param(read_library, id="read_library"),
+]
 
 
 def serial_index(text: str, monkeypatch: pytest.MonkeyPatch) -> LibraryIndex:
@@ -119,12 +131,13 @@ def test_a_cut_inside_an_entry_reports_what_one_piece_reports(
 
 
 @pytest.mark.usefixtures("sliced")
-def test_a_key_repeated_across_slices_is_reported_like_in_one_piece() -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_a_key_repeated_across_slices_is_reported_like_in_one_piece(reader: Reader) -> None:
     text = "".join(f"@misc{{k{n}, title = {{T{n}}}}}\n\n" for n in range(30)) + (
         "@misc{k3, title = {Again}}\n"
     )
     with pytest.raises(LibraryError) as error:
-        index_library(text, source="papers.bib")
+        reader(text, source="papers.bib")
     assert str(error.value) == (
         "papers.bib:61: citation key 'k3' is already used by the entry at line 7; give one of"
         " the two entries another key (LaTeX can cite only one of them)"
@@ -138,10 +151,18 @@ BLOCKS = st.one_of(
         st.text(alphabet="ab {}@\\%\n", max_size=30),
         st.text(alphabet="x@\n{}misc", max_size=40),
     ),
+    # Fields that reading expands or checks: macros, a concatenation, counts, dates, names.
+    st.builds(
+        "@misc{{{}, {} = {}}}\n".format,
+        st.sampled_from(["a", "b", "c", "d", "e", "f"]),
+        st.sampled_from(["note", "month", "upvotes", "pubdate", "author"]),
+        st.sampled_from(["{x}", "{12}", "jan", "s", "{2025-02-30}", "s # {y}", "{A and B}"]),
+    ),
     st.sampled_from(
         [
             "% a comment line\n",
             "@string{s = {x}}\n",
+            "@string{jan = {Janvier}}\n",
             "@comment{jabref-meta: x;}\n",
             "@preamble{ {\\relax} }\n",
             "\n",
@@ -151,20 +172,24 @@ BLOCKS = st.one_of(
 )
 
 
+@pytest.mark.parametrize("reader", READERS)
 @settings(max_examples=150, deadline=None)
 @given(st.lists(BLOCKS, max_size=12), st.integers(min_value=2, max_value=4))
-def test_slices_agree_with_one_piece_on_any_text(blocks: list[str], parts: int) -> None:
+def test_slices_agree_with_one_piece_on_any_text(
+    reader: Reader, blocks: list[str], parts: int
+) -> None:
     text = "".join(blocks)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PAPERSHELF_JOBS", "1")
         try:
-            expected: LibraryIndex | str = index_library(text, source="x.bib")
+            expected: object = reader(text, source="x.bib")
         except LibraryError as error:
             expected = str(error)
         patch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
+        patch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
         patch.setenv("PAPERSHELF_JOBS", str(parts))
         try:
-            found: LibraryIndex | str = index_library(text, source="x.bib")
+            found: object = reader(text, source="x.bib")
         except LibraryError as error:
             found = str(error)
     assert found == expected

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import DATA, SAMPLES
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
-from papershelf.bib.read import BibEntry, decode_tex, read_library, split_names
+from papershelf.bib.read import decode_tex, read_library, split_names
 from papershelf.errors import LibraryError
 from papershelf.model import Link, LinkKind
 
@@ -437,57 +437,3 @@ def test_a_string_in_one_slice_serves_the_entries_of_another() -> None:
     notes = read_library(text, source="p.bib")
     assert [entry.key for entry in notes] == [f"k{n}" for n in range(30)]
     assert notes[0].bibtex.startswith("@string{venue = {Late Conference}}\n@misc{k0,")
-
-
-@pytest.mark.usefixtures("sliced")
-def test_a_key_repeated_across_slices_is_reported_like_in_one_piece() -> None:
-    text = "".join(f"@misc{{k{n}, title = {{T{n}}}}}\n\n" for n in range(30)) + (
-        "@misc{k3, title = {Again}}\n"
-    )
-    with pytest.raises(LibraryError) as error:
-        read_library(text, source="papers.bib")
-    assert str(error.value) == (
-        "papers.bib:61: citation key 'k3' is already used by the entry at line 7; give one of"
-        " the two entries another key (LaTeX can cite only one of them)"
-    )
-
-
-SLICE_BLOCKS = st.one_of(
-    st.builds(
-        "@misc{{{}, title = {{{}}}, {} = {}}}\n".format,
-        st.sampled_from(["a", "b", "c", "d", "e", "f"]),
-        st.text(alphabet="ab {}@\\%\n", max_size=30),
-        st.sampled_from(["note", "month", "upvotes", "pubdate", "author"]),
-        st.sampled_from(["{x}", "{12}", "jan", "s", "{2025-02-30}", "s # {y}", "{A and B}"]),
-    ),
-    st.sampled_from(
-        [
-            "% a comment line\n",
-            "@string{s = {x}}\n",
-            "@string{jan = {Janvier}}\n",
-            "@comment{jabref-meta: x;}\n",
-            "@preamble{ {\\relax} }\n",
-            "\n",
-            "@misc{broken, title = {open\n",
-        ]
-    ),
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(SLICE_BLOCKS, max_size=12), st.integers(min_value=2, max_value=4))
-def test_slices_read_like_one_piece_any_text(blocks: list[str], parts: int) -> None:
-    text = "".join(blocks)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PAPERSHELF_JOBS", "1")
-        try:
-            expected: list[BibEntry] | str = read_library(text, source="x.bib")
-        except LibraryError as error:
-            expected = str(error)
-        patch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
-        patch.setenv("PAPERSHELF_JOBS", str(parts))
-        try:
-            found: list[BibEntry] | str = read_library(text, source="x.bib")
-        except LibraryError as error:
-            found = str(error)
-    assert found == expected
