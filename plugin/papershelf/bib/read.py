@@ -15,13 +15,12 @@ is about a thousand times slower but decodes foreign TeX (`{\\"u}`, `\\'e`, `$\\
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Protocol
 
 from bibtexparser import model as bibmodel
@@ -155,7 +154,7 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
     """
     bounds = slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
     if len(bounds) > 1:
-        slices = map_parts(functools.partial(_read_slice, text, source), bounds)
+        slices = map_parts(partial(_read_slice, text, source), bounds)
         entries = _joined(slices)
         if entries is not None:
             return entries
