@@ -157,6 +157,23 @@ def test_one_bad_digest_stops_the_run_before_any_write(
     assert not (workdir / "docs").exists()
 
 
+def test_a_page_that_cannot_be_written_leaves_the_library_and_pages_alone(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bib = workdir / "papers.bib"
+    bib.write_text(HAND_ENTRY, encoding="utf-8")
+    (workdir / "pages").write_text("a file where the pages folder should be\n", encoding="utf-8")
+    status = run(
+        "convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib", "--pages", "pages"
+    )
+    assert status == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^error: \S*/pages/\w+\.md: Not a directory$", err, re.MULTILINE), err
+    assert err.endswith("nothing was written.\n")
+    assert bib.read_text(encoding="utf-8") == HAND_ENTRY
+    assert sorted(path.name for path in workdir.iterdir()) == ["digests", "pages", "papers.bib"]
+
+
 def test_unreadable_library_names_the_line_and_is_left_alone(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -57,6 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 2 if isinstance(error, UsageError) else 1
+    except OSError as error:
+        # The file system refused a read or a write (a full disk, no permission, a file where a
+        # folder should be); outputs are written all together, so none was changed.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        print("nothing was written.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was written.", file=sys.stderr)
         return 130

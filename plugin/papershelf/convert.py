@@ -169,13 +169,16 @@ def _convert(
         return report
     # Render before writing anything: a page that fails to render leaves the library untouched.
     pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else {}
-    written = result.text != existing and atomic_write(bib_path, result.text)
+    library = {bib_path: result.text} if result.text != existing else {}
+    # The library and its pages are written together: if one cannot be written, none is.
+    changed = atomic_write_all({**library, **pages})
+    written = bib_path in library and bib_path in changed
     if kept is not None and (written or index is None):
         _keep_index(kept, result.index, result.text)
     return replace(
         report,
         library_written=written,
-        pages_written=tuple(str(path) for path in write_pages(pages)),
+        pages_written=tuple(str(path) for path in changed if path != bib_path),
     )
 
 
