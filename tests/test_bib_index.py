@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLES
 from papershelf.bib import index as index_module
-from papershelf.bib import read as read_module
 from papershelf.bib.index import (
     LibraryIndex,
     dump_index,
@@ -66,7 +65,6 @@ def readable(paths: list[Path]) -> list[Path]:
 def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
     """Index and read every text in slices, on three processes, however small it is."""
     monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
-    monkeypatch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
 
 
@@ -186,7 +184,6 @@ def test_slices_agree_with_one_piece_on_any_text(
         except LibraryError as error:
             expected = str(error)
         patch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
-        patch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
         patch.setenv("PAPERSHELF_JOBS", str(parts))
         try:
             found: object = reader(text, source="x.bib")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, SAMPLES
+from papershelf.bib import index as index_module
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
 from papershelf.bib.read import decode_tex, read_library, split_names
@@ -411,7 +412,7 @@ def test_a_repeated_string_macro_is_named_as_such() -> None:
 @pytest.fixture
 def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read every text in slices, on three processes, however small it is."""
-    monkeypatch.setattr(read_module, "_PARALLEL_CHARACTERS", 0)
+    monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
 
 

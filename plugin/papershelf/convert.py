@@ -172,7 +172,7 @@ def _convert(
     library = {bib_path: result.text} if result.text != existing else {}
     # The library and its pages are written together: if one cannot be written, none is.
     changed = atomic_write_all({**library, **pages})
-    written = bib_path in library and bib_path in changed
+    written = bib_path in changed
     if kept is not None and (written or index is None):
         _keep_index(kept, result.index, result.text)
     return replace(

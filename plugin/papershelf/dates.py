@@ -154,8 +154,8 @@ def date_from_filename(name: str) -> dt.date | None:
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _ISO_STAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?",
+    _ISO_DATE.pattern
+    + r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?",
     re.ASCII,
 )
 """An ISO 8601 date, optionally with a time (any fraction of a second) and a UTC offset; ASCII

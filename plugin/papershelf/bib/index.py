@@ -48,6 +48,7 @@ __all__ = [
     "index_row",
     "indexed_entry",
     "inner_value",
+    "library_slices",
     "load_index",
     "parse_entry",
     "slice_bounds",
@@ -213,7 +214,7 @@ def index_library(text: str, *, source: str) -> LibraryIndex:
         LibraryError: The text has blocks bibtexparser cannot read, or duplicate keys; every such
             block is listed with its 1-based line.
     """
-    bounds = slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    bounds = library_slices(text)
     if len(bounds) > 1:
         slices = map_parts(partial(_index_slice, text), bounds)
         entries = _joined(slices)
@@ -222,6 +223,14 @@ def index_library(text: str, *, source: str) -> LibraryIndex:
     # One piece; also the way to the exact problems when a slice failed.
     entries, _ = _index_text(text, 0, len(text), source=source)
     return LibraryIndex(entries)
+
+
+def library_slices(text: str) -> list[tuple[int, int]]:
+    """Return the spans a library text is parsed in, one per process; none for a small text.
+
+    Both ways of parsing a whole library use them: for its index and for its pages.
+    """
+    return slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
 
 
 def slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:

@@ -27,13 +27,13 @@ from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
-from papershelf.bib.index import failed_block_problem, slice_bounds
+from papershelf.bib.index import failed_block_problem, library_slices
 from papershelf.dates import calendar_date
 from papershelf.errors import LibraryError, Problem
 from papershelf.links import classify_url
 from papershelf.markdown_escape import safe_url
 from papershelf.model import Link, LinkKind, Source
-from papershelf.parallel import jobs, map_parts
+from papershelf.parallel import map_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +129,6 @@ _DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_RE = re.compile(r"\d{4}")
 _INT_RE = re.compile(r"^\s*(\d+)\s*$")
-_PARALLEL_CHARACTERS = 4_000_000
-"""Below this size (about 1,700 papershelf entries) a library is read in one piece."""
 
 
 def read_library(text: str, *, source: str) -> list[BibEntry]:
@@ -152,7 +150,7 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
     Raises:
         LibraryError: With one `file:line: problem` per problem found.
     """
-    bounds = slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    bounds = library_slices(text)
     if len(bounds) > 1:
         slices = map_parts(partial(_read_slice, text, source), bounds)
         entries = _joined(slices)
