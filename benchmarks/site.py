@@ -32,12 +32,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from papershelf.bib.library import merge_into_library
+from papershelf.bib.merge import merge_into_library
 from papershelf.bib.read import read_library
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
-from papershelf.render_page import bib_download_path, paper_page_path, render_paper_page
-from papershelf.render_site import render_site_pages
-from papershelf.taxonomy import default_taxonomy
+from papershelf.site.listings import render_site_pages
+from papershelf.site.paper_page import render_paper_page
+from papershelf.site.urls import bib_download_path, paper_page_path
+from papershelf.tagging.taxonomy import default_taxonomy
 
 WORDS = [
     "model",

@@ -22,8 +22,8 @@ from papershelf.bib.escape import (
     unescape_title,
     verbatim_url,
 )
-from papershelf.bib.library import merge_into_library
-from papershelf.merge import normalise_title
+from papershelf.bib.merge import merge_into_library
+from papershelf.identity import normalise_title
 from papershelf.model import Paper, Source
 
 SNIPPETS = (

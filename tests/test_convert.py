@@ -13,7 +13,7 @@ import pytest
 
 from conftest import SAMPLE_DIGEST
 from papershelf.bib import index as index_module
-from papershelf.bib import library as library_module
+from papershelf.bib import merge as merge_module
 from papershelf.bib.index import LibraryIndex, index_library, load_index
 from papershelf.convert import ConvertReport, convert_digests
 from papershelf.errors import DigestError
@@ -88,7 +88,7 @@ def test_the_next_run_uses_the_kept_index(tmp_path: Path, monkeypatch: pytest.Mo
     expected = convert(second, fresh, None)
     bib = tmp_path / "papers.bib"
     convert(first, bib, cache)
-    monkeypatch.setattr(library_module, "index_library", index_refused)
+    monkeypatch.setattr(merge_module, "index_library", index_refused)
     report = convert(second, bib, cache)
     assert bib.read_bytes() == fresh.read_bytes()
     assert (report.added, report.updated) == (expected.added, expected.updated)

@@ -14,17 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papershelf.bib import escape as escape_module
-from papershelf.bib import library as library_module
+from papershelf.bib import merge as merge_module
 from papershelf.bib.escape import escape_text, escape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, index_row
+from papershelf.digests.hf_json import _clean, parse_hf_json
+from papershelf.digests.hf_text import clean_text, normalise_space
 from papershelf.errors import DigestError, Problem
 from papershelf.files import decode_digest
+from papershelf.identity import _NOT_ALNUM, normalise_title
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
-from papershelf.merge import _NOT_ALNUM, normalise_title
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
-from papershelf.parse_hf_json import _clean, parse_hf_json
-from papershelf.parse_hf_text import clean_text, normalise_space
-from papershelf.taxonomy import _words, default_taxonomy
+from papershelf.tagging.taxonomy import _words, default_taxonomy
 
 # Characters the text fast path must tell apart: plain and other whitespace, line ends,
 # controls, format characters, letters of several scripts.
@@ -310,7 +310,7 @@ def test_ascii_text_fast_path_is_the_regex_one(text: str) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from([*TRICKY, *"&%$#_^~\\@{}, "]), max_size=8)))
 def test_keywords_are_the_tags_escaped_one_by_one(tags: list[str]) -> None:
-    assert library_module._keywords(tags) == ", ".join(escape_text(tag) for tag in tags)
+    assert merge_module._keywords(tags) == ", ".join(escape_text(tag) for tag in tags)
 
 
 # The merge stage: titles in comparison form.
@@ -401,7 +401,7 @@ ARXIV_IDS = [
 )
 def test_new_entry_row_is_the_row_of_its_text(title: str, arxiv_id: str | None) -> None:
     paper = dataclasses.replace(every_field_paper(), title=title, arxiv_id=arxiv_id)
-    [(text, row)] = library_module._render_new([("lee2025t", paper)])
-    fields = library_module.paper_to_fields(paper)
+    [(text, row)] = merge_module._render_new([("lee2025t", paper)])
+    fields = merge_module.paper_to_fields(paper)
     assert row == index_row(0, len(text), "lee2025t", fields)
     assert LibraryIndex((row,)) == index_library(text, source="x.bib")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_DIGEST, require_tool
-from papershelf.bib.library import merge_into_library
+from papershelf.bib.merge import merge_into_library
 from papershelf.model import Link, LinkKind, Paper, Source
 
 pytestmark = pytest.mark.latex
@@ -93,9 +93,9 @@ def hostile_papers() -> list[Paper]:
 def sample_papers() -> list[Paper]:
     """Return the bundled sample digest's papers, or skip when its parser is not there yet."""
     try:
-        from papershelf.parse import parse_digest
+        from papershelf.digests import parse_digest
     except ImportError as error:  # pragma: no cover - depends on the parser being written
-        pytest.skip(f"papershelf.parse.parse_digest is not importable yet: {error}")
+        pytest.skip(f"papershelf.digests.parse_digest is not importable yet: {error}")
     text = SAMPLE_DIGEST.read_text(encoding="utf-8")
     return parse_digest(text, source=str(SAMPLE_DIGEST), digest_date=dt.date(2025, 10, 30))
 

@@ -20,9 +20,9 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
 from conftest import SAMPLE_DIGEST
-from papershelf.bib.read import BibEntry, read_library
-from papershelf.mkdocs_plugin.plugin import citation_meta_tags, insert_into_head
-from papershelf.model import Source
+from papershelf.bib.read import read_library
+from papershelf.model import BibEntry, Source
+from papershelf.site.meta import citation_meta_tags, insert_into_head
 
 LIBRARY = textwrap.dedent(
     """\

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from papershelf.bib.read import BibEntry, read_library
+from papershelf.bib.read import read_library
+from papershelf.model import BibEntry
 
 DEMO_CONFIG = ROOT / "mkdocs.yml"
 DEMO_LIBRARY = ROOT / "bib" / "papers.bib"

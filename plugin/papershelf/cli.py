@@ -12,9 +12,9 @@ from typing import TypeVar
 from papershelf import __version__
 from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
 from papershelf.dates import calendar_date
+from papershelf.digests import DigestFormat
 from papershelf.errors import PapershelfError, UsageError
 from papershelf.files import cache_dir
-from papershelf.parse import DigestFormat
 
 T = TypeVar("T")
 

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
-from papershelf.bib.library import merge_into_library
+from papershelf.bib.merge import merge_into_library
 from papershelf.bib.read import read_library
+from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename
+from papershelf.digests import DigestFormat, parse_digest
 from papershelf.errors import DigestError, InputError, LibraryError, Problem
 from papershelf.files import (
     atomic_write,
@@ -29,11 +31,10 @@ from papershelf.files import (
     prune_cache,
     read_digest,
 )
-from papershelf.merge import combine_papers
 from papershelf.model import Paper
-from papershelf.parse import DigestFormat, parse_digest
-from papershelf.render_page import paper_page_path, render_pages
-from papershelf.taxonomy import Taxonomy, tag_papers, taxonomy_for
+from papershelf.site.paper_page import render_pages
+from papershelf.site.urls import paper_page_path
+from papershelf.tagging.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
 

@@ -33,7 +33,7 @@ from bibtexparser.model import (
 from papershelf import __version__
 from papershelf.bib.escape import unescape_text
 from papershelf.errors import LibraryError, Problem
-from papershelf.merge import normalise_title
+from papershelf.identity import normalise_title
 from papershelf.parallel import jobs, map_parts
 
 __all__ = [

@@ -30,67 +30,9 @@ from bibtexparser.library import Library
 from papershelf.bib.index import failed_block_problem, library_slices
 from papershelf.dates import calendar_date
 from papershelf.errors import LibraryError, Problem
-from papershelf.links import classify_url
-from papershelf.markdown_escape import safe_url
-from papershelf.model import Link, LinkKind, Source
+from papershelf.links import classify_url, safe_url
+from papershelf.model import BibEntry, Link, LinkKind, Source
 from papershelf.parallel import map_parts
-
-
-@dataclass(frozen=True, slots=True)
-class BibEntry:
-    """One entry of a `.bib` file as the pages show it. Text is plain Unicode, TeX decoded."""
-
-    key: str
-    """Citation key, e.g. `cheng2024breaking`."""
-    entry_type: str
-    """Lower-case entry type, e.g. `misc`, `article`."""
-    title: str
-    """e.g. `LLaMA: Open and Efficient Foundation Models`; empty when the entry has none."""
-    authors: tuple[str, ...]
-    """Display names, e.g. `("Hugo Touvron", "DeepSeek-AI")`; empty when the entry names none."""
-    author_count: int | None
-    """The `authorcount` field, else the number of names, else None, e.g. `4`."""
-    organization: str | None
-    """e.g. `OCC`."""
-    date: dt.date | None
-    """`pubdate`, else the biblatex `date`, else year/month/day (missing parts: the first); None
-    without a year, e.g. `2025-03-06`."""
-    year: int | None
-    """e.g. `2025`."""
-    month: int | None
-    """1..12 from `month` (macro, number or name) or the date, e.g. `3`."""
-    abstract: str
-    """Plain text; paragraphs separated by a blank line; empty when there is none."""
-    tags: tuple[str, ...]
-    """Keywords split on `,` or `;`, stripped, order kept, de-duplicated, e.g. `("diffusion",)`."""
-    arxiv_id: str | None
-    """arXiv identifier without version, e.g. `2410.17243`."""
-    url: str | None
-    """The `url` field when it is an http(s) URL, e.g. `https://arxiv.org/abs/2410.17243`."""
-    doi: str | None
-    """e.g. `10.48550/arXiv.2302.13971`."""
-    links: tuple[Link, ...]
-    """Links from `code`, `projectpage`, `hfmodel`, `hfdataset`, `hfspace`, `otherlinks`, then a
-    code-host or Hugging Face `url`; only http(s) URLs, no duplicates."""
-    upvotes: int | None
-    """Hugging Face upvotes as of `counts_date`, e.g. `64`."""
-    comments: int | None
-    """Hugging Face comment count as of `counts_date`, e.g. `3`."""
-    counts_date: dt.date | None
-    """The day the counts were read (`countsdate`), e.g. `2025-10-30`."""
-    bibtex: str
-    """The entry's text as it stands in the file, preceded by the `@string` definitions it uses."""
-    source: Source
-    """File and 1-based line of the entry's `@`, e.g. `bib/papers.bib:12`."""
-    day: int | None = None
-    """Day of the month when the library gives one (`pubdate`, biblatex `date`, `day`), e.g. `6`."""
-    github_stars: int | None = None
-    """`githubstars`, e.g. `120`."""
-
-    def links_of(self, kind: LinkKind) -> tuple[str, ...]:
-        """Return the URLs of the links of one kind, in order."""
-        return tuple(link.url for link in self.links if link.kind is kind)
-
 
 _LINK_FIELDS = (
     ("code", LinkKind.CODE),

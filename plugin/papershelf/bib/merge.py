@@ -40,7 +40,7 @@ from papershelf.bib.index import (
     parse_entry,
 )
 from papershelf.bib.keys import make_key
-from papershelf.merge import normalise_title
+from papershelf.identity import normalise_title
 from papershelf.model import LinkKind, Paper
 from papershelf.parallel import map_parts, shares
 

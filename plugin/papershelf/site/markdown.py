@@ -22,7 +22,7 @@ import html
 import re
 import unicodedata
 
-from papershelf.links import host_of
+from papershelf.links import host_of, safe_url
 
 # One table for every character that is always replaced. Backslash escapes are kept for the
 # characters Python-Markdown's own escape list covers (they read better in a page file); the others
@@ -110,40 +110,6 @@ def escape_paragraphs(text: str) -> str:
     """
     paragraphs = (escape_text(part) for part in _PARAGRAPH_BREAK_RE.split(text.strip()))
     return "\n\n".join(part for part in paragraphs if part)
-
-
-# Scheme, then a host of letters, digits, dots, dashes (IDNs arrive as Unicode letters), an
-# optional port, then anything; whitespace is checked separately.
-_URL_RE = re.compile(r"^(https?)://([^\s/?#@\\<>\"'`]+)([/?#][^\s]*)?$", re.IGNORECASE)
-_HOST_RE = re.compile(r"^[\w.-]+(?::\d{1,5})?$")
-# Characters that could end or confuse a Markdown link destination, an attr_list or an HTML
-# attribute are percent-encoded; the URL keeps its meaning for every server that decodes paths.
-_URL_ENCODE = str.maketrans({char: f"%{ord(char):02X}" for char in "()<>\"'`{}|\\^[]*"})
-_ANY_SPACE_RE = re.compile(r"\s")
-
-
-def safe_url(url: str) -> str | None:
-    """Return an http(s) URL fit for a Markdown link target, or None when it is not one.
-
-    Only `http://` and `https://` URLs with a plausible host survive (`javascript:`, `data:`,
-    relative and protocol-relative URLs are refused); characters that Markdown, attr_list or HTML
-    could misread are percent-encoded.
-
-    Args:
-        url: e.g. `https://github.com/org/repo_(v2)`.
-
-    Returns:
-        e.g. `https://github.com/org/repo_%28v2%29`, or None for `javascript:alert(1)`.
-    """
-    candidate = url.strip()
-    if not candidate or _CONTROL_RE.search(candidate) or _ANY_SPACE_RE.search(candidate):
-        return None
-    match = _URL_RE.match(candidate)
-    if match is None or not _HOST_RE.match(match.group(2)):
-        return None
-    scheme = match.group(1).lower()
-    rest = candidate[len(match.group(1)) :]
-    return scheme + rest.translate(_URL_ENCODE)
 
 
 def url_host(url: str) -> str:

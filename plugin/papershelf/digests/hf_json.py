@@ -14,10 +14,10 @@ import re
 from collections.abc import Mapping
 
 from papershelf.dates import DateProblem, date_from_iso
+from papershelf.digests.hf_text import clean_text, normalise_space
 from papershelf.errors import DigestError, Problem
 from papershelf.links import find_links, http_link_kind, merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
-from papershelf.parse_hf_text import clean_text, normalise_space
 
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 _WHITESPACE = re.compile(r"\s*")

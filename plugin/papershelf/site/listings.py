@@ -1,7 +1,7 @@
 """Entries -> the site's overview pages: tags, code, timeline and home, as Markdown strings.
 
 Every listing links papers with a relative `.md` link (`../papers/<key>.md`) so MkDocs validates it,
-and every piece of entry text goes through `papershelf.markdown_escape`. Listings are paginated
+and every piece of entry text goes through `papershelf.site.markdown`. Listings are paginated
 (`per_page` lines a page) so no page grows with the library: page 1 of a listing is `<base>.md`,
 page k is `<base>/page-k.md` (URLs `<base>/` and `<base>/page-k/`). Listing pages are kept out of
 Material's search index (`search: exclude: true`): they only repeat titles the paper pages hold.
@@ -13,18 +13,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from papershelf.bib.read import BibEntry
-from papershelf.markdown_escape import escape_text, html_text, markdown_link, slugify, url_host
-from papershelf.model import LinkKind
-from papershelf.render_page import (
+from papershelf.model import BibEntry, LinkKind
+from papershelf.site.markdown import escape_text, html_text, markdown_link, slugify, url_host
+from papershelf.site.paper_page import (
     display_date,
     display_title,
     dump_yaml,
-    paper_page_path,
     tag_label,
-    tag_page_path,
-    tag_slug,
 )
+from papershelf.site.urls import paper_page_path, tag_page_path, tag_slug
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import papershelf.taxonomy as taxonomy_module
+import papershelf.tagging.taxonomy as taxonomy_module
 from conftest import ROOT, SAMPLE_DIGEST, missing
 from papershelf.errors import TaxonomyError
 from papershelf.model import Paper, Source
-from papershelf.taxonomy import (
+from papershelf.tagging.taxonomy import (
     Tag,
     Taxonomy,
     default_taxonomy,
@@ -419,7 +419,7 @@ def test_load_taxonomy_reports_problems_with_lines(text: str, problems: list[str
         assert problem.startswith(expected)
 
 
-SHIPPED_TEXT = (ROOT / "plugin/papershelf/data/taxonomy.yaml").read_text(encoding="utf-8")
+SHIPPED_TEXT = (ROOT / "plugin/papershelf/tagging/data/taxonomy.yaml").read_text(encoding="utf-8")
 
 
 def _outcome(text: str) -> object:

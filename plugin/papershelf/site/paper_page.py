@@ -1,7 +1,7 @@
 """`BibEntry` -> one Markdown page per paper, with a notes section that survives regeneration.
 
 A page is YAML front matter (data only, written by `yaml.safe_dump`) and a Markdown body in which
-every piece of entry text went through `papershelf.markdown_escape`. Links inside the site are
+every piece of entry text went through `papershelf.site.markdown`. Links inside the site are
 relative to the page's source file (`../tags/diffusion.md`, `../bib/<key>.bib`) so MkDocs checks
 them and rewrites them for either URL style.
 """
@@ -9,26 +9,28 @@ them and rewrites them for either URL style.
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from papershelf.bib.read import BibEntry
-from papershelf.markdown_escape import (
+from papershelf.model import BibEntry, LinkKind
+from papershelf.parallel import map_parts, shares
+from papershelf.site.markdown import (
     code_block,
     escape_paragraphs,
     escape_text,
     html_text,
     markdown_link,
-    slugify,
     url_host,
 )
-from papershelf.model import LinkKind
-from papershelf.parallel import map_parts, shares
+from papershelf.site.urls import (
+    bib_download_path,
+    paper_page_path,
+    tag_page_path,
+    tag_slug,
+)
 
 NOTES_START = "<!-- papershelf:notes:start -->"
 NOTES_END = "<!-- papershelf:notes:end -->"
@@ -36,7 +38,6 @@ DEFAULT_NOTES = "\n\n"
 """What stands between the markers of a new page: one blank line to write in."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-_SAFE_SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
 _PARALLEL_PAGES = 500
 """From this many entries on, pages are rendered on every core."""
 _MONTH_ABBREVIATIONS = (
@@ -53,55 +54,6 @@ _MONTH_ABBREVIATIONS = (
     "Nov",
     "Dec",
 )
-
-
-# --- paths ------------------------------------------------------------------------------------
-
-
-def entry_slug(key: str) -> str:
-    """Return the file-name part for a citation key: the key itself when it is path-safe.
-
-    Keys of letters, digits, `-` and `_` (every key papershelf writes) stand as they are. Other
-    keys (`DBLP:journals/corr/abs-2104-02057`, `smith_testing_????`) would cut the path or the URL,
-    so their unsafe runs become `-` and a short hash of the key keeps distinct keys apart.
-
-    Args:
-        key: e.g. `cheng2024breaking` or `DBLP:journals/corr/abs-2104-02057`.
-
-    Returns:
-        e.g. `cheng2024breaking` or `DBLP-journals-corr-abs-2104-02057-5d1f7c2a`.
-    """
-    if _SAFE_SLUG_RE.fullmatch(key):
-        return key
-    readable = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
-    return f"{readable}-{digest}" if readable else f"entry-{digest}"
-
-
-def paper_page_path(key: str) -> str:
-    """Return the docs-relative path of a paper's page, e.g. `papers/cheng2024breaking.md`.
-
-    With `use_directory_urls` (the default) the URL is `papers/cheng2024breaking/`.
-    """
-    return f"papers/{entry_slug(key)}.md"
-
-
-def bib_download_path(key: str) -> str:
-    """Return the docs-relative path of a paper's one-entry `.bib`, e.g. `bib/smith2020x.bib`."""
-    return f"bib/{entry_slug(key)}.bib"
-
-
-def tag_slug(tag: str) -> str:
-    """Return the slug of a tag id or keyword, e.g. `cs-cl` for `cs.CL`; never empty."""
-    slug = slugify(tag)
-    if slug:
-        return slug
-    return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:8]
-
-
-def tag_page_path(tag: str) -> str:
-    """Return the docs-relative path of a tag's (first) page, e.g. `tags/diffusion.md`."""
-    return f"tags/{tag_slug(tag)}.md"
 
 
 def tag_label(tag: str, tag_labels: Mapping[str, str]) -> str:

@@ -271,10 +271,10 @@ def load_taxonomy(text: str, *, source: str) -> Taxonomy:
 
 @functools.cache
 def default_taxonomy() -> Taxonomy:
-    """Return the vocabulary shipped with papershelf (`papershelf/data/taxonomy.yaml`)."""
-    resource = importlib.resources.files("papershelf").joinpath("data/taxonomy.yaml")
+    """Return the vocabulary shipped with papershelf (`papershelf/tagging/data/taxonomy.yaml`)."""
+    resource = importlib.resources.files("papershelf.tagging").joinpath("data/taxonomy.yaml")
     return load_taxonomy(
-        resource.read_text(encoding="utf-8"), source="papershelf/data/taxonomy.yaml"
+        resource.read_text(encoding="utf-8"), source="papershelf/tagging/data/taxonomy.yaml"
     )
 
 

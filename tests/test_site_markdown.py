@@ -10,13 +10,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from papershelf.markdown_escape import (
+from papershelf.links import safe_url
+from papershelf.site.markdown import (
     code_block,
     escape_paragraphs,
     escape_text,
     html_text,
     markdown_link,
-    safe_url,
     slugify,
 )
 

@@ -7,10 +7,10 @@ import enum
 import re
 from typing import Protocol
 
+from papershelf.digests.hf_json import parse_hf_json
+from papershelf.digests.hf_text import parse_hf_markdown, parse_hf_text
 from papershelf.errors import DigestError, Problem
 from papershelf.model import Paper
-from papershelf.parse_hf_json import parse_hf_json
-from papershelf.parse_hf_text import parse_hf_markdown, parse_hf_text
 
 
 class DigestFormat(str, enum.Enum):

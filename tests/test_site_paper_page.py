@@ -16,18 +16,17 @@ import pytest
 from mkdocs.utils import meta
 
 from conftest import DATA, SAMPLES
-from papershelf.bib.read import BibEntry, read_library
-from papershelf.markdown_escape import code_block
-from papershelf.render_page import (
+from papershelf.bib.read import read_library
+from papershelf.model import BibEntry
+from papershelf.site.markdown import code_block
+from papershelf.site.paper_page import (
     NOTES_END,
     NOTES_START,
-    bib_download_path,
-    entry_slug,
     extract_notes,
-    paper_page_path,
     render_pages,
     render_paper_page,
 )
+from papershelf.site.urls import bib_download_path, entry_slug, paper_page_path
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
 UPDATE = os.environ.get("PAPERSHELF_UPDATE_GOLDEN") == "1"

@@ -12,10 +12,10 @@ import pytest
 from mkdocs.utils import meta
 
 from conftest import DATA
-from papershelf.bib.read import BibEntry, read_library
-from papershelf.model import Link, LinkKind, Source
-from papershelf.render_page import paper_page_path
-from papershelf.render_site import SitePage, render_site_pages
+from papershelf.bib.read import read_library
+from papershelf.model import BibEntry, Link, LinkKind, Source
+from papershelf.site.listings import SitePage, render_site_pages
+from papershelf.site.urls import paper_page_path
 
 LINK_RE = re.compile(r"\]\(([^)\s]+\.md)\)")
 

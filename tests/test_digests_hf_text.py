@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, SAMPLE_DIGEST
+from papershelf.digests.hf_text import parse_hf_markdown, parse_hf_text
 from papershelf.errors import DigestError
 from papershelf.model import DateOrigin, LinkKind, Paper
-from papershelf.parse_hf_text import parse_hf_markdown, parse_hf_text
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "hf-papers-page.json"
 SOURCE = "bib/digests/2025-10-30-hf-papers.txt"
@@ -62,7 +62,7 @@ def problems_of(text: str, digest_date: dt.date | None = OCT30) -> list[str]:
 def test_sample_matches_golden(sample_digest_text: str) -> None:
     """The 42 papers of the sample; the golden file was checked by eye against the page.
 
-    Regenerate with `PAPERSHELF_UPDATE_GOLDEN=1 pytest tests/test_parse_hf_text.py`, then read
+    Regenerate with `PAPERSHELF_UPDATE_GOLDEN=1 pytest tests/test_digests_hf_text.py`, then read
     the diff before committing it.
     """
     papers = parse_hf_text(sample_digest_text, source=SOURCE, digest_date=OCT30)

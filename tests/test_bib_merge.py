@@ -10,10 +10,10 @@ import pytest
 from bibtexparser.model import Entry
 
 from conftest import SAMPLES
-from papershelf.bib import library as library_module
+from papershelf.bib import merge as merge_module
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, parse_entry
-from papershelf.bib.library import FIELD_ORDER, merge_into_library, paper_to_fields
+from papershelf.bib.merge import FIELD_ORDER, merge_into_library, paper_to_fields
 from papershelf.errors import LibraryError
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 
@@ -485,8 +485,8 @@ def test_a_kept_index_parses_only_the_entries_papers_match(
         parsed.append(row.key)
         return parse_entry(text, row)
 
-    monkeypatch.setattr(library_module, "index_library", no_full_parse)
-    monkeypatch.setattr(library_module, "parse_entry", counting_parse)
+    monkeypatch.setattr(merge_module, "index_library", no_full_parse)
+    monkeypatch.setattr(merge_module, "parse_entry", counting_parse)
     result = merge_into_library(existing, papers, source=LIBRARY, index=index)
     assert result == expected
     matched = {*expected.updated, *expected.unchanged} - set(expected.added)
@@ -523,7 +523,7 @@ def test_new_entries_rendered_on_several_cores_are_the_same(
     ]
     # A paper seen again later in the run updates the new entry of its first sighting.
     papers.append(make_paper(title="Paper 3: LLaMA steps", arxiv_id="2501.00003", upvotes=99))
-    monkeypatch.setattr(library_module, "_PARALLEL_ENTRIES", 2)
+    monkeypatch.setattr(merge_module, "_PARALLEL_ENTRIES", 2)
     monkeypatch.setenv("PAPERSHELF_JOBS", "1")
     serial = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
