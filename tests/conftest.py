@@ -1,23 +1,79 @@
-"""Shared fixtures: sample paths and the tool requirement switch.
+"""Shared fixtures: sample paths, the interop libraries and the tool requirement switch.
 
-Tests that need an external tool (pdflatex, bibtex, biber, chromium) call `require_tool`. On a
-developer machine without the tool they skip with the reason; with `PAPERSHELF_REQUIRE_TOOLS=1`
-(set by `.ci/run`) a missing tool fails the test instead, so CI can never pass by skipping.
+Tests that need an external tool (pdflatex, bibtex, biber, chromium, jabref) call `require_tool`.
+On a developer machine without the tool they skip with the reason; with
+`PAPERSHELF_REQUIRE_TOOLS=1` (set by `.ci/run`) a missing tool fails the test instead, so CI can
+never pass by skipping.
+
+Every file a test reads lies inside the repository. Tests that read all interop libraries at once
+read `tests/data/interop/*.bib`, plus the `.bib` files of an external corpus when
+`PAPERSHELF_INTEROP_CORPUS` names a folder (`.ci/run` points it at `../shared/samples/interop`
+when that folder exists). A corpus folder that is missing or holds no `.bib` file is a mistake,
+reported by a failing test in each such test, never skipped.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
 DATA = Path(__file__).resolve().parent / "data"
+INTEROP = DATA / "interop"
 SAMPLE_DIGEST = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
+CORPUS_VARIABLE = "PAPERSHELF_INTEROP_CORPUS"
+
+
+@dataclass(frozen=True)
+class InteropLibrary:
+    """One `.bib` file for the tests that read every interop library.
+
+    Attributes:
+        path: The file, e.g. `tests/data/interop/arxiv_style_variants.bib`.
+        problem: Why the external corpus gave no file, e.g. "... names no folder"; set only on
+            the stand-in that makes each corpus-wide test fail with that message.
+    """
+
+    path: Path
+    problem: str | None = None
+
+    def read_text(self) -> str:
+        """Return the file's text, or fail the test with the corpus problem."""
+        if self.problem is not None:
+            pytest.fail(self.problem, pytrace=False)
+        return self.path.read_text(encoding="utf-8")
+
+
+def interop_libraries() -> list[InteropLibrary]:
+    """Return our interop fixtures, then the external corpus's `.bib` files, if one is named."""
+    libraries = [InteropLibrary(path) for path in sorted(INTEROP.glob("*.bib"))]
+    corpus = os.environ.get(CORPUS_VARIABLE, "")
+    if not corpus:
+        return libraries
+    folder = Path(corpus)
+    found = sorted(folder.glob("*.bib")) if folder.is_dir() else []
+    if found:
+        return libraries + [InteropLibrary(path) for path in found]
+    what = "holds no .bib file" if folder.is_dir() else "names no folder"
+    problem = (
+        f"{CORPUS_VARIABLE}={corpus} {what}; point it at a folder of .bib files, or unset it"
+        " to test only tests/data/interop"
+    )
+    return [*libraries, InteropLibrary(folder, problem)]
+
+
+def interop_id(library: InteropLibrary) -> str:
+    """Name a library in test ids: `ours/NAME.bib`, `corpus/NAME.bib`, or `corpus` if broken."""
+    if library.problem is not None:
+        return "corpus"
+    if library.path.parent == INTEROP:
+        return f"ours/{library.path.name}"
+    return f"corpus/{library.path.name}"
 
 
 def require_tool(name: str, path: str | None = None) -> str:

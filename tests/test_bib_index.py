@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import bibtexparser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLES
+from conftest import InteropLibrary, interop_id, interop_libraries
 from papershelf.bib import index as index_module
 from papershelf.bib.index import (
     LibraryIndex,
@@ -22,7 +21,6 @@ from papershelf.bib.index import (
 from papershelf.bib.read import read_library
 from papershelf.errors import LibraryError
 
-INTEROP = sorted((SAMPLES / "interop").glob("*.bib"))
 Reader = Callable[..., object]
 
 LIBRARY = """% My reading list
@@ -53,11 +51,13 @@ def parse_whole(text: str) -> list[tuple[str, str]]:
     return [(entry.raw or "", entry.key) for entry in library.entries]
 
 
-def readable(paths: list[Path]) -> list[Path]:
+def readable(libraries: list[InteropLibrary]) -> list[InteropLibrary]:
+    """The libraries bibtexparser reads without a failed block (and a broken corpus, to fail)."""
     return [
-        path
-        for path in paths
-        if not bibtexparser.parse_string(path.read_text(encoding="utf-8")).failed_blocks
+        library
+        for library in libraries
+        if library.problem is not None
+        or not bibtexparser.parse_string(library.read_text()).failed_blocks
     ]
 
 
@@ -92,21 +92,23 @@ def test_rows_locate_entries_and_name_their_papers() -> None:
     assert (old.arxiv_ids, old.title) == (("hep-th/9901001",), "quoted title")
 
 
-@pytest.mark.parametrize("path", readable(INTEROP), ids=lambda path: path.name)
-def test_rows_match_bibtexparser_on_real_libraries(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    index = index_library(text, source=path.name)
+@pytest.mark.parametrize("library", readable(interop_libraries()), ids=interop_id)
+def test_rows_match_bibtexparser_on_real_libraries(library: InteropLibrary) -> None:
+    text = library.read_text()
+    index = index_library(text, source=library.path.name)
     assert [(text[row.start : row.end], row.key) for row in index.entries] == parse_whole(text)
 
 
 @pytest.mark.usefixtures("sliced")
 @pytest.mark.parametrize(
-    "path", [*readable(INTEROP), None], ids=lambda path: getattr(path, "name", "hand")
+    "library",
+    [*readable(interop_libraries()), None],
+    ids=lambda library: "hand" if library is None else interop_id(library),
 )
 def test_slices_give_the_index_of_the_whole(
-    path: Path | None, monkeypatch: pytest.MonkeyPatch
+    library: InteropLibrary | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = LIBRARY if path is None else path.read_text(encoding="utf-8")
+    text = LIBRARY if library is None else library.read_text()
     assert index_library(text, source="x.bib") == serial_index(text, monkeypatch)
 
 

@@ -9,78 +9,64 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, SAMPLES
+from conftest import DATA, INTEROP, InteropLibrary, interop_id, interop_libraries
 from papershelf.bib import index as index_module
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
 from papershelf.bib.read import decode_tex, read_library, split_names
-from papershelf.errors import LibraryError
+from papershelf.errors import LibraryError, Problem
 from papershelf.model import Link, LinkKind
-
-INTEROP = SAMPLES / "interop"
 
 
 def read(path: Path) -> list:
     return read_library(path.read_text(encoding="utf-8"), source=path.name)
 
 
+ARXIV_STYLE_KEYS = [
+    "hu2021loralowrankadaptation",
+    "devlin2018bert",
+    "kingma2014adam",
+    "DBLP:journals/corr/abs-2010-11929",
+    "doe2024planning",
+]
+
 POSITIVE = [
+    pytest.param("betterbibtex_online_arxiv.bib", ["kowalczyk2021"], id="bbt"),
+    pytest.param("bibtexparser_example.bib", ["Dupont2016"], id="bibtexparser"),
+    pytest.param("arxiv_style_variants.bib", ARXIV_STYLE_KEYS, id="arxiv-variants"),
+    pytest.param("eprinttype_plus_archiveprefix.bib", ["bothaliases"], id="eprint-both"),
     pytest.param(
-        "bbt_online_arxiv_eprinttype_and_archiveprefix_issue1696.bib", ["bardos2019"], id="bbt"
-    ),
-    pytest.param("bibtexparser_examples_bibtex.bib", ["Cesar2013"], id="bibtexparser"),
-    pytest.param(
-        "generated_arxiv_style_variants.bib",
-        [
-            "vaswani2017attentionneed",
-            "touvron2023llama",
-            "hendrycks2020measuring",
-            "DBLP:journals/corr/abs-2104-02057",
-            "smith2024agents",
-        ],
-        id="arxiv-variants",
-    ),
-    pytest.param("generated_eprinttype_plus_archiveprefix.bib", ["t1"], id="eprint-both"),
-    pytest.param(
-        "generated_escapes_and_utf8_alpha_label.bib", ["special2025", "utf8alpha2025"], id="escapes"
+        "escapes_and_utf8_alpha_label.bib", ["escaped2024", "rawutf8alpha2024"], id="escapes"
     ),
     pytest.param(
-        "generated_missing_author_variants.bib",
-        ["scaling2025", "scaling2025b", "anon2025"],
+        "missing_author_variants.bib",
+        ["tooluse2025", "tooluse2025b", "unknown2025"],
         id="no-author",
     ),
-    pytest.param("generated_url_with_percent_backref.bib", ["u1"], id="percent-url"),
+    pytest.param("url_with_percent_backref.bib", ["pcturl"], id="percent-url"),
     pytest.param(
-        "generated_zotero_escape_roundtrip_cases.bib",
-        ["e1", "e2", "e3", "e4", "e5"],
+        "zotero_escape_roundtrip_cases.bib",
+        ["rt1", "rt2", "rt3", "rt4", "rt5"],
         id="zotero-escapes",
     ),
     pytest.param(
-        "generated_zotero_import_cases.bib",
-        ["t1", "t2", "t3", "t4", "t5", "t6"],
+        "zotero_import_cases.bib",
+        ["zi1", "zi2", "zi3", "zi4", "zi5", "zi6"],
         id="zotero-import",
     ),
-    pytest.param("generated_zotero_two_escaped_dollars.bib", ["d1"], id="dollars"),
+    pytest.param("zotero_two_escaped_dollars.bib", ["dollars"], id="dollars"),
     pytest.param(
-        "jabref_testjabref_arxiv_excerpt.bib",
-        ["Li2020", "Kong2020", "Reyad2020", "Hu2020"],
+        "jabref_arxiv_entries.bib",
+        ["Mikolov2013", "Kingma2013", "Goodfellow2014", "Ioffe2015"],
         id="jabref",
     ),
     # NEGATIVE_* fixtures that break BibTeX or biber but carry readable entries: we read them.
     pytest.param(
-        "generated_NEGATIVE_at_sign_in_percent_comment.bib",
-        [
-            "vaswani2017attentionneed",
-            "touvron2023llama",
-            "hendrycks2020measuring",
-            "DBLP:journals/corr/abs-2104-02057",
-            "smith2024agents",
-        ],
-        id="negative-at-sign",
+        "NEGATIVE_at_sign_in_percent_comment.bib", ARXIV_STYLE_KEYS, id="negative-at-sign"
     ),
-    pytest.param("generated_NEGATIVE_percent_in_abstract_biber.bib", ["p"], id="negative-percent"),
-    pytest.param("generated_NEGATIVE_tex_injection.bib", ["evil"], id="negative-injection"),
-    pytest.param("generated_NEGATIVE_unescaped.bib", ["pct"], id="negative-unescaped"),
+    pytest.param("NEGATIVE_percent_in_abstract_biber.bib", ["rawpercent"], id="negative-percent"),
+    pytest.param("NEGATIVE_tex_injection.bib", ["inject"], id="negative-injection"),
+    pytest.param("NEGATIVE_unescaped.bib", ["rawspecials"], id="negative-unescaped"),
 ]
 
 
@@ -90,37 +76,37 @@ def test_reads_fixture(name: str, keys: list[str]) -> None:
     assert [entry.key for entry in entries] == keys
     for entry in entries:
         assert entry.title
-        assert "\\" not in entry.title or name == "generated_zotero_escape_roundtrip_cases.bib"
+        assert "\\" not in entry.title or name == "zotero_escape_roundtrip_cases.bib"
         assert entry.bibtex.startswith("@")
         assert entry.key in entry.bibtex
         assert entry.source.file == name
 
 
 REJECTED = [
-    pytest.param("generated_NEGATIVE_badkey.bib", 1, "this block is not valid BibTeX", id="badkey"),
+    pytest.param("NEGATIVE_badkey.bib", 1, "this block is not valid BibTeX", id="badkey"),
     pytest.param(
-        "generated_NEGATIVE_unbalanced.bib",
+        "NEGATIVE_unbalanced.bib",
         1,
         "this block is not valid BibTeX (Unexpectedly reached end of file.)",
         id="unbalanced",
     ),
     pytest.param(
-        "generated_NEGATIVE_dupkeys.bib",
+        "NEGATIVE_dupkeys.bib",
         5,
-        "citation key 'dup' is already used by the entry at line 1",
+        "citation key 'twice' is already used by the entry at line 1",
         id="dupkeys",
     ),
     # Positive fixtures for other clients, but unusable for a site: a page needs a unique key.
     pytest.param(
-        "jabref_encoding-utf-8-with-header-with-databasetypecomment.bib",
+        "jabref_encoding_header_empty_key.bib",
         3,
-        "@article entry has no citation key",
+        "@book entry has no citation key",
         id="jabref-empty-key",
     ),
     pytest.param(
-        "zotero_BibTeX.js_import_testcases.bib",
+        "zotero_bibtexjs_shapes.bib",
         39,
-        "citation key 'smith_testing_????' is already used by the entry at line 25",
+        "citation key 'roe_identifiers_????' is already used by the entry at line 25",
         id="zotero-duplicate",
     ),
 ]
@@ -135,85 +121,108 @@ def test_rejects_fixture_with_file_line(name: str, line: int, message: str) -> N
     assert "; " in problem.message  # the fix follows the diagnosis
 
 
+@pytest.mark.parametrize("library", interop_libraries(), ids=interop_id)
+def test_any_library_is_read_or_refused_line_by_line(library: InteropLibrary) -> None:
+    """Ours and an external corpus's: entries that keep their text, or `file:line: problem; fix`."""
+    text = library.read_text()
+    name = library.path.name
+    problems: tuple[Problem, ...] = ()
+    try:
+        entries = read_library(text, source=name)
+    except LibraryError as caught:
+        problems = caught.problems
+        entries = []
+    for problem in problems:
+        assert problem.file == name
+        assert problem.line is not None
+        assert 1 <= problem.line <= text.count("\n") + 1
+        assert "; " in problem.message  # the fix follows the diagnosis
+    assert problems or entries, f"{name} holds no entry"
+    for entry in entries:
+        assert entry.bibtex.startswith("@")
+        assert entry.key in entry.bibtex
+        assert entry.source.file == name
+
+
 def test_zotero_fixture_reads_once_its_concatenation_duplicate_is_gone() -> None:
-    text = (INTEROP / "zotero_BibTeX.js_import_testcases.bib").read_text(encoding="utf-8")
-    second = text.index("@inbook{smith_testing_????")
+    text = (INTEROP / "zotero_bibtexjs_shapes.bib").read_text(encoding="utf-8")
+    second = text.index("@inbook{roe_identifiers_????")
     end = text.index("% ---", second)
     entries = {
         entry.key: entry for entry in read_library(text[:second] + text[end:], source="z.bib")
     }
     assert list(entries) == [
-        "BibTeXEscapeTest1",
-        "sasson_increasing_2013",
-        "smith_testing_????",
-        "example-electronic-string",
-        "sweig42",
-        "batsis:rural",
-        "NIPS2009_0188e8b8",
-        "Borissov:2855446",
-        "derbis1998poczucie",
+        "EscapeProbe1",
+        "okafor_reporting_2021",
+        "roe_identifiers_????",
+        "example-electronic-macro",
+        "petrova51",
+        "walker:sensors",
+        "NEURIPS2015_abcdef12",
+        "Kowalski:1234567",
+        "wisniewski2001byc",
     ]
     # @string macros, `#` concatenation, case-insensitive names and field names.
-    # The fixture's `Swe{\\i}g` is a TeX line break (`\\`), copied from a JavaScript string.
-    assert entries["sweig42"].authors == ("Stefan Swe ig", "Xavier D 'ecoret")
-    assert entries["sweig42"].title == "The impossible TEL---book"
-    assert entries["sweig42"].year == 1942
-    assert entries["sweig42"].month == 3
-    assert entries["example-electronic-string"].url == "https://www.zotero.org/"
-    assert entries["example-electronic-string"].authors == ("Corporation for Digital Scholarship",)
-    assert "@String {zotero-url" in entries["example-electronic-string"].bibtex
-    assert entries["batsis:rural"].month == 12
-    assert entries["derbis1998poczucie"].title == (
-        "Poczucie jakości życia a swoboda działania i odpowiedzialność"
+    # The fixture's `Petr{\\o}va` is a TeX line break (`\\`), as a JavaScript string leaves it.
+    assert entries["petrova51"].authors == ("Olga Petr ova", "Ren 'e Brandt")
+    assert entries["petrova51"].title == "The unlikely SHELF---guide"
+    assert entries["petrova51"].year == 1951
+    assert entries["petrova51"].month == 7
+    assert entries["example-electronic-macro"].url == "https://example.org/shelf/"
+    assert entries["example-electronic-macro"].authors == ("Society for Open Bibliographies",)
+    assert "@String {shelf-url" in entries["example-electronic-macro"].bibtex
+    assert entries["walker:sensors"].month == 11
+    assert entries["wisniewski2001byc"].title == "Być czy mieć: wpływ środowiska na życie"
+    assert entries["wisniewski2001byc"].authors == ("Paweł Wiśniewski", "Anna Kończak")
+    assert entries["NEURIPS2015_abcdef12"].authors[2] == "Maria D'souza"
+    assert entries["Kowalski:1234567"].title == (
+        "Observation of the Λ^0 Baryon Decay and Search for Λ^0 Resonances at LHCb"
     )
-    assert entries["derbis1998poczucie"].authors == ("Romuald Derbis", "Augustyn Bańka")
-    assert entries["NIPS2009_0188e8b8"].authors[2] == "Alexandre D'aspremont"
-    assert entries["Borissov:2855446"].title == (
-        "Production of Σ^0 Hyperon and Search of Σ^0 Hypernuclei at LHC with ALICE"
-    )
-    sasson = entries["sasson_increasing_2013"]
-    assert sasson.authors[-1] == "Council on Cardiovascular Surgery and Anesthesia"
-    assert sasson.author_count == 20
-    assert sasson.doi == "10.1161/CIR.0b013e318288b4dd"
-    # `eprint = {AX123456}` is not an arXiv id: no broken arXiv button.
-    assert entries["smith_testing_????"].arxiv_id is None
+    okafor = entries["okafor_reporting_2021"]
+    assert okafor.authors[-1] == "Working Group on Reproducible Evaluation"
+    assert okafor.author_count == 20
+    assert okafor.doi == "10.5555/fictional.2021.0042"
+    # `eprint = {XY987654}` is not an arXiv id: no broken arXiv button.
+    assert entries["roe_identifiers_????"].arxiv_id is None
 
 
 def test_our_format_and_foreign_fields() -> None:
-    by_key = {e.key: e for e in read(INTEROP / "generated_arxiv_style_variants.bib")}
-    llama = by_key["touvron2023llama"]
-    assert llama.title == "LLaMA: Open and Efficient Foundation Language Models"
-    assert llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Gautier Izacard")
-    assert (llama.year, llama.month, llama.day, llama.date) == (2023, 2, None, dt.date(2023, 2, 1))
-    assert llama.arxiv_id == "2302.13971"
-    assert llama.doi == "10.48550/arXiv.2302.13971"
-    assert llama.tags == ("cs.CL", "LLM")
-    assert by_key["hendrycks2020measuring"].arxiv_id == "2009.03300"  # from `journal`
-    assert by_key["smith2024agents"].date == dt.date(2024, 3, 15)  # biblatex `date`
-    assert by_key["vaswani2017attentionneed"].author_count == 8
-    bardos = read(INTEROP / "bbt_online_arxiv_eprinttype_and_archiveprefix_issue1696.bib")[0]
-    assert bardos.arxiv_id == "1902.07120"  # `eprint = {arXiv:1902.07120}`
-    assert (bardos.year, bardos.month, bardos.day) == (2019, 2, None)
-    assert bardos.authors[2] == "Agnieszka Świerczewska-Gwiazda"
-    jabref = read(INTEROP / "jabref_testjabref_arxiv_excerpt.bib")[0]
+    by_key = {e.key: e for e in read(INTEROP / "arxiv_style_variants.bib")}
+    bert = by_key["devlin2018bert"]
+    assert bert.title == (
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+    )
+    assert bert.authors == ("Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova")
+    assert (bert.year, bert.month, bert.day, bert.date) == (2018, 10, None, dt.date(2018, 10, 1))
+    assert bert.arxiv_id == "1810.04805"
+    assert bert.doi == "10.48550/arXiv.1810.04805"
+    assert bert.tags == ("cs.CL", "pretraining")
+    assert by_key["kingma2014adam"].arxiv_id == "1412.6980"  # from `journal`
+    assert by_key["doe2024planning"].date == dt.date(2024, 5, 20)  # biblatex `date`
+    assert by_key["hu2021loralowrankadaptation"].author_count == 8
+    kowalczyk = read(INTEROP / "betterbibtex_online_arxiv.bib")[0]
+    assert kowalczyk.arxiv_id == "2106.01234"  # `eprint = {arXiv:2106.01234}`
+    assert (kowalczyk.year, kowalczyk.month, kowalczyk.day) == (2021, 6, None)
+    assert kowalczyk.authors[2] == "Zofia Łukasiewicz-Wójcik"
+    jabref = read(INTEROP / "jabref_arxiv_entries.bib")[0]
     assert (jabref.date, jabref.arxiv_id, jabref.tags) == (
-        dt.date(2020, 3, 12),
-        "2003.05580",
-        ("q-bio.PE", "cs.CE"),
+        dt.date(2013, 1, 16),
+        "1301.3781",
+        ("cs.CL", "cs.LG"),
     )
-    cases = {e.key: e for e in read(INTEROP / "generated_zotero_import_cases.bib")}
-    assert cases["t2"].tags == ("agents", "RL", "reasoning")
-    assert cases["t2"].arxiv_id == "2401.12345"  # `note = {arXiv:...}`
-    assert cases["t3"].authors == (
+    cases = {e.key: e for e in read(INTEROP / "zotero_import_cases.bib")}
+    assert cases["zi2"].tags == ("planning", "robotics", "vision")
+    assert cases["zi2"].arxiv_id == "2309.08765"  # `note = {arXiv:...}`
+    assert cases["zi3"].authors == (
         "Anonymous",
-        "OpenAI Team",
-        "Corporation for Digital Scholarship",
+        "DeepMind Team",
+        "Society for Open Bibliographies",
     )
-    assert cases["t3"].month == 3
-    assert cases["t4"].links == (Link("https://github.com/org/repo_name#readme", LinkKind.CODE),)
-    assert cases["t5"].authors == ("Richard Roe",)
-    cesar = read(INTEROP / "bibtexparser_examples_bibtex.bib")[0]
-    assert (cesar.entry_type, cesar.year, cesar.month) == ("article", 2013, 1)
+    assert cases["zi3"].month == 7
+    assert cases["zi4"].links == (Link("https://github.com/team/tool_kit#usage", LinkKind.CODE),)
+    assert cases["zi5"].authors == ("Mary Major",)
+    dupont = read(INTEROP / "bibtexparser_example.bib")[0]
+    assert (dupont.entry_type, dupont.year, dupont.month) == ("article", 2016, 6)
 
 
 def test_hostile_library_keeps_only_http_links() -> None:

@@ -15,7 +15,7 @@ import markdown
 import pytest
 from mkdocs.utils import meta
 
-from conftest import DATA, SAMPLES
+from conftest import DATA, INTEROP
 from papershelf.bib.read import read_library
 from papershelf.model import BibEntry
 from papershelf.site.markdown import code_block
@@ -76,7 +76,7 @@ def own_entries() -> list[BibEntry]:
 
 
 def jabref_entry() -> BibEntry:
-    path = SAMPLES / "interop" / "jabref_testjabref_arxiv_excerpt.bib"
+    path = INTEROP / "jabref_arxiv_entries.bib"
     return read_library(path.read_text(encoding="utf-8"), source=path.name)[2]
 
 
