@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives for real: TeX Live with bibtex and biber,
-# poppler's pdftotext, and Chromium for the browser tests. Does nothing when they are present.
+# poppler's pdftotext, Chromium for the browser tests and JabRef for the round-trip test. Does
+# nothing when they are present.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ command -v biber >/dev/null || need+=(biber texlive-bibtex-extra)
 kpsewhich biblatex.sty >/dev/null 2>&1 || need+=(texlive-bibtex-extra)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v jabref >/dev/null || need+=(jabref)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
