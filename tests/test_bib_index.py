@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import bibtexparser
 import pytest
@@ -20,6 +20,7 @@ from papershelf.bib.index import (
 )
 from papershelf.bib.read import read_library
 from papershelf.errors import LibraryError
+from papershelf.parallel import Stage, thresholds
 
 Reader = Callable[..., object]
 
@@ -62,10 +63,11 @@ def readable(libraries: list[InteropLibrary]) -> list[InteropLibrary]:
 
 
 @pytest.fixture
-def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+def sliced(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Index and read every text in slices, on three processes, however small it is."""
-    monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    with thresholds({Stage.LIBRARY_SLICES: 0}):
+        yield
 
 
 # Both ways of parsing a whole library cut a large one into slices: for its index, for its pages.
@@ -185,12 +187,12 @@ def test_slices_agree_with_one_piece_on_any_text(
             expected: object = reader(text, source="x.bib")
         except LibraryError as error:
             expected = str(error)
-        patch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
         patch.setenv("PAPERSHELF_JOBS", str(parts))
-        try:
-            found: object = reader(text, source="x.bib")
-        except LibraryError as error:
-            found = str(error)
+        with thresholds({Stage.LIBRARY_SLICES: 0}):
+            try:
+                found: object = reader(text, source="x.bib")
+            except LibraryError as error:
+                found = str(error)
     assert found == expected
 
 

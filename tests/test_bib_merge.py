@@ -16,6 +16,7 @@ from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, pars
 from papershelf.bib.merge import FIELD_ORDER, merge_into_library, paper_to_fields
 from papershelf.errors import LibraryError
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.parallel import Stage, thresholds
 
 SOURCE = Source("bib/digests/2025-10-30-hf-papers.txt", line=13)
 LIBRARY = "bib/papers.bib"
@@ -523,11 +524,11 @@ def test_new_entries_rendered_on_several_cores_are_the_same(
     ]
     # A paper seen again later in the run updates the new entry of its first sighting.
     papers.append(make_paper(title="Paper 3: LLaMA steps", arxiv_id="2501.00003", upvotes=99))
-    monkeypatch.setattr(merge_module, "_PARALLEL_ENTRIES", 2)
-    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
-    serial = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
-    monkeypatch.setenv("PAPERSHELF_JOBS", "3")
-    parallel = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
+    with thresholds({Stage.NEW_ENTRIES: 2}):
+        monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+        serial = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
+        monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+        parallel = merge_into_library(HAND_LIBRARY, papers, source=LIBRARY)
     assert parallel == serial
     assert len(serial.added) == 40
     assert fields_of(serial.text, serial.added[3])["upvotes"] == "99"

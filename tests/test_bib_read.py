@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, INTEROP, InteropLibrary, interop_id, interop_libraries
-from papershelf.bib import index as index_module
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
 from papershelf.bib.read import decode_tex, read_library, split_names
 from papershelf.errors import LibraryError, Problem
 from papershelf.model import Link, LinkKind
+from papershelf.parallel import Stage, thresholds
 
 
 def read(path: Path) -> list:
@@ -419,10 +420,11 @@ def test_a_repeated_string_macro_is_named_as_such() -> None:
 
 
 @pytest.fixture
-def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+def sliced(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Read every text in slices, on three processes, however small it is."""
-    monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
+    with thresholds({Stage.LIBRARY_SLICES: 0}):
+        yield
 
 
 @pytest.mark.usefixtures("sliced")

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_DIGEST
-from papershelf.bib import index as index_module
 from papershelf.bib import merge as merge_module
 from papershelf.bib.index import LibraryIndex, index_library, load_index
 from papershelf.convert import ConvertReport, convert_digests
 from papershelf.errors import DigestError
 from papershelf.files import CACHE_DAYS, cache_file
+from papershelf.parallel import Stage, thresholds
 
 WORDS = "diffusion agent video reasoning robust sparse policy reward vision graph".split()
 
@@ -164,7 +164,6 @@ def test_several_cores_give_the_library_one_core_gives(
 ) -> None:
     # 1,200 papers: enough to tag and render on several cores; the library is then read back in
     # slices, as a library of 10,000 would be.
-    monkeypatch.setattr(index_module, "_PARALLEL_CHARACTERS", 0)
     assert threading.active_count() == 1, "with threads running, everything runs on one core"
     big = write_digest(tmp_path / "2025-10-30.json", range(1200))
     small = write_digest(tmp_path / "2025-10-31.json", [*range(1190, 1210)], upvotes=5)
@@ -172,7 +171,8 @@ def test_several_cores_give_the_library_one_core_gives(
     for jobs in ("1", "2"):
         monkeypatch.setenv("PAPERSHELF_JOBS", jobs)
         bib = tmp_path / f"papers-{jobs}.bib"
-        reports = [convert(big, bib, None), convert(small, bib, None)]
+        with thresholds({Stage.LIBRARY_SLICES: 0}):
+            reports = [convert(big, bib, None), convert(small, bib, None)]
         libraries.append((bib.read_bytes(), [(r.added, r.updated, r.unchanged) for r in reports]))
     assert libraries[0] == libraries[1]
     (_, ((added, _, _), (more, updated, _))) = libraries[0]

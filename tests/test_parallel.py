@@ -9,7 +9,16 @@ import threading
 import pytest
 
 from papershelf.errors import UsageError
-from papershelf.parallel import jobs, map_parts, shares, split
+from papershelf.parallel import (
+    MINIMUM_SIZES,
+    Stage,
+    jobs,
+    map_parts,
+    shares,
+    split,
+    splits,
+    thresholds,
+)
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="parts run in forked children on Linux only"
@@ -181,7 +190,49 @@ def test_jobs_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_shares_split_per_process_only_from_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERSHELF_JOBS", "3")
     items = list(range(10))
-    assert shares(items, at_least=11) == [items]
-    assert shares(items, at_least=10) == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
-    monkeypatch.setenv("PAPERSHELF_JOBS", "1")
-    assert shares(items, at_least=1) == [items]
+    with thresholds({Stage.PAGES: 11}):
+        assert shares(items, stage=Stage.PAGES) == [items]
+    with thresholds({Stage.PAGES: 10}):
+        assert shares(items, stage=Stage.PAGES) == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+        # Another stage keeps its own size.
+        assert shares(items, stage=Stage.TAGGING) == [items]
+        monkeypatch.setenv("PAPERSHELF_JOBS", "1")
+        assert shares(items, stage=Stage.PAGES) == [items]
+
+
+@pytest.mark.parametrize("stage", list(Stage), ids=lambda stage: stage.value)
+def test_every_stage_has_a_size_and_splits_from_it(stage: Stage) -> None:
+    size = MINIMUM_SIZES[stage]
+    assert size > 1
+    assert (splits(stage, size - 1), splits(stage, size)) == (False, True)
+
+
+def fail_inside(stage: Stage) -> None:
+    with thresholds({stage: 0}):
+        assert splits(stage, 0)
+        raise KeyError("inside")
+
+
+def test_thresholds_nest_and_are_restored_after_an_error() -> None:
+    with thresholds({Stage.PAGES: 2}):
+        with thresholds({Stage.TAGGING: 3}):
+            assert (splits(Stage.PAGES, 2), splits(Stage.TAGGING, 3)) == (True, True)
+        assert (splits(Stage.PAGES, 2), splits(Stage.TAGGING, 3)) == (True, False)
+        with pytest.raises(KeyError):
+            fail_inside(Stage.NEW_ENTRIES)
+        assert not splits(Stage.NEW_ENTRIES, 0)
+    assert not splits(Stage.PAGES, 2)
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        pytest.param({"pages": 2}, id="a-name-not-a-stage"),
+        pytest.param({Stage.PAGES: "2"}, id="a-string-size"),
+        pytest.param({Stage.PAGES: True}, id="a-bool-size"),
+    ],
+)
+def test_thresholds_refuse_what_is_not_stage_to_size(sizes: dict[object, object]) -> None:
+    with pytest.raises(TypeError, match="thresholds take Stage -> int"), thresholds(sizes):
+        pass
+    assert not splits(Stage.PAGES, 2)

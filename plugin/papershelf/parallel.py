@@ -10,22 +10,37 @@ error surfaces as the very exception (and traceback) a serial run would raise. W
 unsafe or unavailable (Windows, macOS's default, a process with threads such as `mkdocs serve`)
 or the job is small, everything runs in the calling process.
 
-`PAPERSHELF_JOBS` sets the number of processes (`1` runs serially); by default it is the number of
-CPUs this process may use.
+Whether a job is worth splitting is decided here, for every stage at once: `MINIMUM_SIZES` names
+each stage that fans out and the size from which it does (below it a fork costs more than the work
+it takes off this process). `PAPERSHELF_JOBS` sets the number of processes (`1` runs serially); by
+default it is the number of CPUs this process may use. Tests that want a small job split use
+`thresholds(...)`, the one knob for the sizes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from papershelf.errors import UsageError
 
-__all__ = ["jobs", "map_parts", "shares", "split"]
+__all__ = [
+    "MINIMUM_SIZES",
+    "Stage",
+    "jobs",
+    "map_parts",
+    "shares",
+    "split",
+    "splits",
+    "thresholds",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,6 +48,58 @@ R = TypeVar("R")
 _JOBS_VARIABLE = "PAPERSHELF_JOBS"
 _MAX_JOBS = 64
 """More processes than this would cost more in forks and memory than any machine gains."""
+
+
+class Stage(enum.Enum):
+    """A stage that runs on every core when its job is large enough."""
+
+    TAGGING = "tagging"
+    """Tagging papers (`tagging.taxonomy.tag_papers`); its size is the number of papers."""
+    NEW_ENTRIES = "new-entries"
+    """Writing new papers as BibTeX entries (`bib.merge`); its size is the number of entries."""
+    LIBRARY_SLICES = "library-slices"
+    """Parsing a whole library in slices (`bib.index`, `bib.read`); its size is in characters."""
+    PAGES = "pages"
+    """Rendering paper pages (`site.paper_page.render_pages`); its size is the number of pages."""
+
+
+MINIMUM_SIZES: Mapping[Stage, int] = MappingProxyType(
+    {
+        Stage.TAGGING: 1_000,
+        Stage.NEW_ENTRIES: 1_000,
+        # About 1,700 papershelf entries.
+        Stage.LIBRARY_SLICES: 4_000_000,
+        Stage.PAGES: 500,
+    }
+)
+"""The size from which each stage is split over the processes (measured on 2 cores, 2026-12)."""
+
+_overrides: dict[Stage, int] = {}
+
+
+@contextlib.contextmanager
+def thresholds(sizes: Mapping[Stage, int]) -> Iterator[None]:
+    """Split the given stages from other sizes while the `with` block runs, e.g. in a test.
+
+    `with thresholds({Stage.PAGES: 2}):` renders two pages or more on every core, so a test can
+    check that a small job split over the processes gives the serial result. The sizes apply to
+    the whole process (and the children it forks) until the block ends; blocks may nest.
+    """
+    for stage, size in sizes.items():
+        if not isinstance(stage, Stage) or isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"thresholds take Stage -> int, not {stage!r} -> {size!r}")
+    saved = dict(_overrides)
+    _overrides.update(sizes)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)
+
+
+def splits(stage: Stage, size: int) -> bool:
+    """Return whether a job of `size` (papers, entries, characters) at `stage` is split."""
+    return size >= _overrides.get(stage, MINIMUM_SIZES[stage])
 
 
 def jobs() -> int:
@@ -63,12 +130,13 @@ def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
     return slices
 
 
-def shares(items: Sequence[T], *, at_least: int) -> list[Sequence[T]]:
-    """Return `items` as one share per process (`jobs()`), or whole below `at_least` items.
+def shares(items: Sequence[T], *, stage: Stage) -> list[Sequence[T]]:
+    """Return `items` as one share per process (`jobs()`), or whole when `stage` does not split.
 
-    Below that size a fork costs more than the work it would take off this process.
+    Below the stage's size (`MINIMUM_SIZES`) a fork costs more than the work it would take off
+    this process.
     """
-    return split(items, jobs()) if len(items) >= at_least else [items]
+    return split(items, jobs()) if splits(stage, len(items)) else [items]
 
 
 def _can_fork() -> bool:

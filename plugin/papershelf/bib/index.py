@@ -34,7 +34,7 @@ from papershelf import __version__
 from papershelf.bib.escape import unescape_text
 from papershelf.errors import LibraryError, Problem
 from papershelf.identity import normalise_title
-from papershelf.parallel import jobs, map_parts
+from papershelf.parallel import Stage, jobs, map_parts, splits
 
 __all__ = [
     "INDEX_FIELDS",
@@ -68,8 +68,6 @@ INDEX_FIELDS = (*_ID_FIELDS, "eprinttype", "archiveprefix", "title")
 # 1-based, so its records go to the application's handlers only, never to Python's last resort.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
-_PARALLEL_CHARACTERS = 4_000_000
-"""Below this size (about 1,700 papershelf entries) a library is parsed in one piece."""
 _BLOCK_START = re.compile(r"\n(?=@[A-Za-z])")
 _INDEX_FORMAT = 1
 """Bumped whenever the JSON form or the meaning of an index changes."""
@@ -230,7 +228,7 @@ def library_slices(text: str) -> list[tuple[int, int]]:
 
     Both ways of parsing a whole library use them: for its index and for its pages.
     """
-    return slice_bounds(text, jobs()) if len(text) >= _PARALLEL_CHARACTERS else []
+    return slice_bounds(text, jobs()) if splits(Stage.LIBRARY_SLICES, len(text)) else []
 
 
 def slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:

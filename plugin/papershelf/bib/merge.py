@@ -42,7 +42,7 @@ from papershelf.bib.index import (
 from papershelf.bib.keys import make_key
 from papershelf.identity import normalise_title
 from papershelf.model import LinkKind, Paper
-from papershelf.parallel import map_parts, shares
+from papershelf.parallel import Stage, map_parts, shares
 
 __all__ = [
     "FIELD_ORDER",
@@ -109,8 +109,6 @@ _ANNOTE_LINE = re.compile(r"Code: \S+")
 _NEW_STYLE_ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
 """An arXiv id as the digest parsers give it, e.g. `2410.17243v2`; group 1 drops the version."""
 _VALUE_COLUMN = len("howpublished") + len(" = ")
-_PARALLEL_ENTRIES = 1_000
-"""From this many new entries on, they are rendered on every core."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,7 +597,7 @@ def _assemble(
 def _rendered(new: Sequence[_Slot]) -> Iterator[tuple[str, IndexedEntry]]:
     """Yield the text and index row of each new entry, in order; most are rendered in parallel."""
     pending = [(slot.key, slot.paper) for slot in new if slot.record is None and slot.paper]
-    chunks = map_parts(_render_new, shares(pending, at_least=_PARALLEL_ENTRIES))
+    chunks = map_parts(_render_new, shares(pending, stage=Stage.NEW_ENTRIES))
     fresh = iter([item for chunk in chunks for item in chunk])
     for slot in new:
         if slot.record is None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from papershelf.model import BibEntry, LinkKind
-from papershelf.parallel import map_parts, shares
+from papershelf.parallel import Stage, map_parts, shares
 from papershelf.site.markdown import (
     code_block,
     escape_paragraphs,
@@ -38,8 +38,6 @@ DEFAULT_NOTES = "\n\n"
 """What stands between the markers of a new page: one blank line to write in."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-_PARALLEL_PAGES = 500
-"""From this many entries on, pages are rendered on every core."""
 _MONTH_ABBREVIATIONS = (
     "Jan",
     "Feb",
@@ -343,7 +341,7 @@ def render_pages(
     or damaged is not overwritten blindly: its whole text is kept inside the new notes section
     (after a line saying why), so a person's writing is never lost; the reader tidies it up once.
     Pages of entries no longer in the library are not in the result (the caller leaves them be).
-    From 500 entries on, the pages are rendered on every core (`papershelf.parallel`).
+    Many pages (`Stage.PAGES` in `papershelf.parallel`) are rendered on every core.
 
     Args:
         entries: The library's entries.
@@ -355,7 +353,7 @@ def render_pages(
     """
     render = functools.partial(_render_share, existing=existing, tag_labels=tag_labels)
     pages: dict[str, str] = {}
-    for share in map_parts(render, shares(entries, at_least=_PARALLEL_PAGES)):
+    for share in map_parts(render, shares(entries, stage=Stage.PAGES)):
         pages.update(share)
     return pages
 

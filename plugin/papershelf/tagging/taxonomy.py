@@ -23,7 +23,7 @@ import yaml
 
 from papershelf.errors import Problem, TaxonomyError
 from papershelf.model import Paper
-from papershelf.parallel import map_parts, shares
+from papershelf.parallel import Stage, map_parts, shares
 
 FORMAT_VERSION = 1
 """The only `version:` a vocabulary file may declare."""
@@ -60,8 +60,6 @@ K = TypeVar("K")
 
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML has it: the shipped vocabulary parses in a tenth of the time."""
-_PARALLEL_PAPERS = 1_000
-"""From this many papers on, tagging runs on every core."""
 _compile = functools.lru_cache(maxsize=4096)(re.compile)
 """`re.compile` with its own cache: the shipped vocabulary alone has about 520 distinct patterns,
 more than `re` keeps (512), and many are compiled more than once."""
@@ -226,15 +224,15 @@ def tag_papers(
     """Return the papers with `tags` set to the sorted ids found in title, abstract and keywords.
 
     Tags a paper already carries are replaced: tagging is a function of the text and the
-    vocabulary, so running it twice gives the same result. From 1,000 papers on, the papers are
-    tagged on every core (`papershelf.parallel`); only the tag ids travel between processes,
+    vocabulary, so running it twice gives the same result. Many papers (`Stage.TAGGING` in
+    `papershelf.parallel`) are tagged on every core; only the tag ids travel between processes,
     because a whole paper pickles more slowly than it is tagged.
 
     Args:
         watch: Wraps the share of the papers this process tags itself, e.g. in a progress bar;
             the other shares go at the same pace.
     """
-    parts = shares(papers, at_least=_PARALLEL_PAPERS)
+    parts = shares(papers, stage=Stage.TAGGING)
     first = watch(parts[0]) if watch is not None else parts[0]
     tags = map_parts(functools.partial(_tags_of, taxonomy=taxonomy), [first, *parts[1:]])
     return [
