@@ -32,13 +32,18 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from papershelf.bib.merge import merge_into_library
-from papershelf.bib.read import read_library
-from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
-from papershelf.site.listings import render_site_pages
-from papershelf.site.paper_page import render_paper_page
-from papershelf.site.urls import bib_download_path, paper_page_path
-from papershelf.tagging.taxonomy import default_taxonomy
+from papershelf import (
+    DateOrigin,
+    Link,
+    LinkKind,
+    Paper,
+    Source,
+    build_site,
+    default_taxonomy,
+    merge_into_library,
+    read_library,
+)
+from papershelf.site.urls import not_in_nav_patterns
 
 WORDS = [
     "model",
@@ -237,24 +242,11 @@ def write_static_site(root: Path, library: str) -> Path:
     docs = root / "docs"
     entries = read_library(library, source="papers.bib")
     labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
-    files = {paper_page_path(e.key): render_paper_page(e, tag_labels=labels) for e in entries}
-    files.update(
-        (page.path, page.content) for page in render_site_pages(entries, tag_labels=labels)
-    )
-    files.update((bib_download_path(e.key), e.bibtex + "\n") for e in entries)
-    for path, text in files.items():
-        (docs / path).parent.mkdir(parents=True, exist_ok=True)
-        (docs / path).write_text(text, encoding="utf-8")
+    for file in build_site(entries, tag_labels=labels, library_texts=[library]):
+        (docs / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / file.path).write_text(file.content, encoding="utf-8")
     # The same navigation as the plugin gives: the overview pages in, everything else out.
-    not_in_nav = "\n".join(
-        [
-            "/papers/",
-            *("/tags/*", "!/tags/index.md"),
-            *("/code/*", "!/code/index.md"),
-            *("/timeline/*", "!/timeline/index.md"),
-        ]
-    )
-    config = {**SITE, "plugins": ["search"], "not_in_nav": not_in_nav}
+    config = {**SITE, "plugins": ["search"], "not_in_nav": "\n".join(not_in_nav_patterns())}
     return _write_config(root, config)
 
 

@@ -12,6 +12,7 @@ import bibtexparser
 import pytest
 
 from conftest import DATA, SAMPLE_DIGEST
+from papershelf import FileKind, build_site, default_taxonomy, read_library
 from papershelf.cli import PROGRESS_THRESHOLD, _progress_bar, main
 
 HAND_ENTRY = """% My own reading list, kept by hand.
@@ -292,3 +293,166 @@ def test_a_bad_process_count_is_a_usage_error(
     err = capsys.readouterr().err
     assert "error: PAPERSHELF_JOBS='all' is not a number of processes; use e.g. 1 or 2" in err
     assert bib.read_text().count("@misc{") == 9000
+
+
+# --- papershelf site ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shelf(workdir: Path) -> Path:
+    """The project folder with the sample's library, converted without pages."""
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    assert run("convert", digest, "--bib", "bib/papers.bib", "--no-pages") == 0
+    return workdir
+
+
+def docs_files(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+
+
+def test_site_writes_every_file_build_site_generates(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert run("site") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "127 files for docs (42 paper pages, 42 listing pages, 43 downloads): 127 written,"
+        " 0 unchanged\n"
+    )
+    # The first run says how to keep the generated pages out of a plugin-free navigation.
+    assert "    not_in_nav: |\n      /papers/\n      /tags/*\n      !/tags/index.md\n" in out
+    library = (shelf / "bib" / "papers.bib").read_text(encoding="utf-8")
+    labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
+    expected = build_site(
+        read_library(library, source="bib/papers.bib"), tag_labels=labels, library_texts=[library]
+    )
+    written = docs_files(shelf / "docs")
+    record = json.loads(written.pop(".papershelf-site.json"))
+    assert written == {file.path: file.content.encode() for file in expected}
+    assert set(record["files"]) == {f.path for f in expected if f.kind is not FileKind.PAPER_PAGE}
+    capsys.readouterr()
+    assert run("site") == 0
+    assert ": 0 written, 127 unchanged\n" in capsys.readouterr().out
+    again = docs_files(shelf / "docs")
+    assert json.loads(again.pop(".papershelf-site.json")) == record
+    assert again == written
+
+
+def test_site_keeps_notes_and_the_users_own_files(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = shelf / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# My reading list\n", encoding="utf-8")
+    assert run("site") == 0
+    assert "kept 1 file(s) papershelf did not write" in capsys.readouterr().out
+    assert (docs / "index.md").read_text(encoding="utf-8") == "# My reading list\n"
+    page = next((docs / "papers").glob("humo*.md"))
+    start, end = "<!-- papershelf:notes:start -->", "<!-- papershelf:notes:end -->"
+    head, rest = page.read_text(encoding="utf-8").split(start)
+    page.write_text(head + start + "\nmine \u2713\n" + end + rest.split(end)[1], encoding="utf-8")
+    # A listing papershelf wrote and a person then edited is theirs from now on.
+    (docs / "tags" / "index.md").write_text("# Tags, curated\n", encoding="utf-8")
+    bib = shelf / "bib" / "papers.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("HuMo", "HuMo v2"), encoding="utf-8")
+    assert run("site") == 0
+    out = capsys.readouterr().out
+    assert "kept 2 file(s) papershelf did not write, or that were edited since" in out
+    assert "(delete one to have it generated): tags/index.md, index.md\n" in out
+    assert "not_in_nav" not in out
+    text = page.read_text(encoding="utf-8")
+    assert "HuMo v2" in text
+    assert start + "\nmine \u2713\n" + end in text
+    assert (docs / "tags" / "index.md").read_text(encoding="utf-8") == "# Tags, curated\n"
+    # Deleted, it is generated again.
+    (docs / "tags" / "index.md").unlink()
+    assert run("site") == 0
+    assert (docs / "tags" / "index.md").read_text(encoding="utf-8").startswith("---\ntitle: Tags")
+
+
+def test_site_removes_only_its_own_unchanged_files_that_are_no_longer_generated(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = shelf / "docs"
+    assert run("site", "--per-page", "2") == 0
+    assert (docs / "tags" / "llm" / "page-2.md").exists()
+    edited = docs / "tags" / "llm" / "page-3.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA note.\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run("site", "--per-page", "50") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^  removed \d+ file\(s\) no longer generated: ", out, re.MULTILINE)
+    assert not (docs / "tags" / "llm" / "page-2.md").exists()
+    assert edited.read_text(encoding="utf-8").endswith("\nA note.\n")
+    record = json.loads((docs / ".papershelf-site.json").read_text(encoding="utf-8"))
+    assert "tags/llm/page-2.md" not in record["files"]
+    assert "tags/llm/page-3.md" not in record["files"]
+
+
+@pytest.mark.parametrize(
+    ("options", "absent", "present"),
+    [
+        pytest.param(["--no-home"], "index.md", "tags/index.md", id="no-home"),
+        pytest.param(
+            ["--no-library-download"], "bib/papers.bib", "bib/humo2025humancentric.bib", id="no-lib"
+        ),
+        pytest.param(["--per-page", "2"], "tags/llm/page-99.md", "tags/llm/page-2.md", id="pages"),
+    ],
+)
+def test_site_options(shelf: Path, options: list[str], absent: str, present: str) -> None:
+    assert run("site", *options) == 0
+    assert not (shelf / "docs" / absent).exists()
+    assert (shelf / "docs" / present).is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--per-page", "0"], "0 is too small; use at least 1", id="per-page-zero"),
+        pytest.param(["--latest", "many"], "'many' is not a whole number", id="latest-word"),
+    ],
+)
+def test_site_option_values_are_checked(
+    shelf: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        run("site", *argv)
+    assert raised.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (shelf / "docs").exists()
+
+
+def test_site_writes_nothing_when_one_file_cannot_be_written(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = shelf / "docs"
+    docs.mkdir()
+    (docs / "timeline").write_text("a file where a folder should be\n", encoding="utf-8")
+    assert run("site") == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^error: \S*/timeline/index\.md: Not a directory$", err, re.MULTILINE), err
+    assert err.endswith("nothing was written.\n")
+    assert sorted(p.name for p in docs.iterdir()) == ["timeline"]
+
+
+def test_site_refuses_a_key_in_two_libraries(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = (shelf / "bib" / "papers.bib").read_text(encoding="utf-8")
+    first = re.search(r"^@misc\{(\w+),", library, re.MULTILINE)
+    assert first is not None
+    (shelf / "mine.bib").write_text(f"@misc{{{first[1]},\n  title = {{Mine}}\n}}\n")
+    assert run("site", "--bib", "bib/papers.bib", "--bib", "mine.bib") == 1
+    err = capsys.readouterr().err
+    assert f"error: mine.bib:1: citation key '{first[1]}' is already used at bib/papers.bib:" in err
+    assert not (shelf / "docs").exists()
+
+
+def test_site_without_a_library_says_how_to_make_one(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("site") == 1
+    err = capsys.readouterr().err
+    assert "error: bib/papers.bib: no such library; run `papershelf convert` first" in err
+    assert not (workdir / "docs").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -17,6 +18,7 @@ import yaml
 from conftest import ROOT
 from papershelf.bib.read import read_library
 from papershelf.model import BibEntry
+from papershelf.site.urls import not_in_nav_patterns
 
 DEMO_CONFIG = ROOT / "mkdocs.yml"
 DEMO_LIBRARY = ROOT / "bib" / "papers.bib"
@@ -175,3 +177,72 @@ def test_material_tags_plugin_alongside(tmp_path: Path) -> None:
     tagged = next(entry for entry in demo_entries() if entry.tags)
     page = (tmp_path / "site" / "papers" / tagged.key / "index.html").read_text(encoding="utf-8")
     assert 'class="md-tag' in page
+
+
+# --- the same site without the plugin ----------------------------------------------------------
+
+CITATION_META = re.compile(r'<meta name="citation_[a-z_]+" content="[^"]*">\n')
+"""One Scholar meta tag as the plugin writes it into `<head>` (`content` is quote-escaped)."""
+
+
+@pytest.fixture(scope="module")
+def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Write the demo's pages with `papershelf site`, build them without the plugin; return it."""
+    root = tmp_path_factory.mktemp("plugin-free")
+    shutil.copytree(ROOT / "docs", root / "docs")
+    (root / "bib").mkdir()
+    shutil.copy(DEMO_LIBRARY, root / "bib" / "papers.bib")
+    # Run where the plugin runs (next to mkdocs.yml), so the pages name the library alike.
+    result = subprocess.run(
+        [sys.executable, "-m", "papershelf", "site", "--bib", "bib/papers.bib", "--out", "docs"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    config["plugins"] = [p for p in config["plugins"] if "papershelf" not in p]
+    assert config["plugins"] == ["search"]
+    config["not_in_nav"] = "\n".join(not_in_nav_patterns())
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    built = mkdocs_build(config_file, root / "site")
+    assert built.returncode == 0, built.stderr
+    assert [line for line in built.stderr.splitlines() if "WARNING" in line] == []
+    return root / "site"
+
+
+def site_files(site_dir: Path) -> dict[str, bytes]:
+    """Return every file of a built site by its path in the site."""
+    return {
+        path.relative_to(site_dir).as_posix(): path.read_bytes()
+        for path in sorted(site_dir.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_the_site_without_the_plugin_has_the_plugins_pages(
+    demo_site: Path, plugin_free_site: Path
+) -> None:
+    with_plugin, without = site_files(demo_site), site_files(plugin_free_site)
+    assert sorted(with_plugin) == sorted(without)
+    paper_pages = {f"papers/{entry.key}/index.html" for entry in demo_entries()}
+    html = [path for path in with_plugin if path.endswith(".html")]
+    assert paper_pages < set(html)
+    assert {"index.html", "tags/index.html", "code/index.html", "timeline/index.html"} < set(html)
+    for path in html:
+        plugin_page, free_page = with_plugin[path].decode(), without[path].decode()
+        # The one legitimate difference: only the plugin can write the Scholar meta tags into
+        # <head>; a page's Markdown has no way there.
+        assert CITATION_META.search(free_page) is None, path
+        assert bool(CITATION_META.search(plugin_page)) == (path in paper_pages), path
+        assert CITATION_META.sub("", plugin_page) == free_page, path
+    # MkDocs indexes pages in the order it finds them: generated ones last, files on disk sorted.
+    assert sorted(search_docs(demo_site), key=json.dumps) == sorted(
+        search_docs(plugin_free_site), key=json.dumps
+    )
+    others = [p for p in with_plugin if not p.endswith(".html") and p != "search/search_index.json"]
+    assert "bib/papers.bib" in others
+    for path in others:
+        assert with_plugin[path] == without[path], path

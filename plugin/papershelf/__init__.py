@@ -1,3 +1,143 @@
-"""papershelf: research-paper digests to a BibTeX library, Markdown pages and a static site."""
+"""papershelf: research-paper digests to a BibTeX library, Markdown pages and a static site.
+
+The names in `__all__` are the public API: the records, each stage's entry point and the
+errors. Import them from here (`from papershelf import read_library, build_site`); modules
+below may move. Each name is imported when first used, so `import papershelf` (and
+`papershelf --help`) does not load the parsers, bibtexparser or the renderers.
+
+The stages, in order:
+
+    parse_digest      digest text -> list[Paper]             (detect_format, DigestFormat)
+    tag_papers        papers + Taxonomy -> tagged papers     (default_taxonomy, taxonomy_for)
+    combine_papers    the same paper seen twice in a run -> one
+    merge_into_library  library text + papers -> MergeResult (the new text, what changed)
+    read_library      .bib text -> list[BibEntry]            (read_libraries for several files)
+    build_site        entries -> list[GeneratedFile]         (pages, listings, downloads)
+
+`convert_digests` runs the first four on files, as `papershelf convert` does.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    # records
+    "BibEntry": "papershelf.model",
+    "DateOrigin": "papershelf.model",
+    "Link": "papershelf.model",
+    "LinkKind": "papershelf.model",
+    "Paper": "papershelf.model",
+    "Source": "papershelf.model",
+    "FileKind": "papershelf.model",
+    "GeneratedFile": "papershelf.model",
+    "SiteOptions": "papershelf.model",
+    # digests -> papers
+    "DigestFormat": "papershelf.digests",
+    "detect_format": "papershelf.digests",
+    "parse_digest": "papershelf.digests",
+    # tagging
+    "Taxonomy": "papershelf.tagging.taxonomy",
+    "default_taxonomy": "papershelf.tagging.taxonomy",
+    "tag_papers": "papershelf.tagging.taxonomy",
+    "taxonomy_for": "papershelf.tagging.taxonomy",
+    # combining and the library
+    "combine_papers": "papershelf.combine",
+    "MergeResult": "papershelf.bib.merge",
+    "merge_into_library": "papershelf.bib.merge",
+    "read_libraries": "papershelf.bib.read",
+    "read_library": "papershelf.bib.read",
+    # the site
+    "build_site": "papershelf.site.build",
+    # the jobs of the command line
+    "ConvertReport": "papershelf.convert",
+    "convert_digests": "papershelf.convert",
+    # errors
+    "DigestError": "papershelf.errors",
+    "InputError": "papershelf.errors",
+    "LibraryError": "papershelf.errors",
+    "PapershelfError": "papershelf.errors",
+    "Problem": "papershelf.errors",
+    "TaxonomyError": "papershelf.errors",
+    "UsageError": "papershelf.errors",
+}
+
+__all__ = [
+    "BibEntry",
+    "ConvertReport",
+    "DateOrigin",
+    "DigestError",
+    "DigestFormat",
+    "FileKind",
+    "GeneratedFile",
+    "InputError",
+    "LibraryError",
+    "Link",
+    "LinkKind",
+    "MergeResult",
+    "Paper",
+    "PapershelfError",
+    "Problem",
+    "SiteOptions",
+    "Source",
+    "Taxonomy",
+    "TaxonomyError",
+    "UsageError",
+    "build_site",
+    "combine_papers",
+    "convert_digests",
+    "default_taxonomy",
+    "detect_format",
+    "merge_into_library",
+    "parse_digest",
+    "read_libraries",
+    "read_library",
+    "tag_papers",
+    "taxonomy_for",
+]
+
+if TYPE_CHECKING:
+    from papershelf.bib.merge import MergeResult, merge_into_library
+    from papershelf.bib.read import read_libraries, read_library
+    from papershelf.combine import combine_papers
+    from papershelf.convert import ConvertReport, convert_digests
+    from papershelf.digests import DigestFormat, detect_format, parse_digest
+    from papershelf.errors import (
+        DigestError,
+        InputError,
+        LibraryError,
+        PapershelfError,
+        Problem,
+        TaxonomyError,
+        UsageError,
+    )
+    from papershelf.model import (
+        BibEntry,
+        DateOrigin,
+        FileKind,
+        GeneratedFile,
+        Link,
+        LinkKind,
+        Paper,
+        SiteOptions,
+        Source,
+    )
+    from papershelf.site.build import build_site
+    from papershelf.tagging.taxonomy import Taxonomy, default_taxonomy, tag_papers, taxonomy_for
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'papershelf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

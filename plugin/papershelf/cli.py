@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from papershelf import __version__
-from papershelf.convert import ConvertReport, build_pages, convert_digests, write_pages
 from papershelf.dates import calendar_date
 from papershelf.digests import DigestFormat
 from papershelf.errors import PapershelfError, UsageError
-from papershelf.files import cache_dir
+from papershelf.model import FileKind, SiteOptions
+from papershelf.site.urls import SITE_RECORD, not_in_nav_patterns
+
+if TYPE_CHECKING:
+    from papershelf.convert import ConvertReport, SitePlan, SiteReport
 
 T = TypeVar("T")
 
+_SITE = SiteOptions()
 PROGRESS_THRESHOLD = 2_000
 """Show a progress bar only when a stage handles at least this many items."""
 
@@ -28,6 +32,7 @@ Turn research-paper digests into a BibTeX library, one Markdown page per paper, 
   papershelf convert today.json --dry-run         show what would change, write nothing
   papershelf convert page.txt --date 2025-10-30   the digest's date, when its name has none
   papershelf pages                                rewrite docs/papers/ from bib/papers.bib
+  papershelf site                                 write every page of the site into docs/
 
 Every command reads all its inputs before it writes anything: on an error it prints
 `file:line: problem`, exits with status 1 and leaves every file as it was.
@@ -43,6 +48,18 @@ fields (upvotes, comments, links, tags). Running the same command twice changes 
 
 Dates on the HF page often lack a year ("Mar 6"); papershelf takes the digest's year from
 --date, else from a YYYY-MM-DD in the file name, and notes in the entry that it inferred it.
+"""
+
+SITE_HELP = f"""\
+Write every file the papershelf MkDocs plugin generates into the docs folder: one page per
+paper (papers/<key>.md), the tag, code and timeline listings, the home page (index.md) and the
+.bib downloads (bib/<key>.bib, bib/papers.bib). A build of those files without the plugin
+(MkDocs, or another builder that reads the same Markdown) gives the pages of the plugin's site.
+
+Paper pages keep their Notes section byte for byte, as `papershelf pages` keeps it. Any other
+file papershelf did not write (your own index.md), or changed since it wrote it, is left alone;
+files it wrote earlier that are no longer generated (a tag no paper carries) are removed.
+papershelf notes what it wrote in DOCS/{SITE_RECORD}.
 """
 
 
@@ -145,10 +162,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     pages.add_argument("--tags", type=Path, help="your tag vocabulary (YAML), for tag labels")
     pages.set_defaults(run=_run_pages)
+
+    site = commands.add_parser(
+        "site",
+        help="write every page and download of the site into the docs folder",
+        description=SITE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    site.add_argument(
+        "--bib", type=Path, action="append", help="a library (repeatable; default: bib/papers.bib)"
+    )
+    site.add_argument(
+        "--out", type=Path, default=Path("docs"), help="the docs folder (default: %(default)s)"
+    )
+    site.add_argument("--tags", type=Path, help="your tag vocabulary (YAML), for tag labels")
+    site.add_argument(
+        "--per-page",
+        type=_at_least(1),
+        default=_SITE.per_page,
+        metavar="N",
+        help="papers per listing page (default: %(default)s)",
+    )
+    site.add_argument(
+        "--latest",
+        type=_at_least(0),
+        default=_SITE.latest,
+        metavar="N",
+        help="papers on the home page (default: %(default)s)",
+    )
+    site.add_argument("--no-home", action="store_true", help="write no home page (index.md)")
+    site.add_argument(
+        "--no-library-download",
+        action="store_true",
+        help="do not publish the whole library as bib/papers.bib",
+    )
+    site.set_defaults(run=_run_site)
     return parser
 
 
+# The jobs are imported when a command runs: `papershelf --help` needs none of their stages.
+
+
 def _run_convert(arguments: argparse.Namespace) -> int:
+    from papershelf.convert import convert_digests
+    from papershelf.files import cache_dir
+
     report = convert_digests(
         arguments.digests,
         arguments.bib,
@@ -166,6 +224,8 @@ def _run_convert(arguments: argparse.Namespace) -> int:
 
 
 def _run_pages(arguments: argparse.Namespace) -> int:
+    from papershelf.convert import build_pages, write_pages
+
     pages = build_pages(
         arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags
     )
@@ -173,6 +233,61 @@ def _run_pages(arguments: argparse.Namespace) -> int:
     unchanged = len(pages) - len(written)
     print(f"{len(pages)} pages in {arguments.out}: {len(written)} written, {unchanged} unchanged")
     return 0
+
+
+def _run_site(arguments: argparse.Namespace) -> int:
+    from papershelf.convert import plan_site, write_site
+
+    options = SiteOptions(
+        per_page=arguments.per_page,
+        latest=arguments.latest,
+        home=not arguments.no_home,
+        library_download=not arguments.no_library_download,
+    )
+    plan = plan_site(
+        arguments.bib or [Path("bib/papers.bib")],
+        arguments.out,
+        tags_file=arguments.tags,
+        options=options,
+    )
+    print(_site_summary(plan, write_site(plan)))
+    return 0
+
+
+def _site_summary(plan: SitePlan, report: SiteReport) -> str:
+    """Return the human summary of a `papershelf site` run."""
+    counts = {kind: 0 for kind in FileKind}
+    for generated in plan.files:
+        counts[generated.kind] += 1
+    written = len(plan.files) - len(plan.kept)
+    lines = [
+        f"{len(plan.files)} files for {plan.docs_dir} ({counts[FileKind.PAPER_PAGE]} paper pages,"
+        f" {counts[FileKind.LISTING]} listing pages, {counts[FileKind.DOWNLOAD]} downloads):"
+        f" {len(report.written)} written, {written - len(report.written)} unchanged"
+    ]
+    if plan.kept:
+        lines.append(
+            f"  kept {len(plan.kept)} file(s) papershelf did not write, or that were edited since"
+            f" (delete one to have it generated): {_first(plan.kept)}"
+        )
+    if report.removed:
+        lines.append(
+            f"  removed {len(report.removed)} file(s) no longer generated: {_first(report.removed)}"
+        )
+    if plan.first_run:
+        lines.append(
+            f"  papershelf keeps what it wrote in {plan.docs_dir / SITE_RECORD}. To build without"
+            " the plugin, keep the generated pages out of the navigation in mkdocs.yml:"
+        )
+        lines.append("    not_in_nav: |")
+        lines.extend(f"      {pattern}" for pattern in not_in_nav_patterns())
+    return "\n".join(lines)
+
+
+def _first(items: Sequence[str], shown: int = 10) -> str:
+    """Return the first items joined by commas, and how many more there are."""
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f", ... ({more} more)" if more > 0 else "")
 
 
 def _summary(report: ConvertReport, *, dry_run: bool) -> str:
@@ -205,6 +320,21 @@ def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[
     return tqdm(
         items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False
     )
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """Return an argument type: a whole number of at least `minimum`."""
+
+    def number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small; use at least {minimum}")
+        return value
+
+    return number
 
 
 def _iso_date(text: str) -> dt.date:

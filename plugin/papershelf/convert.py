@@ -1,4 +1,5 @@
-"""The convert job: digests -> records -> tags -> one library file (and its pages).
+"""The jobs of the command line: digests -> records -> tags -> one library file (and its pages);
+a library -> its paper pages (`build_pages`) or the whole site on disk (`plan_site`).
 
 This is the application layer shared by the CLI and the MkDocs plugin's `digests:` option. It
 composes the pure stages and does its file I/O through `papershelf.files`.
@@ -9,15 +10,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
+import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
 from papershelf.bib.merge import merge_into_library
-from papershelf.bib.read import read_library
+from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename
 from papershelf.digests import DigestFormat, parse_digest
@@ -31,9 +34,10 @@ from papershelf.files import (
     prune_cache,
     read_digest,
 )
-from papershelf.model import Paper
+from papershelf.model import BibEntry, FileKind, GeneratedFile, Paper, SiteOptions
+from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
-from papershelf.site.urls import paper_page_path
+from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, paper_page_path
 from papershelf.tagging.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
@@ -206,19 +210,210 @@ def _pages_for(
 ) -> dict[Path, str]:
     """Render every entry of a library as a page, keeping the notes of the pages on disk."""
     entries = read_library(library_text, source=str(bib_path))
+    targets = _page_files(entries, pages_dir)
+    rendered = render_pages(entries, _current_texts(targets), tag_labels=_labels(taxonomy))
+    return {targets[relative]: text for relative, text in rendered.items()}
+
+
+def _page_files(entries: Sequence[BibEntry], pages_dir: Path) -> dict[str, Path]:
+    """Return the file of each entry's page in `pages_dir`, by its docs path (`papers/x.md`)."""
     root = pages_dir.resolve()
-    targets = {
-        relative: inside(root, relative.removeprefix("papers/"))
+    return {
+        relative: inside(root, relative.removeprefix(f"{PAPERS_FOLDER}/"))
         for relative in (paper_page_path(entry.key) for entry in entries)
     }
-    existing = {
+
+
+def _current_texts(targets: Mapping[str, Path]) -> dict[str, str]:
+    """Return the text of each of the files that exists, by the same key."""
+    return {
         relative: decode_digest(target.read_bytes(), name=str(target))
         for relative, target in targets.items()
         if target.exists()
     }
-    labels = {tag_id: tag.label for tag_id, tag in taxonomy.tags.items()}
-    rendered = render_pages(entries, existing, tag_labels=labels)
-    return {targets[relative]: text for relative, text in rendered.items()}
+
+
+def _labels(taxonomy: Taxonomy) -> dict[str, str]:
+    return {tag_id: tag.label for tag_id, tag in taxonomy.tags.items()}
+
+
+# --- the site on disk ---------------------------------------------------------------------------
+
+_RECORD_FORMAT = 1
+_SITE_DEFAULTS = SiteOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """What `papershelf site` will write into a docs folder, computed before anything is written."""
+
+    docs_dir: Path
+    """The docs folder, e.g. `docs`."""
+    files: tuple[GeneratedFile, ...]
+    """Every file `build_site` generated, those kept back included."""
+    writes: Mapping[Path, str]
+    """The files to write, unchanged ones included (they are left as they are)."""
+    record: Mapping[str, str]
+    """What the record will say papershelf wrote: docs path -> SHA-256 of every listing and
+    download it owns, the stale ones included until they are deleted."""
+    kept: tuple[str, ...] = ()
+    """Docs paths of files on disk that papershelf did not write, or that were edited since:
+    left as they are, e.g. a hand-written `index.md`."""
+    stale: tuple[str, ...] = ()
+    """Docs paths of listings and downloads papershelf wrote earlier, unchanged since, that are
+    no longer generated (a tag no paper carries any more): deleted after the writes."""
+    first_run: bool = False
+    """Whether the docs folder had no record of an earlier run."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteReport:
+    """What `write_site` did."""
+
+    written: tuple[Path, ...]
+    """Files whose text changed, the record excluded."""
+    removed: tuple[str, ...]
+    """Docs paths of the stale files deleted."""
+
+
+def plan_site(
+    bib_paths: Sequence[Path],
+    docs_dir: Path,
+    *,
+    tags_file: Path | None = None,
+    options: SiteOptions = _SITE_DEFAULTS,
+) -> SitePlan:
+    """Return every file of the site for the libraries, ready to be written into `docs_dir`.
+
+    Paper pages are rewritten as `papershelf pages` rewrites them: each keeps the notes of the
+    page on disk. A listing or download is written where no file is, or over a file this command
+    wrote and nobody changed since (the record in `SITE_RECORD` says which); any other file of
+    that path is the user's and wins, as it wins over the plugin's in-memory page.
+
+    Raises:
+        LibraryError: A library is missing or unreadable, or two share a citation key.
+    """
+    taxonomy = load_taxonomy(tags_file)
+    root = docs_dir.resolve()
+    with _collector_paused():
+        texts = {str(path): _read_library_text(path, must_exist=True) for path in bib_paths}
+        entries = read_libraries(texts)
+        pages = _page_files(entries, root / PAPERS_FOLDER)
+        record_file = inside(root, SITE_RECORD)
+        record = _read_record(record_file)
+        generated = build_site(
+            entries,
+            tag_labels=_labels(taxonomy),
+            options=options,
+            library_texts=list(texts.values()),
+            notes_from=_current_texts(pages),
+        )
+    writes: dict[Path, str] = {}
+    kept: list[str] = []
+    owned: dict[str, str] = {}
+    for generated_file in generated:
+        if generated_file.kind is FileKind.PAPER_PAGE:
+            writes[pages[generated_file.path]] = generated_file.content
+            continue
+        target = inside(root, generated_file.path)
+        digest = _sha256(generated_file.content)
+        current = _digest_of(target)
+        if current is None or current in (digest, record.get(generated_file.path)):
+            writes[target] = generated_file.content
+            owned[generated_file.path] = digest
+        else:
+            kept.append(generated_file.path)
+    generated_paths = {generated_file.path for generated_file in generated}
+    stale: list[str] = []
+    for path, digest in record.items():
+        earlier = _inside_or_none(root, path)
+        if path in generated_paths or earlier is None:
+            continue
+        # A file edited since is the user's now; one already gone needs nothing.
+        if _digest_of(earlier) == digest:
+            stale.append(path)
+            # Still ours until it is deleted: a run cut short deletes it next time.
+            owned[path] = digest
+    return SitePlan(
+        docs_dir=docs_dir,
+        files=tuple(generated),
+        writes=writes,
+        record=owned,
+        kept=tuple(kept),
+        stale=tuple(stale),
+        first_run=not record_file.exists(),
+    )
+
+
+def write_site(plan: SitePlan) -> SiteReport:
+    """Write a planned site: every file and the record, or none; then delete the stale files.
+
+    The files and the record are written together (`files.atomic_write_all`). The record names
+    the stale files until they are deleted, so a run cut short between the two steps leaves
+    nothing papershelf would not recognise as its own next time.
+    """
+    root = plan.docs_dir.resolve()
+    record_file = inside(root, SITE_RECORD)
+    changed = atomic_write_all({**plan.writes, record_file: _record_text(plan.record)})
+    removed: list[str] = []
+    for path in plan.stale:
+        with contextlib.suppress(FileNotFoundError):
+            inside(root, path).unlink()
+            removed.append(path)
+    if removed:
+        gone = set(removed)
+        owned = {path: digest for path, digest in plan.record.items() if path not in gone}
+        atomic_write(record_file, _record_text(owned))
+    return SiteReport(
+        written=tuple(path for path in changed if path != record_file), removed=tuple(removed)
+    )
+
+
+def _inside_or_none(root: Path, relative: str) -> Path | None:
+    """Return root/relative, or None for a path that would leave root (a damaged record)."""
+    try:
+        return inside(root, relative)
+    except ValueError:
+        return None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _digest_of(path: Path) -> str | None:
+    """Return the SHA-256 of a file's bytes, or None when there is no such file."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _read_record(path: Path) -> dict[str, str]:
+    """Return the record of an earlier run (docs path -> SHA-256); empty when absent or damaged.
+
+    A damaged record only makes papershelf keep its own earlier files as if a person had written
+    them; it never makes it replace a file it did not write.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != _RECORD_FORMAT:
+        return {}
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        path: digest
+        for path, digest in files.items()
+        if isinstance(path, str) and isinstance(digest, str)
+    }
+
+
+def _record_text(owned: Mapping[str, str]) -> str:
+    data = {"format": _RECORD_FORMAT, "files": dict(sorted(owned.items()))}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
 def _read_library_text(bib_path: Path, *, must_exist: bool = False) -> str:

@@ -1,5 +1,7 @@
 """The records that flow through every stage: `Paper` (what a digest says, from the readers to the
-library) and `BibEntry` (what a library entry says, from the `.bib` reader to the site)."""
+library), `BibEntry` (what a library entry says, from the `.bib` reader to the site) and
+`GeneratedFile` (one file of the site, from `build_site` to the plugin or the docs folder), with
+the `SiteOptions` that shape the site."""
 
 from __future__ import annotations
 
@@ -173,3 +175,46 @@ class BibEntry:
     def links_of(self, kind: LinkKind) -> tuple[str, ...]:
         """Return the URLs of the links of one kind, in order."""
         return tuple(link.url for link in self.links if link.kind is kind)
+
+
+class FileKind(enum.Enum):
+    """What a generated file is, which decides how a writer treats a copy already on disk."""
+
+    PAPER_PAGE = "paper page"
+    """One paper's page, e.g. `papers/cheng2024breaking.md`; its notes section is the reader's."""
+    LISTING = "listing"
+    """The home page, a tag, code or timeline page, e.g. `tags/diffusion.md`."""
+    DOWNLOAD = "download"
+    """A `.bib` file, e.g. `bib/cheng2024breaking.bib` or the whole library `bib/papers.bib`."""
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedFile:
+    """One file of the site, as papershelf generates it."""
+
+    path: str
+    """Docs-relative path with `/`, e.g. `papers/cheng2024breaking.md` or `bib/papers.bib`."""
+    content: str
+    """The whole text: Markdown with front matter for pages, BibTeX for downloads."""
+    kind: FileKind
+    """Paper page, listing or download."""
+    title: str
+    """Plain-text title, e.g. `Breaking the Memory Barrier`, `Tags` or `papers.bib`."""
+    in_nav: bool
+    """Whether a navigation may list it: only the overviews (home, tags, code, timeline) may;
+    paper pages never do (Material renders the whole navigation into every page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """How the site is shaped; the plugin's options and `papershelf site`'s flags."""
+
+    per_page: int = 50
+    """Papers per listing page before a listing continues on `page-2`, e.g. `50`."""
+    latest: int = 20
+    """Papers the home page lists, e.g. `20`."""
+    home: bool = True
+    """Whether to generate the home page (`index.md`)."""
+    library_download: bool = True
+    """Whether to publish the whole library as `bib/papers.bib`. The one-entry files
+    `bib/<key>.bib` are published regardless: every paper page links its own."""

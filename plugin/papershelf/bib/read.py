@@ -109,6 +109,47 @@ def read_library(text: str, *, source: str) -> list[BibEntry]:
     return entries
 
 
+def read_libraries(texts: Mapping[str, str]) -> list[BibEntry]:
+    """Return the entries of several `.bib` files as one library, in order.
+
+    A citation key names a paper's page and download, so it may appear only once across the
+    files; every file is read and every problem (of any file, and each key used again) is
+    raised at once.
+
+    Args:
+        texts: Each file's text by its path as the user gave it, e.g. `{"bib/papers.bib": ...}`.
+
+    Raises:
+        LibraryError: With one `file:line: problem` per problem found.
+    """
+    entries: list[BibEntry] = []
+    problems: list[Problem] = []
+    first_seen: dict[str, BibEntry] = {}
+    for source, text in texts.items():
+        try:
+            found = read_library(text, source=source)
+        except LibraryError as error:
+            problems.extend(error.problems)
+            continue
+        for entry in found:
+            earlier = first_seen.get(entry.key)
+            if earlier is not None:
+                problems.append(
+                    Problem(
+                        entry.source.file,
+                        entry.source.line,
+                        f"citation key '{entry.key}' is already used at {earlier.source}; "
+                        "rename one of them (keys must be unique across the libraries)",
+                    )
+                )
+                continue
+            first_seen[entry.key] = entry
+            entries.append(entry)
+    if problems:
+        raise LibraryError(problems)
+    return entries
+
+
 def _read_entries(
     library: Library, source: str, *, first_line: int
 ) -> tuple[list[BibEntry], list[Problem]]:

@@ -15,8 +15,11 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from papershelf.dates import calendar_date
+from papershelf.model import SiteOptions
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SITE = SiteOptions()
+"""The defaults of the options that shape the site, shared with `papershelf site`."""
 
 
 class IsoDate(BaseConfigOption[str | None]):
@@ -122,12 +125,12 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """A tag vocabulary (YAML) whose labels name the tag pages; default: the bundled taxonomy."""
 
     # Generated pages
-    per_page = BoundedInt(default=50, minimum=1)
+    per_page = BoundedInt(default=_SITE.per_page, minimum=1)
     """Papers per page in tag listings before they are split into `page-2`, `page-3`, ..."""
-    latest = BoundedInt(default=20, minimum=0)
+    latest = BoundedInt(default=_SITE.latest, minimum=0)
     """Papers listed on the generated home page."""
-    home = c.Type(bool, default=True)
+    home = c.Type(bool, default=_SITE.home)
     """Generate the home page (`index.md`) unless `docs/index.md` exists."""
-    bib_download = c.Type(bool, default=True)
+    bib_download = c.Type(bool, default=_SITE.library_download)
     """Publish the whole library as `bib/papers.bib` for download. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""

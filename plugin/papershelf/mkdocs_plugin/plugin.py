@@ -1,14 +1,14 @@
-"""The `papershelf` MkDocs plugin: wires MkDocs events to papershelf's pure renderers.
+"""The `papershelf` MkDocs plugin: wires MkDocs events to papershelf's pure stages.
 
-It reads the configured `.bib` libraries, adds one in-memory page per paper (unless the page
-exists on disk), the tag, code, timeline and home pages, and the `.bib` downloads, keeps paper
-pages out of the navigation, and writes Google Scholar `citation_*` meta tags into each paper
+It reads the configured `.bib` libraries and hands every file `papershelf.site.build.build_site`
+generates (paper pages, tag, code, timeline and home pages, `.bib` downloads) to MkDocs in memory,
+except where a file of that path exists in `docs_dir`, which wins. It keeps paper pages and long
+listings out of the navigation, and writes Google Scholar `citation_*` meta tags into each paper
 page's `<head>` so that Zotero's browser connector can save the paper.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,13 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from papershelf.bib.read import read_library
-from papershelf.errors import PapershelfError, Problem
+from papershelf.bib.read import read_libraries
+from papershelf.errors import PapershelfError
 from papershelf.mkdocs_plugin.config import PapershelfConfig
-from papershelf.model import BibEntry
-from papershelf.site.listings import render_site_pages
+from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
+from papershelf.site.build import build_site
 from papershelf.site.meta import citation_meta_tags, insert_into_head
-from papershelf.site.paper_page import render_paper_page
-from papershelf.site.urls import bib_download_path, paper_page_path
+from papershelf.site.urls import paper_page_path
 from papershelf.tagging.taxonomy import taxonomy_for
 
 log = get_plugin_logger(__name__)
@@ -34,12 +33,6 @@ log = get_plugin_logger(__name__)
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html")
 """Markdown extensions the generated pages use: buttons (`{ .md-button }`) and the BibTeX block
 inside `<div markdown>`."""
-
-OVERVIEW_PAGES = frozenset({"index.md", "tags/index.md", "code/index.md", "timeline/index.md"})
-"""Generated pages that may appear in the navigation; every other generated page stays out."""
-
-LIBRARY_DOWNLOAD = "bib/papers.bib"
-"""Site path of the whole library download."""
 
 
 class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped-call]
@@ -100,62 +93,55 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add paper pages, listing pages and `.bib` downloads; files on disk win."""
+        """Add the generated pages and downloads (`build_site`); files on disk win."""
         self.entries_by_page = {}
         if not self.config.enabled:
             return files
         texts = {path: _read_bib(path, config) for path in self.config.bib}
-        entries = _read_entries(texts, config)
+        try:
+            entries = read_libraries(
+                {_relative(path, config): text for path, text in texts.items()}
+            )
+        except PapershelfError as error:
+            raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
         self.tag_labels = self._load_tag_labels()
 
         for entry in entries:
             src_uri = paper_page_path(entry.key)
             self.entries_by_page[src_uri] = entry
             on_disk = files.get_file_from_path(src_uri)
-            if on_disk is not None:
-                # Listed in an explicit nav it stays there; it only stops the "not in nav" notice.
-                if on_disk.inclusion in (InclusionLevel.UNDEFINED, InclusionLevel.INCLUDED):
-                    on_disk.inclusion = _NOT_IN_NAV
-                continue
-            content = render_paper_page(entry, tag_labels=self.tag_labels)
-            files.append(File.generated(config, src_uri, content=content, inclusion=_NOT_IN_NAV))
+            # Listed in an explicit nav it stays there; it only stops the "not in nav" notice.
+            if on_disk is not None and on_disk.inclusion in _UNDECIDED:
+                on_disk.inclusion = _NOT_IN_NAV
 
-        home = self.config.home and files.get_file_from_path("index.md") is None
-        site_pages = render_site_pages(
+        generated = build_site(
             entries,
             tag_labels=self.tag_labels,
-            per_page=self.config.per_page,
-            latest=self.config.latest,
-            home=home,
+            options=SiteOptions(
+                per_page=self.config.per_page,
+                latest=self.config.latest,
+                home=self.config.home,
+                library_download=self.config.bib_download,
+            ),
+            library_texts=list(texts.values()),
+            skip=files.src_uris,
         )
-        for page in site_pages:
-            if files.get_file_from_path(page.path) is not None:
-                log.debug(
-                    "%s exists in docs_dir; keeping it instead of the generated page", page.path
-                )
-                continue
-            inclusion = InclusionLevel.UNDEFINED if page.path in OVERVIEW_PAGES else _NOT_IN_NAV
+        for generated_file in generated:
             files.append(
-                File.generated(config, page.path, content=page.content, inclusion=inclusion)
+                File.generated(
+                    config,
+                    generated_file.path,
+                    content=generated_file.content,
+                    inclusion=_inclusion(generated_file),
+                )
             )
-
-        # Every paper page links its one-entry file, so those are always published.
-        downloads = {bib_download_path(entry.key): _with_newline(entry.bibtex) for entry in entries}
-        if self.config.bib_download:
-            # One library is published byte for byte; several are joined with a blank line.
-            parts = list(texts.values())
-            downloads[LIBRARY_DOWNLOAD] = (
-                parts[0] if len(parts) == 1 else "\n".join(_with_newline(p) for p in parts)
-            )
-        for path, text in downloads.items():
-            if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=text))
+        listings = sum(1 for file in generated if file.kind is FileKind.LISTING)
         log.info(
             "%d papers from %d librar%s, %d listing pages",
             len(entries),
             len(texts),
             "y" if len(texts) == 1 else "ies",
-            len(site_pages),
+            listings,
         )
         return files
 
@@ -201,6 +187,15 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
 
 
 _NOT_IN_NAV = InclusionLevel.NOT_IN_NAV
+_UNDECIDED = (InclusionLevel.UNDEFINED, InclusionLevel.INCLUDED)
+
+
+def _inclusion(generated_file: GeneratedFile) -> InclusionLevel:
+    """Return how MkDocs includes a generated file: pages out of the nav unless overviews."""
+    if generated_file.in_nav or generated_file.kind is FileKind.DOWNLOAD:
+        # MkDocs decides (from the `nav` and `not_in_nav` settings), as for a file on disk.
+        return InclusionLevel.UNDEFINED
+    return _NOT_IN_NAV
 
 
 def _extension_name(extension: object) -> str:
@@ -232,37 +227,3 @@ def _read_bib(path: str, config: MkDocsConfig) -> str:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise PluginError(f"papershelf: option 'bib': cannot read {shown}: {error}") from None
-
-
-def _read_entries(texts: Mapping[str, str], config: MkDocsConfig) -> list[BibEntry]:
-    """Return the entries of every library in order; raise one `PluginError` with all problems."""
-    entries: list[BibEntry] = []
-    problems: list[str] = []
-    first_seen: dict[str, BibEntry] = {}
-    for path, text in texts.items():
-        try:
-            found = read_library(text, source=_relative(path, config))
-        except PapershelfError as error:
-            problems.append(str(error))
-            continue
-        for entry in found:
-            earlier = first_seen.get(entry.key)
-            if earlier is not None:
-                problem = Problem(
-                    entry.source.file,
-                    entry.source.line,
-                    f"citation key '{entry.key}' is already used at {earlier.source}; "
-                    "rename one of them (keys must be unique across the `bib` files)",
-                )
-                problems.append(str(problem))
-                continue
-            first_seen[entry.key] = entry
-            entries.append(entry)
-    if problems:
-        raise PluginError("papershelf: cannot read the library:\n" + "\n".join(problems))
-    return entries
-
-
-def _with_newline(text: str) -> str:
-    """Return the text ending in exactly one newline."""
-    return text.rstrip("\n") + "\n"

@@ -14,14 +14,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from papershelf.model import BibEntry, LinkKind
-from papershelf.site.markdown import escape_text, html_text, markdown_link, slugify, url_host
+from papershelf.site.markdown import escape_text, html_text, markdown_link, url_host
 from papershelf.site.paper_page import (
     display_date,
     display_title,
     dump_yaml,
     tag_label,
 )
-from papershelf.site.urls import paper_page_path, tag_page_path, tag_slug
+from papershelf.site.urls import (
+    CODE_INDEX,
+    HOME_PAGE,
+    TAGS_INDEX,
+    TIMELINE_BASE,
+    TIMELINE_INDEX,
+    code_host_base,
+    listing_page_path,
+    paper_page_path,
+    relative_link,
+    tag_listing_base,
+    tag_page_path,
+    tag_slug,
+    timeline_year_base,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +89,6 @@ def newest_first(entries: Iterable[BibEntry]) -> list[BibEntry]:
     )
 
 
-def _relative(from_path: str, to_path: str) -> str:
-    """Return the link from one docs file to another, e.g. `../papers/x.md`."""
-    # Docs-relative paths never hold `..`, so the common prefix decides; posixpath.relpath would
-    # ask the operating system for the working directory on every call.
-    source = from_path.split("/")[:-1]
-    target = to_path.split("/")
-    common = 0
-    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
-        common += 1
-    return "/".join([".."] * (len(source) - common) + target[common:])
-
-
 def _front_matter(title: str, *, searchable: bool) -> str:
     """Return front matter with an HTML-safe title (Material prints `title` unescaped)."""
     data: dict[str, Any] = {"title": html_text(title)}
@@ -99,9 +101,8 @@ def _entry_line(
     entry: BibEntry, from_path: str, tag_labels: Mapping[str, str], *, tags: bool = True
 ) -> str:
     """Return one listing line: linked title, date, first tags."""
-    link = (
-        f"[{escape_text(display_title(entry))}]({_relative(from_path, paper_page_path(entry.key))})"
-    )
+    target = relative_link(from_path, paper_page_path(entry.key))
+    link = f"[{escape_text(display_title(entry))}]({target})"
     parts = [link]
     date = display_date(entry)
     if date:
@@ -112,11 +113,6 @@ def _entry_line(
         text = ", ".join(labels) + (f" +{more}" if more > 0 else "")
         parts.append(escape_text(text))
     return "- " + " · ".join(parts)
-
-
-def _page_path(base: str, number: int) -> str:
-    """Return the path of page `number` of the listing at `base` (`tags/x` -> `tags/x.md`)."""
-    return f"{base}.md" if number == 1 else f"{base}/page-{number}.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +147,7 @@ def _paginate(
     pages: list[SitePage] = []
     total = len(chunks)
     for number, chunk in enumerate(chunks, start=1):
-        path = _page_path(base, number)
+        path = listing_page_path(base, number)
         heading = title if number == 1 else f"{title} (page {number} of {total})"
         body = [
             _front_matter(heading, searchable=False),
@@ -180,10 +176,10 @@ def _pager(base: str, number: int, total: int, path: str) -> str:
     """Return the `← Newer · Page 2 of 3 · Older →` line."""
     parts: list[str] = []
     if number > 1:
-        parts.append(f"[← Newer]({_relative(path, _page_path(base, number - 1))})")
+        parts.append(f"[← Newer]({relative_link(path, listing_page_path(base, number - 1))})")
     parts.append(f"Page {number} of {total}")
     if number < total:
-        parts.append(f"[Older →]({_relative(path, _page_path(base, number + 1))})")
+        parts.append(f"[Older →]({relative_link(path, listing_page_path(base, number + 1))})")
     return " · ".join(parts) + "\n"
 
 
@@ -211,12 +207,12 @@ def _tag_pages(
     groups = _tag_groups(entries, tag_labels)
     ordered = sorted(groups.items(), key=lambda item: (item[1][0].casefold(), item[0]))
     index_lines = [
-        f"- [{escape_text(label)}]({_relative('tags/index.md', tag_page_path(slug))})"
+        f"- [{escape_text(label)}]({relative_link(TAGS_INDEX, tag_page_path(slug))})"
         f" ({len(tagged)})"
         for slug, (label, tagged) in ordered
     ]
     index = SitePage(
-        "tags/index.md",
+        TAGS_INDEX,
         _front_matter("Tags", searchable=True)
         + "# Tags\n\n"
         + (f"{len(ordered)} tags.\n\n" if ordered else "No paper has a tag yet.\n\n")
@@ -232,12 +228,12 @@ def _tag_pages(
             noun = "paper" if count == 1 else "papers"
             return (
                 f"{count} {noun} tagged {escape_text(label)}, newest first. "
-                f"[All tags]({_relative(path, 'tags/index.md')})\n"
+                f"[All tags]({relative_link(path, TAGS_INDEX)})\n"
             )
 
         pages.extend(
             _paginate(
-                f"tags/{slug}",
+                tag_listing_base(slug),
                 label,
                 intro,
                 [_Item(entry) for entry in newest_first(tagged)],
@@ -291,18 +287,19 @@ def _code_pages(
         for host in hosts:
             body.append(f"## {escape_text(host)}\n")
             body.append(
-                "\n".join(code_line(entry, url, "code/index.md") for entry, url in by_host[host])
-                + "\n"
+                "\n".join(code_line(entry, url, CODE_INDEX) for entry, url in by_host[host]) + "\n"
             )
-        return [SitePage("code/index.md", "\n".join(body), "Code")]
-    index_lines = [
-        f"- [{escape_text(host)}]({_relative('code/index.md', _page_path(_host_base(host), 1))})"
-        f" ({len(by_host[host])})"
-        for host in hosts
-    ]
+        return [SitePage(CODE_INDEX, "\n".join(body), "Code")]
+    index_lines = []
+    for host in hosts:
+        first_page = listing_page_path(code_host_base(host), 1)
+        index_lines.append(
+            f"- [{escape_text(host)}]({relative_link(CODE_INDEX, first_page)})"
+            f" ({len(by_host[host])})"
+        )
     pages = [
         SitePage(
-            "code/index.md",
+            CODE_INDEX,
             _front_matter("Code", searchable=False)
             + "# Code\n\n"
             + intro
@@ -316,12 +313,12 @@ def _code_pages(
         def host_intro(path: str, host: str = host) -> str:
             return (
                 f"Papers with code on {escape_text(host)}, newest first. "
-                f"[All hosts]({_relative(path, 'code/index.md')})\n"
+                f"[All hosts]({relative_link(path, CODE_INDEX)})\n"
             )
 
         pages.extend(
             _paginate(
-                _host_base(host),
+                code_host_base(host),
                 f"Code on {host}",
                 host_intro,
                 [_Item(entry, url=url) for entry, url in by_host[host]],
@@ -330,11 +327,6 @@ def _code_pages(
             )
         )
     return pages
-
-
-def _host_base(host: str) -> str:
-    """Return the listing base path of a code host, e.g. `code/github`."""
-    return f"code/{slugify(host) or 'other'}"
 
 
 # --- timeline -----------------------------------------------------------------------------------
@@ -373,7 +365,7 @@ def _timeline_pages(
 
     if len(ordered) <= per_page:
         pages = _paginate(
-            "timeline/index",
+            TIMELINE_BASE,
             "Timeline",
             lambda path: f"{len(ordered)} papers by month, newest first.\n",
             [_Item(entry, _month_group(entry)) for entry in ordered],
@@ -381,20 +373,21 @@ def _timeline_pages(
             line,
         )
         return pages
-    by_year: dict[str, list[BibEntry]] = {}
+    by_year: dict[int | None, list[BibEntry]] = {}
     for entry in ordered:
-        by_year.setdefault(str(entry.year) if entry.year else "undated", []).append(entry)
+        by_year.setdefault(entry.year or None, []).append(entry)
     index_lines = []
     for year, dated in by_year.items():
-        label = "Undated" if year == "undated" else year
+        label = str(year) if year else "Undated"
         months = dict.fromkeys(_month_group(entry) for entry in dated)
+        first_page = listing_page_path(timeline_year_base(year), 1)
         index_lines.append(
-            f"- [{escape_text(label)}]({_relative('timeline/index.md', f'timeline/{year}.md')})"
+            f"- [{escape_text(label)}]({relative_link(TIMELINE_INDEX, first_page)})"
             f" ({len(dated)}): " + escape_text(", ".join(months))
         )
     pages = [
         SitePage(
-            "timeline/index.md",
+            TIMELINE_INDEX,
             _front_matter("Timeline", searchable=False)
             + "# Timeline\n\n"
             + f"{len(ordered)} papers by year, newest first.\n\n"
@@ -404,18 +397,18 @@ def _timeline_pages(
         )
     ]
     for year, dated in by_year.items():
-        label = "Undated" if year == "undated" else year
+        label = str(year) if year else "Undated"
         count = len(dated)
 
         def year_intro(path: str, count: int = count) -> str:
             return (
                 f"{count} papers by month, newest first. "
-                f"[All years]({_relative(path, 'timeline/index.md')})\n"
+                f"[All years]({relative_link(path, TIMELINE_INDEX)})\n"
             )
 
         pages.extend(
             _paginate(
-                f"timeline/{year}",
+                timeline_year_base(year),
                 label,
                 year_intro,
                 [_Item(entry, _month_group(entry)) for entry in dated],
@@ -439,14 +432,15 @@ def _home_page(entries: Sequence[BibEntry], tag_labels: Mapping[str, str], lates
         _front_matter("Papers", searchable=True),
         "# Papers\n",
         f"{len(entries)} {noun} · {len(tags)} tags · {with_code} with code. "
-        "Browse [by tag](tags/index.md), [by date](timeline/index.md), "
-        "[with code](code/index.md).\n",
+        f"Browse [by tag]({relative_link(HOME_PAGE, TAGS_INDEX)}), "
+        f"[by date]({relative_link(HOME_PAGE, TIMELINE_INDEX)}), "
+        f"[with code]({relative_link(HOME_PAGE, CODE_INDEX)}).\n",
         "## Latest\n",
-        "\n".join(_entry_line(entry, "index.md", tag_labels) for entry in newest) + "\n"
+        "\n".join(_entry_line(entry, HOME_PAGE, tag_labels) for entry in newest) + "\n"
         if newest
         else "No papers yet.\n",
     ]
-    return SitePage("index.md", "\n".join(body), "Papers")
+    return SitePage(HOME_PAGE, "\n".join(body), "Papers")
 
 
 def render_site_pages(

@@ -1,5 +1,6 @@
 """The site's URL scheme: where every generated page and download lives, relative to the docs
-folder. One place, so the plugin, the CLI and the listings agree on every link."""
+folder, and how one links to another. One place, so the plugin, the CLI and the listings agree on
+every link."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 from papershelf.site.markdown import slugify
 
 _SAFE_SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
+PAPERS_FOLDER = "papers"
+"""The folder of the paper pages, relative to the docs folder."""
 
 
 def entry_slug(key: str) -> str:
@@ -36,7 +39,7 @@ def paper_page_path(key: str) -> str:
 
     With `use_directory_urls` (the default) the URL is `papers/cheng2024breaking/`.
     """
-    return f"papers/{entry_slug(key)}.md"
+    return f"{PAPERS_FOLDER}/{entry_slug(key)}.md"
 
 
 def bib_download_path(key: str) -> str:
@@ -52,6 +55,81 @@ def tag_slug(tag: str) -> str:
     return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:8]
 
 
+# --- listings -----------------------------------------------------------------------------------
+
+HOME_PAGE = "index.md"
+"""The generated home page: counts, the latest papers, links to the overviews."""
+TAGS_INDEX = "tags/index.md"
+"""Every tag with its number of papers."""
+CODE_INDEX = "code/index.md"
+"""Papers with code, grouped by host."""
+TIMELINE_INDEX = "timeline/index.md"
+"""Papers by month (by year when the library is long)."""
+OVERVIEW_PAGES = (HOME_PAGE, TAGS_INDEX, CODE_INDEX, TIMELINE_INDEX)
+"""The generated pages a navigation may list; every other generated page stays out of it."""
+LIBRARY_DOWNLOAD = "bib/papers.bib"
+"""The whole library, for download."""
+SITE_RECORD = ".papershelf-site.json"
+"""Where `papershelf site` notes what it wrote into a docs folder: every listing and download by
+docs path, with the SHA-256 of its text. MkDocs leaves files starting with `.` out of the site."""
+
+_LISTING_FOLDERS = ("tags", "code", "timeline")
+
+
+def listing_page_path(base: str, number: int) -> str:
+    """Return the path of page `number` of the listing at `base` (`tags/x` -> `tags/x.md`).
+
+    Page k > 1 is `tags/x/page-k.md`, so its URL is `tags/x/page-k/` under `tags/x/`.
+    """
+    return f"{base}.md" if number == 1 else f"{base}/page-{number}.md"
+
+
+def tag_listing_base(tag: str) -> str:
+    """Return the listing base of a tag, e.g. `tags/diffusion`."""
+    return f"tags/{tag_slug(tag)}"
+
+
 def tag_page_path(tag: str) -> str:
     """Return the docs-relative path of a tag's (first) page, e.g. `tags/diffusion.md`."""
-    return f"tags/{tag_slug(tag)}.md"
+    return listing_page_path(tag_listing_base(tag), 1)
+
+
+def code_host_base(host: str) -> str:
+    """Return the listing base of a code host's papers, e.g. `code/github` for `GitHub`."""
+    return f"code/{slugify(host) or 'other'}"
+
+
+TIMELINE_BASE = TIMELINE_INDEX.removesuffix(".md")
+"""The listing base of a timeline short enough for one listing."""
+
+
+def timeline_year_base(year: int | None) -> str:
+    """Return the listing base of one year of a long timeline, e.g. `timeline/2025`."""
+    return f"timeline/{year}" if year else "timeline/undated"
+
+
+def relative_link(from_path: str, to_path: str) -> str:
+    """Return the link from one docs file to another, e.g. `../papers/x.md`."""
+    # Docs-relative paths never hold `..`, so the common prefix decides; posixpath.relpath would
+    # ask the operating system for the working directory on every call.
+    source = from_path.split("/")[:-1]
+    target = to_path.split("/")
+    common = 0
+    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(source) - common) + target[common:])
+
+
+def not_in_nav_patterns() -> list[str]:
+    """Return the `not_in_nav` lines (gitignore style) that keep generated pages out of the nav.
+
+    A site built from pages on disk without the plugin puts these under `not_in_nav:` in
+    `mkdocs.yml`: every paper page and every listing except the overviews then stays out of the
+    navigation, as the plugin keeps them. A folder is matched by `/tags/*`, not `/tags/`, because
+    a file inside an excluded folder cannot be brought back by a `!` line.
+    """
+    lines = [f"/{PAPERS_FOLDER}/"]
+    for folder in _LISTING_FOLDERS:
+        lines.append(f"/{folder}/*")
+        lines.extend(f"!/{page}" for page in OVERVIEW_PAGES if page.startswith(f"{folder}/"))
+    return lines

@@ -1,0 +1,96 @@
+"""Entries -> every file of the site: paper pages, listings and `.bib` downloads.
+
+`build_site` is the one place that decides what papershelf publishes. The MkDocs plugin hands its
+result to MkDocs in memory; `papershelf site` writes it into a docs folder, so that a build
+without the plugin (plain MkDocs, ProperDocs, or a successor that runs no MkDocs plugin) gives the
+same pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping, Sequence
+from types import MappingProxyType
+
+from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
+from papershelf.site.listings import render_site_pages
+from papershelf.site.paper_page import display_title, render_pages
+from papershelf.site.urls import (
+    HOME_PAGE,
+    LIBRARY_DOWNLOAD,
+    OVERVIEW_PAGES,
+    bib_download_path,
+    paper_page_path,
+)
+
+_NONE: Mapping[str, str] = MappingProxyType({})
+
+
+_DEFAULT_OPTIONS = SiteOptions()
+
+
+def build_site(
+    entries: Sequence[BibEntry],
+    *,
+    tag_labels: Mapping[str, str],
+    options: SiteOptions = _DEFAULT_OPTIONS,
+    library_texts: Sequence[str] = (),
+    notes_from: Mapping[str, str] = _NONE,
+    skip: Container[str] = frozenset(),
+) -> list[GeneratedFile]:
+    """Return every file of the site: paper pages, then listings, then downloads.
+
+    Args:
+        entries: The library's entries, keys unique (`bib.read.read_libraries`).
+        tag_labels: Display labels of tag ids, e.g. `{"video-generation": "Video generation"}`.
+        options: Page sizes and which optional files to generate.
+        library_texts: The text of each library file, published together as `bib/papers.bib`
+            (one library byte for byte, several joined by a blank line); none, no such file.
+        notes_from: Current text of paper pages by docs path (`papers/<key>.md`): each new page
+            keeps the notes of its current one (see `paper_page.render_pages`).
+        skip: Docs paths not to generate, e.g. files that exist in the docs folder and win over
+            generated ones; a paper page skipped is not rendered at all.
+
+    Returns:
+        The files in the order MkDocs should see them; no path twice.
+    """
+    files: list[GeneratedFile] = []
+    shown = [entry for entry in entries if paper_page_path(entry.key) not in skip]
+    pages = render_pages(shown, notes_from, tag_labels=tag_labels)
+    for entry in shown:
+        path = paper_page_path(entry.key)
+        files.append(
+            GeneratedFile(path, pages[path], FileKind.PAPER_PAGE, display_title(entry), False)
+        )
+    listings = render_site_pages(
+        entries,
+        tag_labels=tag_labels,
+        per_page=options.per_page,
+        latest=options.latest,
+        home=options.home and HOME_PAGE not in skip,
+    )
+    files.extend(
+        GeneratedFile(
+            page.path, page.content, FileKind.LISTING, page.title, page.path in OVERVIEW_PAGES
+        )
+        for page in listings
+        if page.path not in skip
+    )
+    downloads = {bib_download_path(entry.key): _with_newline(entry.bibtex) for entry in entries}
+    if options.library_download and library_texts:
+        downloads[LIBRARY_DOWNLOAD] = _joined(library_texts)
+    files.extend(
+        GeneratedFile(path, text, FileKind.DOWNLOAD, path.rsplit("/", 1)[-1], in_nav=False)
+        for path, text in downloads.items()
+        if path not in skip
+    )
+    return files
+
+
+def _joined(texts: Sequence[str]) -> str:
+    """Return one library byte for byte, or several joined by a blank line."""
+    return texts[0] if len(texts) == 1 else "\n".join(_with_newline(text) for text in texts)
+
+
+def _with_newline(text: str) -> str:
+    """Return the text ending in exactly one newline."""
+    return text.rstrip("\n") + "\n"
