@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from papershelf.convert import convert_digests
+from papershelf import convert_digests
 from papershelf.files import cache_file
 from papershelf.parallel import jobs
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import InteropLibrary, interop_id, interop_libraries
+from papershelf import LibraryError, read_library
 from papershelf.bib import index as index_module
 from papershelf.bib.index import (
     LibraryIndex,
@@ -18,8 +19,6 @@ from papershelf.bib.index import (
     index_library,
     load_index,
 )
-from papershelf.bib.read import read_library
-from papershelf.errors import LibraryError
 from papershelf.parallel import Stage, thresholds
 
 Reader = Callable[..., object]

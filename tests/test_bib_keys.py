@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from papershelf import Paper, Source
 from papershelf.bib.keys import make_key, transliterate
-from papershelf.model import Paper, Source
 
 SOURCE = Source("bib/digests/2025-10-30-hf-papers.txt", line=13)
 

@@ -10,12 +10,11 @@ import pytest
 from bibtexparser.model import Entry
 
 from conftest import INTEROP
+from papershelf import DateOrigin, LibraryError, Link, LinkKind, Paper, Source, merge_into_library
 from papershelf.bib import merge as merge_module
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, parse_entry
-from papershelf.bib.merge import FIELD_ORDER, merge_into_library, paper_to_fields
-from papershelf.errors import LibraryError
-from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.bib.merge import FIELD_ORDER, paper_to_fields
 from papershelf.parallel import Stage, thresholds
 
 SOURCE = Source("bib/digests/2025-10-30-hf-papers.txt", line=13)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papershelf import Paper, Source, merge_into_library
 from papershelf.bib.escape import (
     escape_name,
     escape_text,
@@ -22,9 +23,7 @@ from papershelf.bib.escape import (
     unescape_title,
     verbatim_url,
 )
-from papershelf.bib.merge import merge_into_library
 from papershelf.identity import normalise_title
-from papershelf.model import Paper, Source
 
 SNIPPETS = (
     "\\",

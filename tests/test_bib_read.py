@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, INTEROP, InteropLibrary, interop_id, interop_libraries
+from papershelf import LibraryError, Link, LinkKind, read_library
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
-from papershelf.bib.read import decode_tex, read_library, split_names
-from papershelf.errors import LibraryError, Problem
-from papershelf.model import Link, LinkKind
+from papershelf.bib.read import decode_tex, split_names
+from papershelf.errors import Problem
 from papershelf.parallel import Stage, thresholds
 
 

@@ -14,8 +14,7 @@ import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from conftest import DATA, require_tool
-from papershelf.bib.read import read_library
-from papershelf.model import BibEntry, LinkKind
+from papershelf import BibEntry, LinkKind, read_library
 from test_site_build import DEMO_CONFIG, demo_entries, mkdocs_build
 
 pytestmark = pytest.mark.browser

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from papershelf.combine import combine_papers
+from papershelf import Link, LinkKind, Paper, Source, combine_papers
 from papershelf.identity import normalise_title
-from papershelf.model import Link, LinkKind, Paper, Source
 
 DAY = dt.date(2025, 10, 30)
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_DIGEST
+from papershelf import ConvertReport, DigestError, convert_digests
 from papershelf.bib import merge as merge_module
 from papershelf.bib.index import LibraryIndex, index_library, load_index
-from papershelf.convert import ConvertReport, convert_digests
-from papershelf.errors import DigestError
 from papershelf.files import CACHE_DAYS, cache_file
 from papershelf.parallel import Stage, thresholds
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from papershelf import DateOrigin
 from papershelf.dates import (
     DateProblem,
     DateText,
@@ -16,7 +17,6 @@ from papershelf.dates import (
     resolve_date,
     split_date_line,
 )
-from papershelf.model import DateOrigin
 
 D = dt.date
 

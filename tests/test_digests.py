@@ -9,9 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, SAMPLE_DIGEST
-from papershelf.digests import DigestFormat, detect_format, parse_digest
-from papershelf.errors import DigestError, Problem
-from papershelf.model import DateOrigin, Paper
+from papershelf import (
+    DateOrigin,
+    DigestError,
+    DigestFormat,
+    Paper,
+    Problem,
+    detect_format,
+    parse_digest,
+)
 
 FORMATS = "the Hugging Face papers page copied as text or as Markdown, or its daily_papers JSON"
 UNREADABLE = (

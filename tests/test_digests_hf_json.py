@@ -9,9 +9,8 @@ import sys
 import pytest
 
 from conftest import DATA
+from papershelf import DateOrigin, DigestError, Link, LinkKind, Paper, Source
 from papershelf.digests.hf_json import parse_hf_json
-from papershelf.errors import DigestError
-from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 
 JAN16 = dt.date(2026, 1, 16)
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, SAMPLE_DIGEST
+from papershelf import DateOrigin, DigestError, LinkKind, Paper
 from papershelf.digests.hf_text import parse_hf_markdown, parse_hf_text
-from papershelf.errors import DigestError
-from papershelf.model import DateOrigin, LinkKind, Paper
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "hf-papers-page.json"
 SOURCE = "bib/digests/2025-10-30-hf-papers.txt"

@@ -13,18 +13,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papershelf import (
+    DateOrigin,
+    DigestError,
+    Link,
+    LinkKind,
+    Paper,
+    Problem,
+    Source,
+    default_taxonomy,
+)
 from papershelf.bib import escape as escape_module
 from papershelf.bib import merge as merge_module
 from papershelf.bib.escape import escape_text, escape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, index_row
 from papershelf.digests.hf_json import _clean, parse_hf_json
 from papershelf.digests.hf_text import clean_text, normalise_space
-from papershelf.errors import DigestError, Problem
 from papershelf.files import decode_digest
 from papershelf.identity import _NOT_ALNUM, normalise_title
 from papershelf.links import _URL, _trim, classify_url, find_links, http_link_kind, is_http_url
-from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
-from papershelf.tagging.taxonomy import _words, default_taxonomy
+from papershelf.tagging.taxonomy import _words
 
 # Characters the text fast path must tell apart: plain and other whitespace, line ends,
 # controls, format characters, letters of several scripts.

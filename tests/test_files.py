@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.errors import DigestError
+from papershelf import DigestError
 from papershelf.files import (
     CACHE_DAYS,
     atomic_write,

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_DIGEST, require_tool
-from papershelf.bib.merge import merge_into_library
-from papershelf.model import Link, LinkKind, Paper, Source
+from papershelf import Link, LinkKind, Paper, Source, merge_into_library
 
 pytestmark = pytest.mark.latex
 

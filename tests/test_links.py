@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from papershelf import Link, LinkKind
 from papershelf.links import classify_url, find_links, is_http_url, merge_links
-from papershelf.model import Link, LinkKind
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from papershelf.errors import UsageError
+from papershelf import UsageError
 from papershelf.parallel import (
     MINIMUM_SIZES,
     Stage,

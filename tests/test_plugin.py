@@ -20,8 +20,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
 from conftest import SAMPLE_DIGEST
-from papershelf.bib.read import read_library
-from papershelf.model import BibEntry, Source
+from papershelf import BibEntry, Source, read_library
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 
 LIBRARY = textwrap.dedent(

@@ -16,8 +16,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from papershelf.bib.read import read_library
-from papershelf.model import BibEntry
+from papershelf import BibEntry, read_library
 from papershelf.site.urls import not_in_nav_patterns
 
 DEMO_CONFIG = ROOT / "mkdocs.yml"

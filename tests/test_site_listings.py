@@ -12,8 +12,7 @@ import pytest
 from mkdocs.utils import meta
 
 from conftest import DATA
-from papershelf.bib.read import read_library
-from papershelf.model import BibEntry, Link, LinkKind, Source
+from papershelf import BibEntry, Link, LinkKind, Source, read_library
 from papershelf.site.listings import SitePage, render_site_pages
 from papershelf.site.urls import paper_page_path
 

@@ -16,8 +16,7 @@ import pytest
 from mkdocs.utils import meta
 
 from conftest import DATA, INTEROP
-from papershelf.bib.read import read_library
-from papershelf.model import BibEntry
+from papershelf import BibEntry, read_library
 from papershelf.site.markdown import code_block
 from papershelf.site.paper_page import (
     NOTES_END,

@@ -15,16 +15,16 @@ from hypothesis import strategies as st
 
 import papershelf.tagging.taxonomy as taxonomy_module
 from conftest import ROOT, SAMPLE_DIGEST, missing
-from papershelf.errors import TaxonomyError
-from papershelf.model import Paper, Source
-from papershelf.tagging.taxonomy import (
-    Tag,
+from papershelf import (
+    Paper,
+    Source,
     Taxonomy,
+    TaxonomyError,
     default_taxonomy,
-    load_taxonomy,
     tag_papers,
     taxonomy_for,
 )
+from papershelf.tagging.taxonomy import Tag, load_taxonomy
 
 # --- matching ----------------------------------------------------------------------------------
 
