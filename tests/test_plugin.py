@@ -20,7 +20,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
 from conftest import SAMPLE_DIGEST
-from papershelf import BibEntry, Source, read_library
+from papershelf import BibEntry, SiteOptions, Source, build_site, default_taxonomy, read_library
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 
 LIBRARY = textwrap.dedent(
@@ -187,6 +187,24 @@ def test_generated_files(site: Callable[..., Path]) -> None:
     assert tag_page is not None
     assert tag_page.inclusion is InclusionLevel.NOT_IN_NAV
     assert files.get_file_from_path("about.md") is not None
+
+
+def test_the_plugin_publishes_what_build_site_generates(site: Callable[..., Path]) -> None:
+    config_file = site(per_page=1)
+    (config_file.parent / "docs" / "tags").mkdir()
+    (config_file.parent / "docs" / "tags" / "llm.md").write_text("# LLMs, mine\n", encoding="utf-8")
+    files = collect_files(load(config_file))
+    published = {f.src_uri: f.content_string for f in files if f.generated_by == "papershelf"}
+    labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
+    expected = build_site(
+        read_library(LIBRARY, source="lib.bib"),
+        tag_labels=labels,
+        options=SiteOptions(per_page=1),
+        library_texts=[LIBRARY],
+    )
+    assert list(published) == [file.path for file in expected if file.path != "tags/llm.md"]
+    assert published == {f.path: f.content for f in expected if f.path != "tags/llm.md"}
+    assert "tags/llm/page-2.md" in published
 
 
 def test_bib_downloads(site: Callable[..., Path]) -> None:
