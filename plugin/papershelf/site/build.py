@@ -23,8 +23,6 @@ from papershelf.site.urls import (
 )
 
 _NONE: Mapping[str, str] = MappingProxyType({})
-
-
 _DEFAULT_OPTIONS = SiteOptions()
 
 
@@ -58,9 +56,8 @@ def build_site(
     pages = render_pages(shown, notes_from, tag_labels=tag_labels)
     for entry in shown:
         path = paper_page_path(entry.key)
-        files.append(
-            GeneratedFile(path, pages[path], FileKind.PAPER_PAGE, display_title(entry), False)
-        )
+        title = display_title(entry)
+        files.append(GeneratedFile(path, pages[path], FileKind.PAPER_PAGE, title, in_nav=False))
     listings = render_site_pages(
         entries,
         tag_labels=tag_labels,
@@ -70,7 +67,11 @@ def build_site(
     )
     files.extend(
         GeneratedFile(
-            page.path, page.content, FileKind.LISTING, page.title, page.path in OVERVIEW_PAGES
+            page.path,
+            page.content,
+            FileKind.LISTING,
+            page.title,
+            in_nav=page.path in OVERVIEW_PAGES,
         )
         for page in listings
         if page.path not in skip
