@@ -20,7 +20,10 @@ The stages, in order:
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Not `typing.TYPE_CHECKING`: importing `typing` would double the cost of `import papershelf`;
+# type checkers read this name alike.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -100,6 +103,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from papershelf.bib.merge import MergeResult, merge_into_library
     from papershelf.bib.read import read_libraries, read_library
     from papershelf.combine import combine_papers
