@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -449,6 +450,75 @@ def test_site_refuses_a_key_in_two_libraries(
     assert not (shelf / "docs").exists()
 
 
+def test_site_moves_text_outside_the_notes_into_them_with_a_warning(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("site") == 0
+    page = next((shelf / "docs" / "papers").glob("humo*.md"))
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("## BibTeX\n", "My own remark.\n\n## BibTeX\n"), encoding="utf-8")
+    line = text[: text.index("## BibTeX\n")].count("\n") + 1
+    capsys.readouterr()
+    assert run("site") == 0
+    out = capsys.readouterr().out
+    assert f"  warning: docs/papers/{page.name}:{line}: text outside the notes markers" in out
+    notes = page.read_text(encoding="utf-8").split("<!-- papershelf:notes:start -->")[1]
+    assert "Kept from outside the notes" in notes
+    assert "My own remark." in notes
+    assert run("site") == 0
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_site_neither_reads_nor_writes_a_page_linking_out_of_the_pages_folder(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = shelf / "secret.txt"
+    secret.write_text("not a page\n", encoding="utf-8")
+    pages = shelf / "docs" / "papers"
+    pages.mkdir(parents=True)
+    (pages / "humo2025humancentric.md").symlink_to(secret)
+    assert run("site") == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        r"^error: docs/papers/humo2025humancentric\.md: is a link to .*secret\.txt, outside",
+        err,
+        re.MULTILINE,
+    ), err
+    assert err.endswith("nothing was written.\n")
+    assert secret.read_text(encoding="utf-8") == "not a page\n"
+    assert sorted(p.name for p in (shelf / "docs").rglob("*")) == [
+        "humo2025humancentric.md",
+        "papers",
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param("../outside.md", id="path-out-of-docs"),
+        pytest.param("tags/linked.md", id="link-out-of-docs"),
+    ],
+)
+def test_site_leaves_a_record_entry_outside_the_docs_folder_alone(
+    shelf: Path, capsys: pytest.CaptureFixture[str], entry: str
+) -> None:
+    assert run("site") == 0
+    docs = shelf / "docs"
+    outside = shelf / "outside.md"
+    outside.write_text("mine\n", encoding="utf-8")
+    (docs / "tags" / "linked.md").symlink_to(outside)
+    record_file = docs / ".papershelf-site.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(b"mine\n").hexdigest()
+    record["files"][entry] = digest
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    capsys.readouterr()
+    assert run("site") == 0
+    assert "removed" not in capsys.readouterr().out
+    assert outside.read_text(encoding="utf-8") == "mine\n"
+    assert (docs / "tags" / "linked.md").is_symlink()
+
+
 def test_site_without_a_library_says_how_to_make_one(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -456,3 +526,148 @@ def test_site_without_a_library_says_how_to_make_one(
     err = capsys.readouterr().err
     assert "error: bib/papers.bib: no such library; run `papershelf convert` first" in err
     assert not (workdir / "docs").exists()
+
+
+# --- pages on disk: links, long keys, keys sharing a page, line ends, text outside the notes ------
+
+TWO_ENTRIES = """@misc{one2025first,
+  title = {First},
+  year  = {2025},
+}
+
+@misc{two2025second,
+  title = {Second},
+  year  = {2025},
+}
+"""
+
+
+def write_library(workdir: Path, text: str = TWO_ENTRIES) -> Path:
+    bib = workdir / "bib" / "papers.bib"
+    bib.parent.mkdir(exist_ok=True)
+    bib.write_text(text, encoding="utf-8")
+    return bib
+
+
+def test_a_page_linking_outside_the_pages_folder_is_neither_read_nor_written(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_library(workdir)
+    secret = workdir / "secret.txt"
+    secret.write_text("not a page\n", encoding="utf-8")
+    pages = workdir / "docs" / "papers"
+    pages.mkdir(parents=True)
+    (pages / "two2025second.md").symlink_to(secret)
+    assert run("pages") == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        r"^error: docs/papers/two2025second\.md: .*link.*outside", err, re.MULTILINE
+    ), err
+    assert err.endswith("nothing was written.\n")
+    assert secret.read_text(encoding="utf-8") == "not a page\n"
+    assert sorted(path.name for path in pages.iterdir()) == ["two2025second.md"]
+
+
+def test_a_key_longer_than_a_file_name_gets_a_bounded_page(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "k" * 300
+    write_library(workdir, f"@misc{{{key},\n  title = {{Long}},\n  year = {{2025}},\n}}\n")
+    assert run("pages") == 0
+    (page,) = (workdir / "docs" / "papers").iterdir()
+    assert len(page.name.encode()) <= 112
+    assert f"key: {key}\n" in page.read_text(encoding="utf-8")
+    assert run("pages") == 0
+    assert "1 pages in docs/papers: 0 written, 1 unchanged" in capsys.readouterr().out
+
+
+def test_keys_of_one_name_get_pages_of_their_own(workdir: Path) -> None:
+    library = TWO_ENTRIES.replace("one2025first", "a/b").replace("two2025second", "a-b-3ec69c85")
+    write_library(workdir, library)
+    assert run("pages") == 0
+    texts = [p.read_text(encoding="utf-8") for p in (workdir / "docs" / "papers").iterdir()]
+    assert sorted(re.search(r"^key: (.*)$", t, re.MULTILINE)[1] for t in texts) == [
+        "a-b-3ec69c85",
+        "a/b",
+    ]
+
+
+@pytest.mark.parametrize("command", ["pages", "site"])
+def test_keys_differing_only_in_case_stop_the_run(
+    workdir: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    library = TWO_ENTRIES.replace("one2025first", "Smith2020").replace("two2025second", "smith2020")
+    write_library(workdir, library)
+    assert run(command) == 1
+    err = capsys.readouterr().err
+    assert (
+        "error: bib/papers.bib:6: citation key 'smith2020' would share the page "
+        "papers/Smith2020.md with 'Smith2020' (bib/papers.bib:1)"
+    ) in err
+    assert not (workdir / "docs").exists()
+
+
+@pytest.mark.parametrize("command", ["pages", "convert"])
+def test_windows_line_ends_in_notes_survive_byte_for_byte(workdir: Path, command: str) -> None:
+    write_library(workdir)
+    assert run("pages") == 0
+    page = workdir / "docs" / "papers" / "one2025first.md"
+    notes = "\r\nWritten on Windows.\r\nSecond line.\r\n"
+    start, end = "<!-- papershelf:notes:start -->", "<!-- papershelf:notes:end -->"
+    head, rest = page.read_bytes().split(start.encode())
+    page.write_bytes(head + (start + notes + end).encode() + rest.split(end.encode())[1])
+    if command == "pages":
+        assert run("pages") == 0
+    else:
+        assert run("convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "bib/papers.bib") == 0
+    assert (start + notes + end).encode() in page.read_bytes()
+
+
+def test_text_outside_the_notes_is_kept_with_a_warning(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_library(workdir)
+    assert run("pages") == 0
+    page = workdir / "docs" / "papers" / "one2025first.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("## BibTeX\n", "My own remark.\n\n## BibTeX\n"), encoding="utf-8")
+    line = text[: text.index("## BibTeX\n")].count("\n") + 1
+    capsys.readouterr()
+    assert run("pages") == 0
+    out = capsys.readouterr().out
+    assert f"warning: docs/papers/one2025first.md:{line}: text outside the notes markers" in out
+    kept = page.read_text(encoding="utf-8")
+    notes = kept.split("<!-- papershelf:notes:start -->")[1]
+    assert "Kept from outside the notes" in notes
+    assert "My own remark." in notes
+    assert run("pages") == 0
+    assert "2 pages in docs/papers: 0 written, 2 unchanged" in capsys.readouterr().out
+    assert page.read_text(encoding="utf-8") == kept
+
+
+def test_a_link_making_two_pages_one_file_stops_the_run(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_library(workdir)
+    assert run("pages") == 0
+    pages = workdir / "docs" / "papers"
+    (pages / "two2025second.md").unlink()
+    (pages / "two2025second.md").symlink_to("one2025first.md")
+    before = (pages / "one2025first.md").read_bytes()
+    assert run("pages") == 1
+    err = capsys.readouterr().err
+    assert (
+        "error: docs/papers/two2025second.md: is the same file as docs/papers/one2025first.md"
+        in err
+    )
+    assert (pages / "one2025first.md").read_bytes() == before
+
+
+def test_a_link_to_a_page_inside_the_folder_is_written_through(workdir: Path) -> None:
+    write_library(workdir)
+    pages = workdir / "docs" / "papers"
+    (pages / "kept").mkdir(parents=True)
+    (pages / "one2025first.md").symlink_to("kept/first.md")  # not there yet
+    assert run("pages") == 0
+    assert (pages / "one2025first.md").is_symlink()
+    assert "key: one2025first\n" in (pages / "kept" / "first.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf import DigestError
+from papershelf import DigestError, OutputError
 from papershelf.files import (
     CACHE_DAYS,
     atomic_write,
@@ -97,12 +97,34 @@ def test_atomic_write_all_changes_nothing_when_a_file_cannot_be_written(tmp_path
 
 @pytest.mark.parametrize("relative", ["../escape.md", "/etc/passwd", "a/../../b.md"])
 def test_inside_refuses_paths_that_leave_the_folder(tmp_path: Path, relative: str) -> None:
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(OutputError, match="lies outside"):
         inside(tmp_path, relative)
 
 
 def test_inside_accepts_a_plain_key(tmp_path: Path) -> None:
     assert inside(tmp_path, "cheng2024breaking.md") == (tmp_path / "cheng2024breaking.md").resolve()
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_inside_refuses_a_link_that_leads_out_of_the_folder(tmp_path: Path, dangling: bool) -> None:
+    folder, secret = tmp_path / "pages", tmp_path / "secret.txt"
+    folder.mkdir()
+    if not dangling:
+        secret.write_text("private\n", encoding="utf-8")
+    (folder / "x.md").symlink_to(secret)
+    with pytest.raises(OutputError) as raised:
+        inside(folder, "x.md")
+    assert str(raised.value) == (
+        f"{folder}/x.md: is a link to {secret}, outside {folder}; papershelf neither reads nor "
+        f"writes through it: remove the link, or make it name a file inside {folder}"
+    )
+
+
+def test_inside_follows_a_link_that_stays_in_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "y.md").write_text("page\n", encoding="utf-8")
+    (tmp_path / "x.md").symlink_to(tmp_path / "real" / "y.md")
+    assert inside(tmp_path, "x.md") == (tmp_path / "real" / "y.md").resolve()
 
 
 def test_cache_folder_follows_the_environment(

@@ -514,3 +514,71 @@ def test_digest_problems_name_the_option(site: Callable[..., Path]) -> None:
     assert "papershelf: option 'digests': cannot convert:" in str(raised.value)
     assert "notes.txt" in str(raised.value)
     assert not (config_file.parent / "converted.bib").exists()
+
+
+# --- page paths and pages on disk --------------------------------------------------------------
+
+ONE_ENTRY = "@misc{{{key},\n  title = {{Paper {key}}},\n  year = {{2025}},\n}}\n\n"
+
+
+def test_a_key_longer_than_a_file_name_builds(tmp_path: Path) -> None:
+    key = "k" * 300
+    config = load(write_site(tmp_path, {}, library=ONE_ENTRY.format(key=key)), strict=True)
+    build(config)
+    (page,) = (tmp_path / "site" / "papers").iterdir()
+    assert len(page.name) <= 109
+    assert f"Paper {key}" in (page / "index.html").read_text(encoding="utf-8")
+
+
+def test_keys_of_one_name_get_pages_of_their_own(site: Callable[..., Path]) -> None:
+    keys = ("a/b", "a-b-3ec69c85")
+    files = collect_files(load(site("".join(ONE_ENTRY.format(key=key) for key in keys))))
+    pages = [f for f in files if f.src_uri.startswith("papers/")]
+    downloads = [f for f in files if f.src_uri.startswith("bib/") and f.src_uri != "bib/papers.bib"]
+    assert len(pages) == len(downloads) == 2
+    for key in keys:
+        assert sum(f"key: {key}\n" in page.content_string for page in pages) == 1
+        assert sum(f"@misc{{{key}," in bib.content_string for bib in downloads) == 1
+
+
+def test_keys_differing_only_in_case_raise_plugin_error(site: Callable[..., Path]) -> None:
+    library = "".join(ONE_ENTRY.format(key=key) for key in ("Smith2020", "smith2020"))
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(site(library)))
+    assert (
+        "lib.bib:6: citation key 'smith2020' would share the page papers/Smith2020.md with "
+        "'Smith2020' (lib.bib:1)"
+    ) in str(raised.value)
+
+
+def test_a_page_linking_outside_the_pages_folder_raises_plugin_error(
+    site: Callable[..., Path],
+) -> None:
+    config_file = site()
+    secret = config_file.parent / "secret.txt"
+    secret.write_text("not a page\n", encoding="utf-8")
+    (config_file.parent / "docs" / "papers").mkdir()
+    (config_file.parent / "docs" / "papers" / f"{KEYS[0]}.md").symlink_to(secret)
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert f"papers/{KEYS[0]}.md" in str(raised.value)
+    assert "outside" in str(raised.value)
+
+
+def test_text_outside_the_notes_of_a_page_on_disk_is_a_warning(
+    site: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = site()
+    files = collect_files(load(config_file))
+    texts = [files.get_file_from_path(f"papers/{key}.md").content_string for key in KEYS]
+    pages = config_file.parent / "docs" / "papers"
+    pages.mkdir()
+    edited = texts[0].replace("## BibTeX\n", "My own remark.\n\n## BibTeX\n")
+    (pages / f"{KEYS[0]}.md").write_text(edited, encoding="utf-8")
+    (pages / f"{KEYS[1]}.md").write_text(texts[1], encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        collect_files(load(config_file))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert f"papers/{KEYS[0]}.md" in warnings[0]
+    assert "outside the notes markers" in warnings[0]

@@ -23,6 +23,7 @@ PUBLIC = [
     "Link",
     "LinkKind",
     "MergeResult",
+    "OutputError",
     "Paper",
     "PapershelfError",
     "Problem",

@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from papershelf import BibEntry, FileKind, GeneratedFile, SiteOptions, build_site, read_library
+from papershelf import (
+    BibEntry,
+    FileKind,
+    GeneratedFile,
+    LibraryError,
+    SiteOptions,
+    build_site,
+    read_library,
+)
 from papershelf.site.listings import render_site_pages
 from papershelf.site.paper_page import NOTES_END, NOTES_START, render_paper_page
 from papershelf.site.urls import (
@@ -136,6 +144,40 @@ def test_paper_pages_keep_the_notes_of_the_current_pages() -> None:
     assert f"{NOTES_START}\nmy own words \u2713\n{NOTES_END}" in found[path].content
     assert found["papers/cheng2024breaking.md"].content == render_paper_page(
         library[0], tag_labels=LABELS
+    )
+
+
+def test_text_outside_the_notes_moves_into_them_with_a_notice_on_the_page() -> None:
+    library = entries()
+    path = "papers/offline2025optimization.md"
+    current = render_paper_page(library[1], tag_labels=LABELS).replace(
+        "## BibTeX\n", "My own remark.\n\n## BibTeX\n"
+    )
+    line = current[: current.index("My own remark.")].count("\n") + 1
+    found = by_path(build_site(library, tag_labels=LABELS, notes_from={path: current}))
+    notes = found[path].content.split(NOTES_START)[1]
+    assert "Kept from outside the notes" in notes
+    assert "My own remark." in notes
+    (notice,) = found[path].notices
+    assert (notice.file, notice.line) == (path, line)
+    assert "text outside the notes markers was moved into the notes" in notice.message
+    assert all(not file.notices for file in found.values() if file.path != path)
+
+
+@pytest.mark.parametrize(
+    "skip",
+    [
+        pytest.param(frozenset(), id="both-generated"),
+        pytest.param(frozenset({"papers/Smith2020.md"}), id="one-on-disk"),
+    ],
+)
+def test_keys_that_would_share_a_page_stop_the_build(skip: frozenset[str]) -> None:
+    library = entries("@misc{Smith2020, title = {A}}\n\n@misc{smith2020, title = {B}}\n")
+    with pytest.raises(LibraryError) as raised:
+        build_site(library, tag_labels={}, skip=skip)
+    assert str(raised.value).startswith(
+        "lib.bib:3: citation key 'smith2020' would share the page papers/Smith2020.md with "
+        "'Smith2020' (lib.bib:1)"
     )
 
 

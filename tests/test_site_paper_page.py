@@ -13,14 +13,17 @@ from pathlib import Path
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mkdocs.utils import meta
 
 from conftest import DATA, INTEROP
-from papershelf import BibEntry, read_library
+from papershelf import BibEntry, LibraryError, read_library
 from papershelf.site.markdown import code_block
 from papershelf.site.paper_page import (
     NOTES_END,
     NOTES_START,
+    edited_outside_notes,
     extract_notes,
     render_pages,
     render_paper_page,
@@ -274,6 +277,11 @@ def test_bibtex_block_cannot_be_closed_by_the_entry() -> None:
         ),
         pytest.param("smith_testing_????", "papers/smith_testing_-{hash}.md", id="question-marks"),
         pytest.param("..", "papers/entry-{hash}.md", id="dots-only"),
+        pytest.param(
+            "a-b-3ec69c85", "papers/a-b-3ec69c85-{hash}.md", id="looks-like-a-hashed-name"
+        ),
+        pytest.param("k" * 300, "papers/" + "k" * 100 + "-{hash}.md", id="too-long"),
+        pytest.param("k" * 100, "papers/" + "k" * 100 + ".md", id="longest-kept"),
     ],
 )
 def test_paper_page_path(key: str, path: str) -> None:
@@ -284,6 +292,64 @@ def test_paper_page_path(key: str, path: str) -> None:
 
 def test_unsafe_keys_get_distinct_slugs() -> None:
     assert entry_slug("a:b") != entry_slug("a/b")
+
+
+def test_a_safe_key_never_takes_the_name_of_a_hashed_one() -> None:
+    # `a/b` becomes `a-b-3ec69c85`: a key spelled so must get another name.
+    assert entry_slug("a/b") == "a-b-3ec69c85"
+    assert entry_slug("a-b-3ec69c85") != entry_slug("a/b")
+
+
+_KEY_TEXT = st.text(
+    st.one_of(st.sampled_from("abAB019-_:/.? "), st.characters(blacklist_categories=("Cs",))),
+    min_size=1,
+    max_size=130,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(first=_KEY_TEXT, data=st.data())
+def test_distinct_keys_get_distinct_bounded_names(first: str, data: st.DataObject) -> None:
+    # The second key is random, or spelled like the name the first one gets.
+    second = data.draw(
+        st.one_of(_KEY_TEXT, st.just(entry_slug(first)), st.just(entry_slug(first).upper()))
+    )
+    for key in (first, second):
+        slug = entry_slug(key)
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", slug)
+        assert len(slug) <= 109
+    # Distinct even on a file system that folds case, unless the keys differ only in case.
+    if first.lower() != second.lower():
+        assert entry_slug(first).lower() != entry_slug(second).lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[a-z0-9]{1,100}", fullmatch=True))
+def test_keys_papershelf_writes_keep_their_names(key: str) -> None:
+    assert entry_slug(key) == key
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        pytest.param(
+            "Smith2020",
+            "bib/papers.bib:9: citation key 'Smith2020' would share the page "
+            "papers/smith2020.md with 'smith2020' (bib/papers.bib:1)",
+            id="case-only",
+        ),
+    ],
+)
+def test_keys_that_would_share_a_page_stop_the_run(second: str, expected: str) -> None:
+    library = (
+        "@misc{smith2020,\n  title = {One},\n  year = {2020},\n}\n\n"
+        "% another\n\n\n"
+        f"@misc{{{second},\n  title = {{Two}},\n  year = {{2020}},\n}}\n"
+    )
+    entries = read_library(library, source="bib/papers.bib")
+    with pytest.raises(LibraryError) as raised:
+        render_pages(entries, {}, tag_labels={})
+    assert expected in str(raised.value)
 
 
 # --- notes ----------------------------------------------------------------------------------------
@@ -305,17 +371,17 @@ def test_notes_survive_regeneration_byte_for_byte(notes: str) -> None:
     page = render_paper_page(entry, tag_labels=TAG_LABELS, notes=notes)
     path = paper_page_path(entry.key)
     changed = dataclasses.replace(entry, upvotes=99, counts_date=dt.date(2025, 11, 2))
-    new = render_pages([changed], {path: page}, tag_labels=TAG_LABELS)[path]
+    new = render_pages([changed], {path: page}, tag_labels=TAG_LABELS).pages[path]
     assert extract_notes(new) == notes
     assert "▲ 99 upvotes" in new
     assert new.endswith(f"{NOTES_START}{notes}{NOTES_END}\n")
-    again = render_pages([changed], {path: new}, tag_labels=TAG_LABELS)[path]
+    again = render_pages([changed], {path: new}, tag_labels=TAG_LABELS).pages[path]
     assert again == new
 
 
 def test_new_page_has_an_empty_notes_section() -> None:
     entry = own_entries()[1]
-    pages = render_pages([entry], {}, tag_labels={})
+    pages = render_pages([entry], {}, tag_labels={}).pages
     assert list(pages) == ["papers/offline2025optimization.md"]
     assert extract_notes(pages["papers/offline2025optimization.md"]) == "\n\n"
 
@@ -337,20 +403,37 @@ def test_damaged_markers_keep_the_whole_old_page(damage) -> None:
     path = paper_page_path(entry.key)
     old = damage(render_paper_page(entry, notes="\nprecious 🚀 note  \n"))
     assert extract_notes(old) is None
-    new = render_pages([entry], {path: old}, tag_labels={})[path]
+    new = render_pages([entry], {path: old}, tag_labels={}).pages[path]
     notes = extract_notes(new)
     assert notes is not None
     retired = old.replace("<!-- papershelf:notes:", "<!-- papershelf:old-notes:")
     assert retired in notes
     assert "did not find intact notes markers" in notes
     # Stable from then on: the rescued text is ordinary notes, not rescued again.
-    assert render_pages([entry], {path: new}, tag_labels={})[path] == new
+    assert render_pages([entry], {path: new}, tag_labels={}).pages[path] == new
 
 
-def test_extract_notes() -> None:
-    assert extract_notes(f"a{NOTES_START}x y{NOTES_END}b") == "x y"
-    assert extract_notes(f"a{NOTES_END}x{NOTES_START}b") is None
-    assert extract_notes("no markers") is None
+@pytest.mark.parametrize(
+    ("page", "notes"),
+    [
+        pytest.param(f"a\n{NOTES_START}x y{NOTES_END}\nb", "x y", id="intact"),
+        pytest.param(f"{NOTES_START}x{NOTES_END}", "x", id="whole-text"),
+        pytest.param(f"a\r\n{NOTES_START}\r\nx\r\n{NOTES_END}\r\n", "\r\nx\r\n", id="crlf"),
+        pytest.param(f"a\n{NOTES_END}\nx\n{NOTES_START}\nb", None, id="swapped"),
+        pytest.param("no markers", None, id="none"),
+        pytest.param(f"a {NOTES_START}x{NOTES_END}\n", None, id="start-inside-a-line"),
+        pytest.param(f"{NOTES_START}x{NOTES_END} b\n", None, id="end-inside-a-line"),
+        pytest.param(
+            f"{NOTES_START}\nsee {NOTES_START} and {NOTES_END} here\n{NOTES_END}\n",
+            f"\nsee {NOTES_START} and {NOTES_END} here\n",
+            id="marker-text-inside-notes",
+        ),
+        pytest.param(f"{NOTES_START}\na{NOTES_END}\nb{NOTES_END}\n", None, id="two-ends"),
+        pytest.param(f"x {NOTES_END}\n{NOTES_START}\na{NOTES_END}\n", "\na", id="end-before"),
+    ],
+)
+def test_extract_notes(page: str, notes: str | None) -> None:
+    assert extract_notes(page) == notes
 
 
 def test_code_block_is_literal_under_preprocessors() -> None:
@@ -366,3 +449,273 @@ def test_code_block_is_literal_under_preprocessors() -> None:
     code = rendered.split('<code class="language-bibtex">')[1].split("</code>")[0]
     assert "<span" not in code
     assert html_module.unescape(code) == bibtex
+
+
+# --- marker text in entry values ------------------------------------------------------------------
+
+MARKER_TEXTS = [
+    pytest.param(f"Evil {NOTES_END} title", id="end-marker"),
+    pytest.param(f"Evil {NOTES_START} title", id="start-marker"),
+    pytest.param(f"{NOTES_END}", id="end-marker-alone"),
+    pytest.param(f"a {NOTES_START}\n{NOTES_END} b", id="both-markers"),
+    pytest.param("<!-- papershelf:notes:", id="marker-prefix"),
+]
+
+
+def regenerate(entry: BibEntry, old: str | None, **options) -> str:
+    """Return the page of `entry` rendered over the current page text `old` (None: no page)."""
+    path = paper_page_path(entry.key)
+    existing = {} if old is None else {path: old}
+    return render_pages([entry], existing, tag_labels={}, **options).pages[path]
+
+
+@pytest.mark.parametrize("text", MARKER_TEXTS)
+@pytest.mark.parametrize("field", ["title", "authors", "organization", "abstract", "tags"])
+def test_marker_text_in_any_value_is_inert(field: str, text: str) -> None:
+    base = own_entries()[0]
+    value: object = (text, "Ann Other") if field in {"authors", "tags"} else text
+    entry = dataclasses.replace(base, **{field: value})
+    first = regenerate(entry, None)
+    # papershelf's own two markers are the only ones in the page, and the notes are intact.
+    assert first.count(NOTES_START) == 1
+    assert first.count(NOTES_END) == 1
+    assert extract_notes(first) == "\n\n"
+    page = first
+    for _ in range(4):
+        page = regenerate(entry, page)
+        assert page == first
+    _, front = meta.get_data(first)
+    if field == "title":
+        assert front["papershelf"]["title"] == text
+    if field == "authors":
+        assert front["papershelf"]["authors"] == [text, "Ann Other"]
+    if field == "organization":
+        assert front["papershelf"]["organization"] == text
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        NOTES_START,
+        NOTES_END,
+        "<!--",
+        "-->",
+        "papershelf:notes:",
+        "---",
+        "...",
+        "\n",
+        "\r\n",
+        "\r",
+        "\n---\n",
+        ": ",
+        "- ",
+        "? ",
+        "#",
+        "'",
+        '"',
+        "{",
+        "}",
+        "[",
+        "]",
+        "&a",
+        "*a",
+        "!",
+        "|",
+        ">",
+        "%",
+        "@",
+        "`",
+        "\t",
+        " ",
+        "\x85",
+        "\u2028",
+        "\ufeff",
+        "yes",
+        "null",
+        "~",
+        "é",
+        "日本",
+    ]
+)
+_HOSTILE_TEXT = st.lists(
+    st.one_of(_FRAGMENTS, st.text(st.characters(blacklist_categories=("Cs",)), max_size=4)),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=_HOSTILE_TEXT,
+    authors=st.lists(_HOSTILE_TEXT, max_size=3),
+    organization=st.one_of(st.none(), _HOSTILE_TEXT),
+    abstract=_HOSTILE_TEXT,
+    tags=st.lists(_HOSTILE_TEXT, max_size=3),
+)
+def test_regeneration_is_a_fixed_point_for_any_values(
+    title: str, authors: list[str], organization: str | None, abstract: str, tags: list[str]
+) -> None:
+    entry = dataclasses.replace(
+        own_entries()[0],
+        title=title,
+        authors=tuple(authors),
+        organization=organization,
+        abstract=abstract,
+        tags=tuple(tags),
+    )
+    first = regenerate(entry, None)
+    assert extract_notes(first) == "\n\n"
+    page = first
+    for _ in range(3):
+        page = regenerate(entry, page)
+        assert page == first
+    _, front = meta.get_data(first)
+    assert front["papershelf"]["title"] == (title or entry.key)
+    assert front["papershelf"].get("authors", []) == authors
+    assert front["papershelf"].get("organization") == organization
+
+
+def test_marker_text_inside_a_line_of_the_notes_is_just_notes() -> None:
+    entry = own_entries()[0]
+    notes = f"\nI wrote `{NOTES_END}` and `{NOTES_START}` in a sentence.\n"
+    page = render_paper_page(entry, notes=notes)
+    assert extract_notes(page) == notes
+    assert regenerate(entry, page) == page
+
+
+# --- text a person added outside the notes -------------------------------------------------------
+
+OUTSIDE_EDITS = [
+    pytest.param(
+        lambda page: page.replace("## BibTeX\n", "My remark after the abstract.\n\n## BibTeX\n"),
+        "My remark after the abstract.",
+        id="after-the-abstract",
+    ),
+    pytest.param(
+        lambda page: page + "\nA line after the end marker.\n",
+        "A line after the end marker.",
+        id="after-the-end-marker",
+    ),
+    pytest.param(
+        lambda page: page.replace("render_macros: false\n", "render_macros: false\nhide: [toc]\n"),
+        "hide: [toc]",
+        id="in-the-front-matter",
+    ),
+    pytest.param(
+        lambda page: page.replace("where larger batch sizes", "where LARGER batch sizes"),
+        "where LARGER batch sizes",
+        id="an-edited-abstract",
+    ),
+]
+
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def refresh(entry: BibEntry, old: str) -> tuple[str, tuple[str, ...]]:
+    """Return the page rendered over `old`, and its notices as `file:line: message` lines."""
+    path = paper_page_path(entry.key)
+    result = render_pages([entry], {path: old}, tag_labels={}, today=TODAY)
+    return result.pages[path], tuple(str(notice) for notice in result.notices)
+
+
+@pytest.mark.parametrize(("edit", "added"), OUTSIDE_EDITS)
+def test_text_added_outside_the_notes_is_moved_into_them(edit, added: str) -> None:
+    entry = own_entries()[0]
+    edited = edit(render_paper_page(entry, notes="\nmine\n"))
+    new, notices = refresh(entry, edited)
+    notes = extract_notes(new)
+    assert notes is not None
+    assert notes.startswith("\nmine\n")
+    assert "\n### Kept from outside the notes (2026-12-02)\n" in notes
+    assert added in notes
+    line = next(n for n, text in enumerate(edited.split("\n"), start=1) if added in text)
+    assert notices == (
+        f"papers/cheng2024breaking.md:{line}: text outside the notes markers was moved into the "
+        "notes, under 'Kept from outside the notes (2026-12-02)': papershelf rewrites everything "
+        "outside the markers",
+    )
+    # Idempotent from then on: the kept text is ordinary notes, and the page is papershelf's.
+    assert refresh(entry, new) == (new, ())
+
+
+def test_a_page_nobody_edited_keeps_nothing_when_the_entry_changes() -> None:
+    entry = own_entries()[0]
+    page = render_paper_page(entry, notes="\nmine\n")
+    changed = dataclasses.replace(entry, upvotes=99, title="A new title", abstract="Other.")
+    new, notices = refresh(changed, page)
+    assert notices == ()
+    assert new == render_paper_page(changed, notes="\nmine\n")
+
+
+@pytest.mark.parametrize(
+    "touch",
+    [
+        pytest.param(lambda page: page.replace("\n", "\r\n"), id="crlf-everywhere"),
+        pytest.param(lambda page: page.replace("\n\n", "\n \n\n\n"), id="blank-lines"),
+        pytest.param(lambda page: page.replace("## Abstract\n", "## Abstract  \n"), id="spaces"),
+        pytest.param(lambda page: page.removesuffix("\n"), id="no-final-newline"),
+    ],
+)
+def test_an_editor_touching_whitespace_has_not_edited_the_page(touch) -> None:
+    entry = own_entries()[0]
+    touched = touch(render_paper_page(entry, notes="\nmine\n"))
+    new, notices = refresh(entry, touched)
+    assert notices == ()
+    assert extract_notes(new) == extract_notes(touched)
+
+
+def test_a_page_without_checksum_keeps_only_what_papershelf_would_not_write() -> None:
+    # Pages written before the checksum: no line is known to be papershelf's, so every line the
+    # new page lacks is kept; an untouched one keeps nothing.
+    entry = own_entries()[0]
+    page = render_paper_page(entry, notes="\nmine\n")
+    legacy = re.sub(r"  page_checksum: .*\n", "", page)
+    assert refresh(entry, legacy) == (page, ())
+    new, notices = refresh(entry, legacy.replace("## BibTeX\n", "Mine too.\n\n## BibTeX\n"))
+    assert "\n\nMine too.\n" in (extract_notes(new) or "")
+    assert len(notices) == 1
+
+
+def test_a_page_with_damaged_markers_gets_a_notice() -> None:
+    entry = own_entries()[0]
+    page = render_paper_page(entry, notes="\nmine\n").replace(NOTES_END, "")
+    _, notices = refresh(entry, page)
+    assert notices == (
+        "papers/cheng2024breaking.md: the notes markers are missing or damaged, so the whole "
+        "previous page was kept in the notes; keep what you need between the markers and delete "
+        "the rest",
+    )
+
+
+def test_kept_text_follows_the_line_ends_of_the_notes() -> None:
+    entry = own_entries()[0]
+    page = render_paper_page(entry, notes="\r\nmine\r\n")
+    new, _ = refresh(entry, page + "added\r\nsecond\r\n")
+    notes = extract_notes(new) or ""
+    assert notes.startswith("\r\nmine\r\n\r\n### Kept from outside the notes (2026-12-02)\r\n")
+    assert notes.endswith("\r\n\r\nadded\r\nsecond\r\n\r\n")
+    assert "\r\n" not in notes.replace("\r\n", "")  # no lone line ends mixed in
+    assert refresh(entry, new) == (new, ())
+
+
+def test_marker_text_moved_in_from_outside_is_retired() -> None:
+    entry = own_entries()[0]
+    page = render_paper_page(entry).replace("## BibTeX\n", f"x {NOTES_END}\n\n## BibTeX\n")
+    new, _ = refresh(entry, page)
+    assert "x <!-- papershelf:old-notes:end -->" in (extract_notes(new) or "")
+    assert refresh(entry, new) == (new, ())
+
+
+@pytest.mark.parametrize(
+    ("change", "edited"),
+    [
+        pytest.param(lambda page: page, False, id="untouched"),
+        pytest.param(lambda page: page.replace("\n", "\r\n"), False, id="crlf"),
+        pytest.param(lambda page: page.replace(NOTES_START, ""), True, id="markers-damaged"),
+        pytest.param(lambda page: page + "more\n", True, id="text-after-the-notes"),
+        pytest.param(lambda page: re.sub(r"  page_checksum: .*\n", "", page), False, id="legacy"),
+        pytest.param(lambda page: "# My own page\n", False, id="written-by-hand"),
+    ],
+)
+def test_edited_outside_notes(change, edited: bool) -> None:
+    page = render_paper_page(own_entries()[0], notes="\nmine\n")
+    assert edited_outside_notes(change(page)) is edited

@@ -230,8 +230,11 @@ def _run_pages(arguments: argparse.Namespace) -> int:
         arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags
     )
     written = write_pages(pages)
-    unchanged = len(pages) - len(written)
-    print(f"{len(pages)} pages in {arguments.out}: {len(written)} written, {unchanged} unchanged")
+    total = len(pages.files)
+    unchanged = total - len(written)
+    print(f"{total} pages in {arguments.out}: {len(written)} written, {unchanged} unchanged")
+    for notice in pages.notices:
+        print(f"  warning: {notice}")
     return 0
 
 
@@ -274,6 +277,7 @@ def _site_summary(plan: SitePlan, report: SiteReport) -> str:
         lines.append(
             f"  removed {len(report.removed)} file(s) no longer generated: {_first(report.removed)}"
         )
+    lines.extend(f"  warning: {notice}" for notice in plan.notices)
     if plan.first_run:
         lines.append(
             f"  papershelf keeps what it wrote in {plan.docs_dir / SITE_RECORD}. To build without"
@@ -305,6 +309,7 @@ def _summary(report: ConvertReport, *, dry_run: bool) -> str:
             lines.append(f"  {label}: {shown}")
     if report.pages_written:
         lines.append(f"  {len(report.pages_written)} pages written")
+    lines.extend(f"  warning: {notice}" for notice in report.notices)
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename
 from papershelf.digests import DigestFormat, parse_digest
-from papershelf.errors import DigestError, InputError, LibraryError, Problem
+from papershelf.errors import DigestError, InputError, LibraryError, OutputError, Problem
 from papershelf.files import (
     atomic_write,
     atomic_write_all,
@@ -37,7 +37,7 @@ from papershelf.files import (
 from papershelf.model import BibEntry, FileKind, GeneratedFile, Paper, SiteOptions
 from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
-from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, paper_page_path
+from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, check_page_paths, paper_page_path
 from papershelf.tagging.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
@@ -72,6 +72,19 @@ class ConvertReport:
     """Whether the library file changed on disk."""
     pages_written: tuple[str, ...] = field(default=())
     """Paths of the pages written, e.g. `("docs/papers/cheng2024breaking.md",)`."""
+    notices: tuple[Problem, ...] = ()
+    """Pages whose text outside the notes was moved into them, e.g.
+    `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageFiles:
+    """The paper pages of a run, keyed by the file each is written to, and what was kept."""
+
+    files: dict[Path, str]
+    """File -> page text, e.g. `{Path("/home/me/shelf/docs/papers/x.md"): "---\n..."}`."""
+    notices: tuple[Problem, ...] = ()
+    """Pages whose text outside the notes was moved into them (see `render_pages`)."""
 
 
 def load_taxonomy(tags_file: Path | None, *, replace: bool = False) -> Taxonomy:
@@ -173,10 +186,10 @@ def _convert(
     if dry_run:
         return report
     # Render before writing anything: a page that fails to render leaves the library untouched.
-    pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else {}
+    pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else PageFiles({})
     library = {bib_path: result.text} if result.text != existing else {}
     # The library and its pages are written together: if one cannot be written, none is.
-    changed = atomic_write_all({**library, **pages})
+    changed = atomic_write_all({**library, **pages.files})
     written = bib_path in changed
     if kept is not None and (written or index is None):
         _keep_index(kept, result.index, result.text)
@@ -184,53 +197,107 @@ def _convert(
         report,
         library_written=written,
         pages_written=tuple(str(path) for path in changed if path != bib_path),
+        notices=pages.notices,
     )
 
 
 def build_pages(
     bib_paths: Sequence[Path], pages_dir: Path, *, tags_file: Path | None = None
-) -> dict[Path, str]:
+) -> PageFiles:
     """Return the paper pages of the libraries, keyed by the file each would be written to."""
     taxonomy = load_taxonomy(tags_file)
-    pages: dict[Path, str] = {}
+    files: dict[Path, str] = {}
+    notices: list[Problem] = []
     with _collector_paused():
         for bib_path in bib_paths:
             text = _read_library_text(bib_path, must_exist=True)
-            pages.update(_pages_for(text, bib_path, pages_dir, taxonomy))
-    return pages
+            pages = _pages_for(text, bib_path, pages_dir, taxonomy)
+            files.update(pages.files)
+            notices.extend(pages.notices)
+    return PageFiles(files, tuple(notices))
 
 
-def write_pages(pages: dict[Path, str]) -> list[Path]:
+def write_pages(pages: PageFiles) -> list[Path]:
     """Write the pages that changed; return their paths. If one cannot be written, none is."""
-    return atomic_write_all(pages)
+    return atomic_write_all(pages.files)
 
 
-def _pages_for(
-    library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Taxonomy
-) -> dict[Path, str]:
-    """Render every entry of a library as a page, keeping the notes of the pages on disk."""
+def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Taxonomy) -> PageFiles:
+    """Render every entry of a library as a page, keeping the notes of the pages on disk.
+
+    Every page file is checked before any is read: one that is a link leading out of
+    `pages_dir`, or a link to the page of another entry, stops the run (`OutputError`).
+    """
     entries = read_library(library_text, source=str(bib_path))
-    targets = _page_files(entries, pages_dir)
-    rendered = render_pages(entries, _current_texts(targets), tag_labels=_labels(taxonomy))
-    return {targets[relative]: text for relative, text in rendered.items()}
+    pages = _page_files(entries, pages_dir)
+    rendered = render_pages(entries, _current_texts(pages), tag_labels=_labels(taxonomy))
+    return PageFiles(
+        {pages.targets[relative]: text for relative, text in rendered.pages.items()},
+        pages.shown_notices(rendered.notices),
+    )
 
 
-def _page_files(entries: Sequence[BibEntry], pages_dir: Path) -> dict[str, Path]:
-    """Return the file of each entry's page in `pages_dir`, by its docs path (`papers/x.md`)."""
-    root = pages_dir.resolve()
-    return {
-        relative: inside(root, relative.removeprefix(f"{PAPERS_FOLDER}/"))
-        for relative in (paper_page_path(entry.key) for entry in entries)
+@dataclass(frozen=True, slots=True)
+class _PageTargets:
+    """Where the page of each entry lies, by its docs path (`papers/x.md`)."""
+
+    shown: Mapping[str, Path]
+    """The file as the user names it, for messages, e.g. `docs/papers/x.md`."""
+    targets: Mapping[str, Path]
+    """The file read and written, every link resolved, e.g. `/home/me/shelf/docs/papers/x.md`."""
+
+    def shown_notices(self, notices: Iterable[Problem]) -> tuple[Problem, ...]:
+        """Return the notices of `render_pages` (by docs path) naming the files as shown."""
+        return tuple(replace(notice, file=str(self.shown[notice.file])) for notice in notices)
+
+
+def _page_files(entries: Sequence[BibEntry], pages_dir: Path) -> _PageTargets:
+    """Return the file of each entry's page in `pages_dir`, checked before any is read.
+
+    Raises:
+        LibraryError: Two keys would share a page (`check_page_paths`).
+        OutputError: A page file is a link leading out of `pages_dir`, or a link to the page of
+            another entry.
+    """
+    # Keys that would share a page are reported before any file is looked at.
+    check_page_paths(entries)
+    relatives = [paper_page_path(entry.key) for entry in entries]
+    shown = {
+        relative: pages_dir / relative.removeprefix(f"{PAPERS_FOLDER}/") for relative in relatives
     }
+    targets = {relative: inside(pages_dir, path.name) for relative, path in shown.items()}
+    _refuse_shared_files(targets, shown)
+    return _PageTargets(shown, targets)
 
 
-def _current_texts(targets: Mapping[str, Path]) -> dict[str, str]:
-    """Return the text of each of the files that exists, by the same key."""
-    return {
-        relative: decode_digest(target.read_bytes(), name=str(target))
-        for relative, target in targets.items()
-        if target.exists()
-    }
+def _current_texts(pages: _PageTargets) -> dict[str, str]:
+    """Return the text of each page file that exists, line ends kept, by its docs path."""
+    existing: dict[str, str] = {}
+    for relative, target in pages.targets.items():
+        with contextlib.suppress(FileNotFoundError):
+            data = target.read_bytes()
+            name = str(pages.shown[relative])
+            existing[relative] = decode_digest(data, name=name, keep_line_ends=True)
+    return existing
+
+
+def _refuse_shared_files(targets: dict[str, Path], shown: dict[str, Path]) -> None:
+    """Raise `OutputError` when links make two pages one file, which one would overwrite."""
+    first: dict[Path, str] = {}
+    problems: list[Problem] = []
+    for relative, target in targets.items():
+        earlier = first.setdefault(target, relative)
+        if earlier != relative:
+            problems.append(
+                Problem(
+                    str(shown[relative]),
+                    None,
+                    f"is the same file as {shown[earlier]} ({target}, through a link); each "
+                    "entry needs a page of its own: remove the link",
+                )
+            )
+    if problems:
+        raise OutputError(problems)
 
 
 def _labels(taxonomy: Taxonomy) -> dict[str, str]:
@@ -264,6 +331,9 @@ class SitePlan:
     no longer generated (a tag no paper carries any more): deleted after the writes."""
     first_run: bool = False
     """Whether the docs folder had no record of an earlier run."""
+    notices: tuple[Problem, ...] = ()
+    """Pages whose text outside the notes was moved into them, or whose markers were damaged,
+    e.g. `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,14 +361,17 @@ def plan_site(
     that path is the user's and wins, as it wins over the plugin's in-memory page.
 
     Raises:
-        LibraryError: A library is missing or unreadable, or two share a citation key.
+        LibraryError: A library is missing or unreadable, two share a citation key, or two keys
+            would share a page.
+        OutputError: A file to write is a link leading out of `docs_dir` (or a paper page one
+            leading out of its folder, or to another entry's page).
     """
     taxonomy = load_taxonomy(tags_file)
     root = docs_dir.resolve()
     with _collector_paused():
         texts = {str(path): _read_library_text(path, must_exist=True) for path in bib_paths}
         entries = read_libraries(texts)
-        pages = _page_files(entries, root / PAPERS_FOLDER)
+        pages = _page_files(entries, docs_dir / PAPERS_FOLDER)
         record_file = inside(root, SITE_RECORD)
         record = _read_record(record_file)
         generated = build_site(
@@ -313,7 +386,7 @@ def plan_site(
     owned: dict[str, str] = {}
     for generated_file in generated:
         if generated_file.kind is FileKind.PAPER_PAGE:
-            writes[pages[generated_file.path]] = generated_file.content
+            writes[pages.targets[generated_file.path]] = generated_file.content
             continue
         target = inside(root, generated_file.path)
         digest = _sha256(generated_file.content)
@@ -342,6 +415,7 @@ def plan_site(
         kept=tuple(kept),
         stale=tuple(stale),
         first_run=not record_file.exists(),
+        notices=pages.shown_notices(notice for file in generated for notice in file.notices),
     )
 
 
@@ -370,10 +444,11 @@ def write_site(plan: SitePlan) -> SiteReport:
 
 
 def _inside_or_none(root: Path, relative: str) -> Path | None:
-    """Return root/relative, or None for a path that would leave root (a damaged record)."""
+    """Return root/relative, or None for a path that would leave root (a damaged record, or a
+    link out of root put where papershelf once wrote a file)."""
     try:
         return inside(root, relative)
-    except ValueError:
+    except OutputError:
         return None
 
 

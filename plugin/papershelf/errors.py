@@ -42,6 +42,11 @@ class LibraryError(InputError):
     """An existing `.bib` library could not be read fully; nothing was written."""
 
 
+class OutputError(InputError):
+    """A file papershelf would write cannot be used safely (a link leading out of its folder,
+    two pages that are one file); nothing was written."""
+
+
 class TaxonomyError(InputError):
     """A tag vocabulary (YAML) is malformed."""
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from papershelf.errors import DigestError, Problem
+from papershelf.errors import DigestError, OutputError, Problem
 
 MAX_DIGEST_BYTES = 256 * 1024 * 1024
 """A digest larger than this is refused before it is read (10,000 papers are about 20 MB)."""
@@ -33,8 +33,11 @@ def read_digest(path: Path, *, name: str | None = None) -> str:
     return decode_digest(data, name=shown)
 
 
-def decode_digest(data: bytes, *, name: str) -> str:
-    """Return the text of a file's bytes; binary data and invalid UTF-8 are refused with a line."""
+def decode_digest(data: bytes, *, name: str, keep_line_ends: bool = False) -> str:
+    """Return the text of a file's bytes; binary data and invalid UTF-8 are refused with a line.
+
+    Line ends become `\n` unless `keep_line_ends` (a page, whose notes are kept byte for byte).
+    """
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
@@ -50,7 +53,7 @@ def decode_digest(data: bytes, *, name: str) -> str:
         ) from error
     # Without a carriage return both passes change nothing, yet the first scans a 20 MB digest
     # in 20 ms, a third of reading it; looking for the one character takes a tenth of that.
-    if "\r" in text:
+    if "\r" in text and not keep_line_ends:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
@@ -175,11 +178,29 @@ def prune_cache(folder: Path, *, now: float | None = None) -> list[Path]:
 
 
 def inside(root: Path, relative: str) -> Path:
-    """Return root/relative, refusing any path that would leave root."""
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise ValueError(f"refusing to write {relative!r}: it lies outside {root}")
-    return target
+    """Return root/relative with every link resolved, refusing any path that would leave root.
+
+    A link inside root that leads out of it (a page linked to `~/.ssh/config`) is refused as
+    well: papershelf neither reads nor writes through it. A link to a file inside root is
+    followed, so the file it names is the one read and written.
+
+    Raises:
+        OutputError: The path, or the file a link there names, lies outside root, e.g.
+            `docs/papers/x.md: is a link to /etc/hosts, outside docs/papers; ...`.
+    """
+    path = root / relative
+    target = path.resolve()
+    if target.is_relative_to(root.resolve()):
+        return target
+    if path.is_symlink():
+        message = (
+            f"is a link to {target}, outside {root}; papershelf neither reads nor writes through "
+            f"it: remove the link, or make it name a file inside {root}"
+        )
+    else:
+        message = f"lies outside {root}; papershelf writes only inside it"
+    problem = Problem(str(path), None, message)
+    raise OutputError([problem])
 
 
 def _problem(name: str, line: int | None, message: str) -> DigestError:

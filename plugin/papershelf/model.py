@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from papershelf.errors import Problem
+
 
 class LinkKind(str, enum.Enum):
     """What a link points at; decides which button and which BibTeX field carry it."""
@@ -203,6 +205,9 @@ class GeneratedFile:
     in_nav: bool
     """Whether a navigation may list it: only the overviews (home, tags, code, timeline) may;
     paper pages never do (Material renders the whole navigation into every page)."""
+    notices: tuple[Problem, ...] = ()
+    """What papershelf did to keep a person's text in a paper page rewritten over a current one,
+    e.g. `papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,13 @@ from mkdocs.structure.pages import Page
 
 from papershelf.bib.read import read_libraries
 from papershelf.errors import PapershelfError
+from papershelf.files import inside
 from papershelf.mkdocs_plugin.config import PapershelfConfig
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
 from papershelf.site.build import build_site
 from papershelf.site.meta import citation_meta_tags, insert_into_head
-from papershelf.site.urls import paper_page_path
+from papershelf.site.paper_page import page_on_disk_notice
+from papershelf.site.urls import PAPERS_FOLDER, paper_page_path
 from papershelf.tagging.taxonomy import taxonomy_for
 
 log = get_plugin_logger(__name__)
@@ -106,26 +108,33 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
         self.tag_labels = self._load_tag_labels()
 
+        try:
+            # Checks every key, pages on disk included: two keys must not share a page.
+            generated = build_site(
+                entries,
+                tag_labels=self.tag_labels,
+                options=SiteOptions(
+                    per_page=self.config.per_page,
+                    latest=self.config.latest,
+                    home=self.config.home,
+                    library_download=self.config.bib_download,
+                ),
+                library_texts=list(texts.values()),
+                skip=files.src_uris,
+            )
+        except PapershelfError as error:
+            raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
+
         for entry in entries:
             src_uri = paper_page_path(entry.key)
             self.entries_by_page[src_uri] = entry
             on_disk = files.get_file_from_path(src_uri)
+            if on_disk is None:
+                continue
+            _check_page_on_disk(on_disk, config)
             # Listed in an explicit nav it stays there; it only stops the "not in nav" notice.
-            if on_disk is not None and on_disk.inclusion in _UNDECIDED:
+            if on_disk.inclusion in _UNDECIDED:
                 on_disk.inclusion = _NOT_IN_NAV
-
-        generated = build_site(
-            entries,
-            tag_labels=self.tag_labels,
-            options=SiteOptions(
-                per_page=self.config.per_page,
-                latest=self.config.latest,
-                home=self.config.home,
-                library_download=self.config.bib_download,
-            ),
-            library_texts=list(texts.values()),
-            skip=files.src_uris,
-        )
         for generated_file in generated:
             files.append(
                 File.generated(
@@ -227,3 +236,24 @@ def _read_bib(path: str, config: MkDocsConfig) -> str:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise PluginError(f"papershelf: option 'bib': cannot read {shown}: {error}") from None
+
+
+def _check_page_on_disk(page: File, config: MkDocsConfig) -> None:
+    """Refuse a paper page on disk that links out of `docs/papers/`; warn when text would move.
+
+    MkDocs would publish whatever file such a link names. What the warning says, and when, is
+    `paper_page.page_on_disk_notice`'s to decide.
+    """
+    try:
+        inside(
+            Path(config.docs_dir) / PAPERS_FOLDER, page.src_uri.removeprefix(f"{PAPERS_FOLDER}/")
+        )
+    except PapershelfError as error:
+        raise PluginError(f"papershelf: {error}") from None
+    try:
+        text = page.content_string
+    except (OSError, UnicodeDecodeError):
+        return  # MkDocs reports a page it cannot read itself
+    notice = page_on_disk_notice(page.src_uri, text)
+    if notice is not None:
+        log.warning("%s", notice)

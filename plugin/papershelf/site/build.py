@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 from types import MappingProxyType
 
+from papershelf.errors import Problem
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
 from papershelf.site.listings import render_site_pages
 from papershelf.site.paper_page import display_title, render_pages
@@ -19,6 +20,7 @@ from papershelf.site.urls import (
     LIBRARY_DOWNLOAD,
     OVERVIEW_PAGES,
     bib_download_path,
+    check_page_paths,
     paper_page_path,
 )
 
@@ -44,20 +46,38 @@ def build_site(
         library_texts: The text of each library file, published together as `bib/papers.bib`
             (one library byte for byte, several joined by a blank line); none, no such file.
         notes_from: Current text of paper pages by docs path (`papers/<key>.md`): each new page
-            keeps the notes of its current one (see `paper_page.render_pages`).
+            keeps the notes of its current one, and text added outside them is moved into them
+            (see `paper_page.render_pages`); the page's `notices` say so.
         skip: Docs paths not to generate, e.g. files that exist in the docs folder and win over
             generated ones; a paper page skipped is not rendered at all.
 
     Returns:
         The files in the order MkDocs should see them; no path twice.
+
+    Raises:
+        LibraryError: Two keys would share a page and a download (`urls.check_page_paths`),
+            pages on disk included.
     """
+    # Every key, those of pages skipped included: a page on disk cannot show two entries.
+    check_page_paths(entries)
     files: list[GeneratedFile] = []
     shown = [entry for entry in entries if paper_page_path(entry.key) not in skip]
-    pages = render_pages(shown, notes_from, tag_labels=tag_labels)
+    rendered = render_pages(shown, notes_from, tag_labels=tag_labels)
+    notices: dict[str, list[Problem]] = {}
+    for notice in rendered.notices:
+        notices.setdefault(notice.file, []).append(notice)
     for entry in shown:
         path = paper_page_path(entry.key)
-        title = display_title(entry)
-        files.append(GeneratedFile(path, pages[path], FileKind.PAPER_PAGE, title, in_nav=False))
+        files.append(
+            GeneratedFile(
+                path,
+                rendered.pages[path],
+                FileKind.PAPER_PAGE,
+                display_title(entry),
+                in_nav=False,
+                notices=tuple(notices.get(path, ())),
+            )
+        )
     listings = render_site_pages(
         entries,
         tag_labels=tag_labels,

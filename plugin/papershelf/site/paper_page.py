@@ -8,13 +8,19 @@ them and rewrites them for either URL style.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import functools
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
+from papershelf.errors import Problem
 from papershelf.model import BibEntry, LinkKind
 from papershelf.parallel import Stage, map_parts, shares
 from papershelf.site.markdown import (
@@ -27,6 +33,7 @@ from papershelf.site.markdown import (
 )
 from papershelf.site.urls import (
     bib_download_path,
+    check_page_paths,
     paper_page_path,
     tag_page_path,
     tag_slug,
@@ -68,15 +75,19 @@ def dump_yaml(data: Mapping[str, Any]) -> str:
     Quoting stays PyYAML's: the serializer quotes any string that would read back as another
     type (`'2025-03-06'`, `'true'`, `'42'`).
     """
-    return yaml.serialize(
+    text = yaml.serialize(
         _yaml_node(data), Dumper=_SAFE_DUMPER, allow_unicode=True, width=1_000_000
     )
+    # Every value holding `<!--` is double-quoted (see `_yaml_node`), where YAML reads `\x3C` as
+    # `<`: the value reads back unchanged, yet no HTML comment, and so no notes marker, stands in
+    # the page's text. Keys are papershelf's own and never hold one.
+    return text.replace("<!--", "\\x3C!--") if "<!--" in text else text
 
 
 def _yaml_node(value: object) -> yaml.Node:
     """Return the YAML node of a plain value (str, int, bool, list, tuple or mapping)."""
     if isinstance(value, str):
-        return yaml.ScalarNode(_STR, value)
+        return yaml.ScalarNode(_STR, value, style='"' if "<!--" in value else None)
     if isinstance(value, Mapping):
         pairs = [(yaml.ScalarNode(_STR, str(k)), _yaml_node(v)) for k, v in value.items()]
         return yaml.MappingNode(_MAP, pairs, flow_style=False)
@@ -272,8 +283,12 @@ def render_paper_page(
     lines.append(code_block(f"\\cite{{{entry.key}}}", "latex", search=False))
     lines.append(f"[Download .bib]({site_root}{bib_download_path(entry.key)})\n")
     lines.append("## Notes\n")
-    lines.append(f"{NOTES_START}{DEFAULT_NOTES if notes is None else notes}{NOTES_END}\n")
-    return "\n".join(lines)
+    before = "\n".join(lines) + "\n"
+    # The checksum is the last line of the front matter (`papershelf:` is its last mapping).
+    front_end = len(lines[0]) - len("---\n")
+    checksum = f"  {_CHECKSUM_FIELD}: {_checksum(_outside_lines(before, ''))}\n"
+    before = before[:front_end] + checksum + before[front_end:]
+    return f"{before}{NOTES_START}{DEFAULT_NOTES if notes is None else notes}{NOTES_END}\n"
 
 
 def _counts_line(entry: BibEntry) -> str:
@@ -293,22 +308,111 @@ def _counts_line(entry: BibEntry) -> str:
     return escape_text(line)
 
 
-# --- notes --------------------------------------------------------------------------------------
+# --- notes ---------------------------------------------------------------------------------------
+
+# papershelf's own marker lines, and only those: the start marker opens a line, the end marker
+# closes one. Marker text anywhere else (inside a sentence of the notes) is ordinary text; every
+# value papershelf renders has its `<` escaped, so none of it can look like a marker.
+_START_RE = re.compile("^" + re.escape(NOTES_START), re.MULTILINE)
+_END_RE = re.compile(re.escape(NOTES_END) + r"(?=\r?\n|\Z)")
+_CHECKSUM_FIELD = "page_checksum"
+_CHECKSUM_PREFIX = f"  {_CHECKSUM_FIELD}: "
+_CHECKSUM_LINE_RE = re.compile(rf"{_CHECKSUM_PREFIX}sha256:[0-9a-f]{{16}}")
+KEPT_HEADING = "Kept from outside the notes"
+"""The heading over text found outside the markers and moved into the notes."""
+
+
+def _notes_span(page_text: str) -> tuple[int, int] | None:
+    """Return where the notes start and end in a page, or None when the markers are damaged.
+
+    The markers are intact when the page has exactly one line starting with the start marker
+    and, after it, exactly one end marker closing a line.
+    """
+    starts = [match.end() for match in _START_RE.finditer(page_text)]
+    if len(starts) != 1:
+        return None
+    ends = [match.start() for match in _END_RE.finditer(page_text, starts[0])]
+    if len(ends) != 1:
+        return None
+    return starts[0], ends[0]
 
 
 def extract_notes(page_text: str) -> str | None:
     """Return the text between the notes markers byte for byte, or None when they are damaged.
 
-    The markers are intact when the page has exactly one start marker and, after it, exactly one
-    end marker.
+    The markers are intact when the page has exactly one line starting with the start marker
+    and, after it, exactly one end marker closing a line (see `_notes_span`).
     """
-    if page_text.count(NOTES_START) != 1 or page_text.count(NOTES_END) != 1:
+    span = _notes_span(page_text)
+    return None if span is None else page_text[span[0] : span[1]]
+
+
+def _outside_lines(before: str, after: str) -> list[str]:
+    """Return the non-blank lines outside the notes, without line ends and trailing whitespace.
+
+    The checksum is taken over these, so an editor that changes line ends or trims trailing
+    spaces has not edited the page; the checksum line itself is left out.
+    """
+    stripped = [line.rstrip() for part in (before, after) for line in part.split("\n")]
+    return [
+        line
+        for line in stripped
+        if line and not (line.startswith(_CHECKSUM_PREFIX) and _CHECKSUM_LINE_RE.fullmatch(line))
+    ]
+
+
+def _checksum(lines: Sequence[str]) -> str:
+    """Return `sha256:` and 16 hex digits of the SHA-256 of the lines, e.g. `sha256:9f86d0...`."""
+    return "sha256:" + hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+
+
+def _written_by_papershelf(before: str, after: str) -> bool:
+    """Return whether the text outside the notes is exactly what papershelf wrote there.
+
+    A page carries the checksum of that text in its front matter; a page without one (written by
+    an older papershelf, or by hand) is not known to be untouched.
+    """
+    found = re.search(rf"^  {_CHECKSUM_FIELD}: (sha256:[0-9a-f]{{16}})\r?$", before, re.MULTILINE)
+    return found is not None and found[1] == _checksum(_outside_lines(before, after))
+
+
+def edited_outside_notes(page_text: str) -> bool:
+    """Return whether a page papershelf wrote was changed outside its notes, or lost its markers.
+
+    Such a page on disk is shown as it is, but the next `papershelf pages` moves the changed text
+    into the notes (or keeps the whole page there). A page without papershelf's checksum (one
+    written by hand, or by an older papershelf) is not judged: nothing says what papershelf
+    wrote into it.
+    """
+    if not re.search(rf"^  {_CHECKSUM_FIELD}: ", page_text, re.MULTILINE):
+        return False
+    span = _notes_span(page_text)
+    if span is None:
+        return True
+    before = page_text[: span[0] - len(NOTES_START)]
+    return not _written_by_papershelf(before, page_text[span[1] + len(NOTES_END) :])
+
+
+def page_on_disk_notice(path: str, page_text: str) -> Problem | None:
+    """Return a notice for a page on disk that papershelf wrote and someone changed outside its
+    notes (`edited_outside_notes`), or None.
+
+    A page on disk wins over the generated one, so the site shows it as it is; the notice says
+    so before the next `papershelf pages` moves that text into the notes and surprises anyone.
+
+    Args:
+        path: The page's docs path, e.g. `papers/x.md`.
+        page_text: The page's whole text.
+    """
+    if not edited_outside_notes(page_text):
         return None
-    start = page_text.index(NOTES_START) + len(NOTES_START)
-    end = page_text.find(NOTES_END, start)
-    if end < 0:
-        return None
-    return page_text[start:end]
+    return Problem(
+        path,
+        None,
+        "text outside the notes markers is not what papershelf wrote there (or the markers are "
+        "damaged); the site shows the page as it is, and the next `papershelf pages` moves that "
+        "text into the notes",
+    )
 
 
 _RESCUE_HEADER = (
@@ -329,46 +433,169 @@ def _rescued_notes(old_text: str) -> str:
     return f"{_RESCUE_HEADER}{kept}\n\n"
 
 
+def _numbered_lines(text: str, first_line: int) -> list[tuple[int, str]]:
+    """Return `(line number, line without its line end)` for every line of `text`."""
+    return [
+        (number, line.removesuffix("\r"))
+        for number, line in enumerate(text.split("\n"), start=first_line)
+    ]
+
+
+def _added_outside(
+    old_text: str, span: tuple[int, int], new_text: str
+) -> list[list[tuple[int, str]]]:
+    """Return the runs of lines outside the old page's notes that the new page does not have.
+
+    Lines are compared as `_outside_lines` sees them; each run holds (line number, old line).
+    """
+    before = old_text[: span[0] - len(NOTES_START)]
+    after_start = span[1] + len(NOTES_END)
+    numbered = _numbered_lines(before, 1) + _numbered_lines(
+        old_text[after_start:], old_text.count("\n", 0, after_start) + 1
+    )
+    old = [
+        (number, line)
+        for number, line in numbered
+        if line.strip() and not _CHECKSUM_LINE_RE.fullmatch(line.rstrip())
+    ]
+    # In a page papershelf rendered, the first marker text of all is its start marker: every
+    # value before it is escaped. After the end marker it writes only the line end.
+    new = _outside_lines(new_text.partition(NOTES_START)[0], "")
+    matcher = difflib.SequenceMatcher(None, [line.rstrip() for _, line in old], new, autojunk=False)
+    return [
+        old[first:last]
+        for tag, first, last, _, _ in matcher.get_opcodes()
+        if tag in ("replace", "delete")
+    ]
+
+
+def _notes_with_kept_text(
+    notes: str, runs: Sequence[Sequence[tuple[int, str]]], today: dt.date
+) -> str:
+    """Return the notes followed by a marked section holding the runs of lines found outside."""
+    newline = "\r\n" if "\r\n" in notes else "\n"
+    spans = [f"{run[0][0]}" if len(run) == 1 else f"{run[0][0]}-{run[-1][0]}" for run in runs]
+    where = ("line " if spans == [str(runs[0][0][0])] else "lines ") + ", ".join(spans)
+    parts = [
+        f"### {KEPT_HEADING} ({today.isoformat()})",
+        f"*papershelf rewrites everything outside the notes markers; this text stood there "
+        f"({where} of the page), so it was moved here. Keep what you need and delete the rest.*",
+        *(
+            newline.join(line.replace(_MARKER_PREFIX, _RETIRED_MARKER_PREFIX) for _, line in run)
+            for run in runs
+        ),
+    ]
+    lead = newline if notes and not notes.endswith("\n") else ""
+    return notes + lead + newline + (newline * 2).join(parts) + newline * 2
+
+
 def render_pages(
     entries: Sequence[BibEntry],
     existing: Mapping[str, str],
     *,
     tag_labels: Mapping[str, str],
-) -> dict[str, str]:
+    today: dt.date | None = None,
+) -> RenderedPages:
     """Return the new text of every paper page, keeping the notes of the current pages.
 
-    Notes between intact markers survive byte for byte. A current page whose markers are missing
-    or damaged is not overwritten blindly: its whole text is kept inside the new notes section
-    (after a line saying why), so a person's writing is never lost; the reader tidies it up once.
-    Pages of entries no longer in the library are not in the result (the caller leaves them be).
-    Many pages (`Stage.PAGES` in `papershelf.parallel`) are rendered on every core.
+    Notes between intact markers survive byte for byte. Nothing a person wrote into a page is
+    lost: text added or changed outside the markers of a page papershelf wrote (its checksum
+    no longer matches) is moved into the notes under "Kept from outside the notes (date)", and
+    a current page whose markers are missing or damaged is kept whole inside the new notes
+    (after a line saying why); each such page gets a notice. Pages of entries no longer in the
+    library are not in the result (the caller leaves them be). Many pages (`Stage.PAGES` in
+    `papershelf.parallel`) are rendered on every core.
 
     Args:
         entries: The library's entries.
         existing: Current page texts by path (`papers/<key>.md`), for the pages that exist.
         tag_labels: Display labels of tag ids.
+        today: The date in the heading over kept text; today when None.
 
     Returns:
-        Page path -> full page text, one per entry, in entry order.
+        The pages (path -> full page text, one per entry, in entry order) and the notices.
+
+    Raises:
+        LibraryError: Two entries would get one page (`check_page_paths`).
     """
-    render = functools.partial(_render_share, existing=existing, tag_labels=tag_labels)
+    check_page_paths(entries)
+    render = functools.partial(
+        _render_share,
+        existing=existing,
+        tag_labels=tag_labels,
+        today=today or dt.date.today(),
+    )
     pages: dict[str, str] = {}
-    for share in map_parts(render, shares(entries, stage=Stage.PAGES)):
-        pages.update(share)
-    return pages
+    notices: list[Problem] = []
+    for share_pages, share_notices in map_parts(render, shares(entries, stage=Stage.PAGES)):
+        pages.update(share_pages)
+        notices.extend(share_notices)
+    return RenderedPages(pages, tuple(notices))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPages:
+    """The paper pages of a library, and what papershelf had to do to keep a person's text."""
+
+    pages: Mapping[str, str]
+    """Page path -> full page text, e.g. `{"papers/cheng2024breaking.md": "---\\ntitle: ..."}`."""
+    notices: tuple[Problem, ...] = ()
+    """One per page whose text outside the notes was moved into them, or whose markers were
+    damaged, e.g. `papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
 
 
 def _render_share(
-    entries: Sequence[BibEntry], existing: Mapping[str, str], tag_labels: Mapping[str, str]
-) -> dict[str, str]:
+    entries: Sequence[BibEntry],
+    existing: Mapping[str, str],
+    tag_labels: Mapping[str, str],
+    today: dt.date,
+) -> tuple[dict[str, str], list[Problem]]:
     pages: dict[str, str] = {}
+    notices: list[Problem] = []
     for entry in entries:
         path = paper_page_path(entry.key)
-        old_text = existing.get(path)
-        notes: str | None = None
-        if old_text is not None:
-            notes = extract_notes(old_text)
-            if notes is None:
-                notes = _rescued_notes(old_text)
-        pages[path] = render_paper_page(entry, tag_labels=tag_labels, notes=notes)
-    return pages
+        page, notice = _refresh(entry, existing.get(path), path, tag_labels, today)
+        pages[path] = page
+        if notice is not None:
+            notices.append(notice)
+    return pages, notices
+
+
+def _refresh(
+    entry: BibEntry,
+    old_text: str | None,
+    path: str,
+    tag_labels: Mapping[str, str],
+    today: dt.date,
+) -> tuple[str, Problem | None]:
+    """Return the new page of an entry over its current text, and a notice when text moved."""
+    if old_text is None:
+        return render_paper_page(entry, tag_labels=tag_labels), None
+    span = _notes_span(old_text)
+    if span is None:
+        notice = Problem(
+            path,
+            None,
+            "the notes markers are missing or damaged, so the whole previous page was kept in "
+            "the notes; keep what you need between the markers and delete the rest",
+        )
+        return render_paper_page(
+            entry, tag_labels=tag_labels, notes=_rescued_notes(old_text)
+        ), notice
+    notes = old_text[span[0] : span[1]]
+    page = render_paper_page(entry, tag_labels=tag_labels, notes=notes)
+    before = old_text[: span[0] - len(NOTES_START)]
+    if _written_by_papershelf(before, old_text[span[1] + len(NOTES_END) :]):
+        return page, None
+    runs = _added_outside(old_text, span, page)
+    if not runs:
+        return page, None
+    notes = _notes_with_kept_text(notes, runs, today)
+    first = runs[0][0][0]
+    notice = Problem(
+        path,
+        first,
+        f"text outside the notes markers was moved into the notes, under '{KEPT_HEADING} "
+        f"({today.isoformat()})': papershelf rewrites everything outside the markers",
+    )
+    return render_paper_page(entry, tag_labels=tag_labels, notes=notes), notice

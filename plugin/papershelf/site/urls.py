@@ -6,32 +6,79 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
+from papershelf.errors import LibraryError, Problem
+from papershelf.model import BibEntry
 from papershelf.site.markdown import slugify
 
 _SAFE_SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
 PAPERS_FOLDER = "papers"
 """The folder of the paper pages, relative to the docs folder."""
+_UNSAFE_RUN_RE = re.compile(r"[^A-Za-z0-9_-]+")
+_HASH_SUFFIX_RE = re.compile(r"-[0-9a-fA-F]{8}\Z")
+"""The shape of the suffix `entry_slug` appends; a key that ends so is hashed as well."""
+MAX_SLUG_CHARS = 100
+"""The longest key kept as its own file name; longer ones are cut and hashed (109 characters at
+most, far below the 255 bytes file systems allow, with room for `.md` and temporary names)."""
 
 
 def entry_slug(key: str) -> str:
     """Return the file-name part for a citation key: the key itself when it is path-safe.
 
-    Keys of letters, digits, `-` and `_` (every key papershelf writes) stand as they are. Other
-    keys (`DBLP:journals/corr/abs-2104-02057`, `smith_testing_????`) would cut the path or the URL,
-    so their unsafe runs become `-` and a short hash of the key keeps distinct keys apart.
+    Keys of at most 100 letters, digits, `-` and `_` (every key papershelf writes) stand as they
+    are. Other keys (`DBLP:journals/corr/abs-2104-02057`, `smith_testing_????`, a key of 300
+    characters) would cut the path or the URL or exceed a file name, so their unsafe runs become
+    `-`, the result is cut to 100 characters, and `-` plus 8 hex digits of the key's SHA-1 keep
+    distinct keys apart. A safe key that itself ends in `-` and 8 hex digits is hashed too, so no
+    key can take the name another key was given: distinct keys get distinct names (barring a
+    32-bit hash collision, which `check_page_paths` reports).
 
     Args:
         key: e.g. `cheng2024breaking` or `DBLP:journals/corr/abs-2104-02057`.
 
     Returns:
-        e.g. `cheng2024breaking` or `DBLP-journals-corr-abs-2104-02057-5d1f7c2a`.
+        e.g. `cheng2024breaking` or `DBLP-journals-corr-abs-2104-02057-88864b5a`.
     """
-    if _SAFE_SLUG_RE.fullmatch(key):
+    if (
+        len(key) <= MAX_SLUG_CHARS
+        and _SAFE_SLUG_RE.fullmatch(key)
+        and not _HASH_SUFFIX_RE.search(key)
+    ):
         return key
-    readable = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
+    readable = _UNSAFE_RUN_RE.sub("-", key).strip("-")[:MAX_SLUG_CHARS].rstrip("-")
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
     return f"{readable}-{digest}" if readable else f"entry-{digest}"
+
+
+def check_page_paths(entries: Iterable[BibEntry]) -> None:
+    """Raise `LibraryError` when two entries would get one page, naming both keys and lines.
+
+    Names are compared without case: the file systems of macOS and Windows do not tell
+    `Smith2020.md` from `smith2020.md`, and BibTeX too takes such keys for one.
+    """
+    first: dict[str, BibEntry] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        folded = entry_slug(entry.key).lower()
+        earlier = first.setdefault(folded, entry)
+        if earlier is entry:
+            continue
+        if earlier.key.lower() == entry.key.lower():
+            why = "macOS and Windows file systems do not tell upper from lower case, nor BibTeX"
+        else:
+            why = "their names collide"
+        problems.append(
+            Problem(
+                entry.source.file,
+                entry.source.line,
+                f"citation key '{entry.key}' would share the page "
+                f"{paper_page_path(earlier.key)} with '{earlier.key}' ({earlier.source}): {why}; "
+                "rename one of them",
+            )
+        )
+    if problems:
+        raise LibraryError(problems)
 
 
 def paper_page_path(key: str) -> str:
