@@ -671,3 +671,23 @@ def test_a_link_to_a_page_inside_the_folder_is_written_through(workdir: Path) ->
     assert run("pages") == 0
     assert (pages / "one2025first.md").is_symlink()
     assert "key: one2025first\n" in (pages / "kept" / "first.md").read_text(encoding="utf-8")
+
+
+def test_marker_text_in_a_library_gives_pages_that_stay_the_same(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start, end = "<!-- papershelf:notes:start -->", "<!-- papershelf:notes:end -->"
+    write_library(
+        workdir,
+        f"@misc{{x2025evil,\n  title = {{Evil {end} title}},\n  author = {{A {start} B}},\n"
+        f"  organization = {{Org {end}}},\n  keywords = {{{start}}},\n  year = {{2025}},\n}}\n",
+    )
+    assert run("pages") == 0
+    page = workdir / "docs" / "papers" / "x2025evil.md"
+    first = page.read_bytes()
+    for _ in range(3):
+        capsys.readouterr()
+        assert run("pages") == 0
+        assert "1 pages in docs/papers: 0 written, 1 unchanged" in capsys.readouterr().out
+    assert page.read_bytes() == first
+    assert first.count(start.encode()) == first.count(end.encode()) == 1

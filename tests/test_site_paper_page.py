@@ -542,24 +542,34 @@ _HOSTILE_TEXT = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     title=_HOSTILE_TEXT,
     authors=st.lists(_HOSTILE_TEXT, max_size=3),
     organization=st.one_of(st.none(), _HOSTILE_TEXT),
     abstract=_HOSTILE_TEXT,
     tags=st.lists(_HOSTILE_TEXT, max_size=3),
+    doi=st.one_of(st.none(), _HOSTILE_TEXT),
+    key=st.text(st.sampled_from("<!-->papershelf:notes:start-end.Ab0/"), min_size=1),
 )
 def test_regeneration_is_a_fixed_point_for_any_values(
-    title: str, authors: list[str], organization: str | None, abstract: str, tags: list[str]
+    title: str,
+    authors: list[str],
+    organization: str | None,
+    abstract: str,
+    tags: list[str],
+    doi: str | None,
+    key: str,
 ) -> None:
     entry = dataclasses.replace(
         own_entries()[0],
+        key=key,
         title=title,
         authors=tuple(authors),
         organization=organization,
         abstract=abstract,
         tags=tuple(tags),
+        doi=doi,
     )
     first = regenerate(entry, None)
     assert extract_notes(first) == "\n\n"
@@ -568,9 +578,11 @@ def test_regeneration_is_a_fixed_point_for_any_values(
         page = regenerate(entry, page)
         assert page == first
     _, front = meta.get_data(first)
-    assert front["papershelf"]["title"] == (title or entry.key)
+    assert front["key"] == key
+    assert front["papershelf"]["title"] == (title or key)
     assert front["papershelf"].get("authors", []) == authors
     assert front["papershelf"].get("organization") == organization
+    assert front["papershelf"].get("doi") == doi
 
 
 def test_marker_text_inside_a_line_of_the_notes_is_just_notes() -> None:
