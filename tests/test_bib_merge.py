@@ -540,3 +540,54 @@ def test_of_two_case_variant_fields_the_later_names_the_paper() -> None:
     other = make_paper(title="Scaling Laws", arxiv_id=None, authors=("Ann Lee",))
     result = merge_into_library(existing, [other], source=LIBRARY)
     assert (result.added, result.updated) == ((), ("a",))
+
+
+# Look-alike titles (issue 10): an entry of another paper is never filled with this one's data.
+
+
+def test_a_look_alike_title_is_another_paper() -> None:
+    beta = make_paper(
+        title="\u03b2-VAE: Learning Basic Visual Concepts",
+        authors=(),
+        author_count=4,
+        arxiv_id=None,
+        links=(),
+    )
+    library = merge_into_library("", [beta], source=LIBRARY).text
+    alpha = dataclasses.replace(
+        beta,
+        title="\u03b1-VAE: Learning Basic Visual Concepts",
+        author_count=2,
+        links=(Link("https://github.com/a/alpha", LinkKind.CODE),),
+    )
+    result = merge_into_library(library, [alpha], source=LIBRARY)
+    assert result.text.startswith(library)
+    assert (len(result.added), result.updated) == (1, ())
+    assert fields_of(result.text, result.added[0])["authorcount"] == "2"
+
+
+def test_cjk_titles_are_known_on_the_next_run() -> None:
+    papers = [
+        make_paper(title="\u5927\u578b\u8bed\u8a00\u6a21\u578b", authors=(), arxiv_id=None),
+        make_paper(title="\u89c6\u9891\u751f\u6210\u6a21\u578b", authors=(), arxiv_id=None),
+    ]
+    first = merge_into_library("", papers, source=LIBRARY)
+    assert len(first.added) == 2
+    second = merge_into_library(first.text, papers, source=LIBRARY)
+    assert (second.text, second.added) == (first.text, ())
+
+
+def test_a_tex_accent_and_its_letter_are_one_title() -> None:
+    existing = "@misc{cafe, title = {Caf\\'e \\\"{U}ber Alles}}\n"
+    result = merge_into_library(
+        existing, [make_paper(title="Caf\u00e9 \u00dcber alles", arxiv_id=None)], source=LIBRARY
+    )
+    assert (result.added, result.updated) == ((), ("cafe",))
+
+
+def test_tex_greek_and_its_letter_are_one_title() -> None:
+    existing = "@misc{beta, title = {$\\beta$-VAE}}\n@misc{alpha, title = {$\\alpha$-VAE}}\n"
+    result = merge_into_library(
+        existing, [make_paper(title="\u03b1-VAE", arxiv_id=None)], source=LIBRARY
+    )
+    assert (result.added, result.updated) == ((), ("alpha",))

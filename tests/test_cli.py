@@ -691,3 +691,61 @@ def test_marker_text_in_a_library_gives_pages_that_stay_the_same(
         assert "1 pages in docs/papers: 0 written, 1 unchanged" in capsys.readouterr().out
     assert page.read_bytes() == first
     assert first.count(start.encode()) == first.count(end.encode()) == 1
+
+
+CJK_DIGEST = """Daily Papers
+
+\u5927\u578b\u8bed\u8a00\u6a21\u578b\u7684\u63a8\u7406
+
+An abstract that is long enough to be taken for one, about reasoning in large language models,
+written on one line in the copied page: it says what the paper does and how well it works.
+
+  \u2022 2 authors
+\u00b7
+Mar 6
+
+\u89c6\u9891\u751f\u6210\u7684\u6269\u6563\u6a21\u578b
+
+Another abstract that is long enough to be taken for one, about diffusion models for video
+generation, with its own words: it says what the paper does and how well it works in the end.
+
+  \u2022 3 authors
+\u00b7
+Mar 7
+"""
+
+
+def test_a_digest_of_two_cjk_titles_gives_two_entries_once(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = workdir / "digests" / "2025-10-30-cjk.txt"
+    digest.write_text(CJK_DIGEST.replace("\n\n  \u2022", "\n  \u2022"), encoding="utf-8")
+    assert run("convert", str(digest), "--bib", "papers.bib", "--no-pages") == 0
+    assert capsys.readouterr().out.startswith("2 papers read: 2 added")
+    written = (workdir / "papers.bib").read_bytes()
+    assert run("convert", str(digest), "--bib", "papers.bib", "--no-pages") == 0
+    assert "0 added, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert (workdir / "papers.bib").read_bytes() == written
+
+
+def test_a_paper_kept_apart_from_an_entry_of_its_title_is_reported(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bib = workdir / "papers.bib"
+    bib.write_text(
+        "@misc{cheng2024x,\n  title = {Breaking the Memory Barrier},\n"
+        "  eprint = {2401.00001},\n  eprinttype = {arxiv},\n}\n",
+        encoding="utf-8",
+    )
+    item = {"paper": {"id": "2410.17243", "title": "Breaking the memory barrier"}}
+    digest = workdir / "digests" / "2025-10-30-daily.json"
+    digest.write_text(json.dumps([item]), encoding="utf-8")
+    assert run("convert", str(digest), "--bib", "papers.bib", "--no-pages") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 papers read: 1 added, 0 updated, 0 unchanged")
+    assert (
+        f"  1 paper not merged with an entry of its title:\n"
+        f"    {digest}:item 0 with cheng2024x: different arXiv ids (2410.17243, 2401.00001)\n"
+    ) in out
+    assert run("convert", str(digest), "--bib", "papers.bib", "--no-pages") == 0
+    assert "not merged" not in capsys.readouterr().out

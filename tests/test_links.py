@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papershelf import Link, LinkKind
-from papershelf.links import classify_url, find_links, is_http_url, merge_links
+from papershelf.links import (
+    classify_url,
+    find_links,
+    http_link_kind,
+    is_http_url,
+    merge_links,
+    safe_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +139,36 @@ def test_found_links_are_clean_substrings(text: str) -> None:
         assert link.url[-1] not in ".,;:'\""
         if link.url.endswith(")"):
             assert link.url.count("(") >= link.url.count(")")
+
+
+# One URL check: links and page link targets accept the same URLs.
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        pytest.param("https://github.com/a/b", True, id="plain"),
+        pytest.param("HTTP://Example.org/A", True, id="scheme-case"),
+        pytest.param("https://x.org:8080/a", True, id="port"),
+        pytest.param("https://b\u00fccher.example/x", True, id="international-host"),
+        pytest.param("https://user@evil.example/", False, id="user-name"),
+        pytest.param("https://user:pw@evil.example/", False, id="user-and-password"),
+        pytest.param("https://localhost/x", False, id="single-label-host"),
+        pytest.param("https://x.org:99999/a", False, id="port-too-large"),
+        pytest.param("https://x.org:http/a", False, id="port-not-a-number"),
+        pytest.param("https://x.org/a\x00b", False, id="control-character"),
+        pytest.param("https://x.org/a b", False, id="space"),
+        pytest.param("https://x.org\\@evil.example/", False, id="backslash-user-name"),
+        pytest.param("https://[::1]/", False, id="ip-literal"),
+        pytest.param("javascript:alert(1)", False, id="javascript"),
+    ],
+)
+def test_links_and_link_targets_accept_the_same_urls(url: str, accepted: bool) -> None:
+    assert is_http_url(url) is accepted
+    assert (safe_url(url) is not None) is accepted
+    assert (http_link_kind(url) is not None) is accepted
+
+
+@given(st.text(alphabet=st.sampled_from("htps:/.@[]x1 \x00\\#?%"), max_size=30))
+def test_a_link_target_is_an_accepted_url(text: str) -> None:
+    assert (safe_url(text) is not None) == is_http_url(text.strip())

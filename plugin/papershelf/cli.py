@@ -307,6 +307,14 @@ def _summary(report: ConvertReport, *, dry_run: bool) -> str:
                 f", ... ({len(keys) - 10} more)" if len(keys) > 10 else ""
             )
             lines.append(f"  {label}: {shown}")
+    if report.not_merged:
+        count = len(report.not_merged)
+        papers = "1 paper" if count == 1 else f"{count} papers"
+        lines.append(f"  {papers} not merged with an entry of its title:")
+        for kept in report.not_merged[:10]:
+            lines.append(f"    {kept.source} with {', '.join(kept.keys)}: {kept.reason}")
+        if count > 10:
+            lines.append(f"    ... ({count - 10} more)")
     if report.pages_written:
         lines.append(f"  {len(report.pages_written)} pages written")
     lines.extend(f"  warning: {notice}" for notice in report.notices)

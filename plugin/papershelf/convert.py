@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
-from papershelf.bib.merge import merge_into_library
+from papershelf.bib.merge import NotMerged, merge_into_library
 from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename
@@ -68,6 +68,8 @@ class ConvertReport:
     """Keys of known entries whose papershelf fields changed."""
     unchanged: tuple[str, ...] = ()
     """Keys of known entries that needed no change."""
+    not_merged: tuple[NotMerged, ...] = ()
+    """Papers added as new although an entry has their title: merging would contradict it."""
     library_written: bool = False
     """Whether the library file changed on disk."""
     pages_written: tuple[str, ...] = field(default=())
@@ -182,6 +184,7 @@ def _convert(
         added=result.added,
         updated=result.updated,
         unchanged=result.unchanged,
+        not_merged=result.not_merged,
     )
     if dry_run:
         return report

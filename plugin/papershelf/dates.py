@@ -12,26 +12,30 @@ from dataclasses import dataclass
 
 from papershelf.model import DateOrigin
 
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+"""The English month names, January first: the one month table. Their first three letters are
+the abbreviations (`Mar`) and, in lower case, BibTeX's month macros (`mar`)."""
+
+MONTH_MACROS = tuple(name[:3].lower() for name in MONTH_NAMES)
+"""BibTeX's month macros, January first: `jan`, ..., `dec`."""
+
 MONTHS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES, start=1)},
+    **{macro: number for number, macro in enumerate(MONTH_MACROS, start=1)},
+    "sept": 9,
 }
 """Month names and abbreviations in lower case, e.g. `"sept"` -> `9`."""
 

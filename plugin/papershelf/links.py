@@ -14,8 +14,8 @@ _URL = re.compile(r"https?://[^\s<>\"`]+", re.IGNORECASE)
 # Letters of any script (internationalised names), digits, hyphens; at least two labels.
 _HOST_LABEL = re.compile(r"[^\W_](?:[\w-]{0,62}[^\W_])?")
 
-_SPACE = re.compile(r"\s")
-"""Any character `str.isspace` holds for."""
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+"""Whitespace (any character `str.isspace` holds for) and control characters."""
 
 # The usual `githubRepo` value, `https://github.com/owner/repo`: this match gives the answer of
 # `http_link_kind` (a code link) twenty times faster than parsing the URL, once per paper.
@@ -77,20 +77,23 @@ def _trim(url: str) -> str:
 
 
 def host_of(url: str) -> str | None:
-    """Return the lower-case host of an http(s) URL, or None if it is not an http(s) link.
+    """Return the lower-case host of an acceptable http(s) URL (`is_http_url`), else None.
 
     Args:
         url: Any string, e.g. `https://GitHub.com/x/y` or `javascript:alert(1)`.
 
     Returns:
-        The host without `www.`, e.g. `github.com`; None for another scheme or a URL without host.
+        The host without `www.`, e.g. `github.com`; None for anything `is_http_url` refuses.
     """
+    if _NOT_IN_URL.search(url) is not None:
+        return None
     try:
         parts = urlsplit(url)
         host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number below 65536
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
         return None
     labels = host.removesuffix(".").split(".")
     if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
@@ -99,14 +102,17 @@ def host_of(url: str) -> str | None:
 
 
 def is_http_url(url: str) -> bool:
-    """Return whether a string is an absolute http(s) URL with a host and no whitespace."""
-    return _http_host(url) is not None
+    """Return whether a string is an acceptable http(s) URL: the one URL check of papershelf.
 
+    Acceptable is absolute `http://` or `https://` with a host of at least two labels of letters,
+    digits and hyphens (any script), an optional port, no user name (`user@host`), and no
+    whitespace or control character anywhere. Links in digests and libraries, and every link
+    target of a page (`safe_url`), are such URLs.
 
-def _http_host(url: str) -> str | None:
-    """Return the host of an http(s) URL without whitespace (`is_http_url`), else None."""
-    host = host_of(url)
-    return host if host is not None and _SPACE.search(url) is None else None
+    Args:
+        url: Any string, e.g. `https://github.com/a/b`, `javascript:alert(1)`, `//x.io/a`.
+    """
+    return host_of(url) is not None
 
 
 def http_link_kind(url: str) -> LinkKind | None:
@@ -121,7 +127,7 @@ def http_link_kind(url: str) -> LinkKind | None:
     if _PLAIN_GITHUB_URL.fullmatch(url):
         return LinkKind.CODE
     # One parse of the URL serves both questions.
-    host = _http_host(url)
+    host = host_of(url)
     return None if host is None else _classify(url, host)
 
 
@@ -206,23 +212,17 @@ def merge_links(*groups: tuple[Link, ...]) -> tuple[Link, ...]:
     return tuple(merged)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Scheme, then a host of letters, digits, dots, dashes (IDNs arrive as Unicode letters), an
-# optional port, then anything; whitespace is checked separately.
-_URL_RE = re.compile(r"^(https?)://([^\s/?#@\\<>\"'`]+)([/?#][^\s]*)?$", re.IGNORECASE)
-_HOST_RE = re.compile(r"^[\w.-]+(?::\d{1,5})?$")
 # Characters that could end or confuse a Markdown link destination, an attr_list or an HTML
 # attribute are percent-encoded; the URL keeps its meaning for every server that decodes paths.
 _URL_ENCODE = str.maketrans({char: f"%{ord(char):02X}" for char in "()<>\"'`{}|\\^[]*"})
-_ANY_SPACE_RE = re.compile(r"\s")
 
 
 def safe_url(url: str) -> str | None:
     """Return an http(s) URL fit for a Markdown link target, or None when it is not one.
 
-    Only `http://` and `https://` URLs with a plausible host survive (`javascript:`, `data:`,
-    relative and protocol-relative URLs are refused); characters that Markdown, attr_list or HTML
-    could misread are percent-encoded.
+    Only what `is_http_url` accepts survives, after surrounding whitespace is stripped
+    (`javascript:`, `data:`, relative and protocol-relative URLs are refused); characters that
+    Markdown, attr_list or HTML could misread are percent-encoded.
 
     Args:
         url: e.g. `https://github.com/org/repo_(v2)`.
@@ -231,11 +231,7 @@ def safe_url(url: str) -> str | None:
         e.g. `https://github.com/org/repo_%28v2%29`, or None for `javascript:alert(1)`.
     """
     candidate = url.strip()
-    if not candidate or _CONTROL.search(candidate) or _ANY_SPACE_RE.search(candidate):
+    if not is_http_url(candidate):
         return None
-    match = _URL_RE.match(candidate)
-    if match is None or not _HOST_RE.match(match.group(2)):
-        return None
-    scheme = match.group(1).lower()
-    rest = candidate[len(match.group(1)) :]
-    return scheme + rest.translate(_URL_ENCODE)
+    scheme, rest = candidate.split(":", 1)
+    return scheme.lower() + ":" + rest.translate(_URL_ENCODE)

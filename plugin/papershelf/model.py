@@ -69,7 +69,11 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """One paper as a digest describes it: plain Unicode, whitespace normalised, unescaped."""
+    """One paper as a digest describes it: plain Unicode, whitespace normalised, unescaped.
+
+    How two records of one paper combine is declared per field in
+    `papershelf.combine.COMBINE_POLICY`; a new field needs its entry there.
+    """
 
     title: str
     """e.g. `in2IN: Leveraging individual Information to Generate Human INteractions`."""
@@ -88,7 +92,8 @@ class Paper:
     organization: str | None = None
     """Organisation named instead of authors, e.g. `OCC`."""
     arxiv_id: str | None = None
-    """arXiv identifier without version, e.g. `2410.17243`."""
+    """arXiv identifier without version in arXiv's preferred form (`identity.parse_arxiv_id`),
+    e.g. `2410.17243` or `hep-th/9901001`."""
     upvotes: int | None = None
     """Hugging Face upvotes as of `counts_date`, e.g. `64`."""
     comments: int | None = None
@@ -151,7 +156,8 @@ class BibEntry:
     tags: tuple[str, ...]
     """Keywords split on `,` or `;`, stripped, order kept, de-duplicated, e.g. `("diffusion",)`."""
     arxiv_id: str | None
-    """arXiv identifier without version, e.g. `2410.17243`."""
+    """The first arXiv id the entry names (`identity.find_arxiv_ids`: `eprint`, `url`, the
+    `10.48550/arXiv.` DOI, `arXiv:ID` in `howpublished`, ...), e.g. `2410.17243`."""
     url: str | None
     """The `url` field when it is an http(s) URL, e.g. `https://arxiv.org/abs/2410.17243`."""
     doi: str | None

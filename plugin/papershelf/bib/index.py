@@ -33,7 +33,7 @@ from bibtexparser.model import (
 from papershelf import __version__
 from papershelf.bib.escape import unescape_text
 from papershelf.errors import LibraryError, Problem
-from papershelf.identity import normalise_title
+from papershelf.identity import ENTRY_ID_FIELDS, find_arxiv_ids, normalise_title
 from papershelf.parallel import Stage, jobs, map_parts, splits
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "StaleIndexError",
     "dump_index",
     "failed_block_problem",
-    "find_arxiv_ids",
     "index_library",
     "index_row",
     "indexed_entry",
@@ -55,21 +54,15 @@ __all__ = [
     "text_digest",
 ]
 
-_ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?"
-_ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)" + _ARXIV_ID, re.IGNORECASE
-)
-_ARXIV_BARE = re.compile(r"^\s*(?:arxiv:)?" + _ARXIV_ID + r"\s*$", re.IGNORECASE)
-_ID_FIELDS = ("url", "howpublished", "note", "doi", "journal", "arxiv", "arxivid", "eprint")
-INDEX_FIELDS = (*_ID_FIELDS, "eprinttype", "archiveprefix", "title")
-"""The fields that tell which paper an entry is: its arXiv id and its title."""
+INDEX_FIELDS = (*ENTRY_ID_FIELDS, "title")
+"""The fields that tell which paper an entry is: its arXiv ids (`find_arxiv_ids`) and its title."""
 
 # bibtexparser logs each unreadable block with 0-based line numbers; LibraryError reports them
 # 1-based, so its records go to the application's handlers only, never to Python's last resort.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 _BLOCK_START = re.compile(r"\n(?=@[A-Za-z])")
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 """Bumped whenever the JSON form or the meaning of an index changes."""
 
 
@@ -84,7 +77,7 @@ class IndexedEntry:
     key: str
     """Its citation key as written, e.g. `cheng2024breaking`."""
     arxiv_ids: tuple[str, ...]
-    """The arXiv ids (no version) its identifier fields name, sorted, e.g. `("2410.17243",)`."""
+    """The arXiv ids its fields name (`find_arxiv_ids`), sorted, e.g. `("2410.17243",)`."""
     title: str
     """Its title in comparison form (`normalise_title`), e.g. `breaking the memory barrier`."""
 
@@ -114,27 +107,6 @@ def inner_value(raw: str) -> str:
     if len(raw) >= 2 and ((raw[0] == "{" and raw[-1] == "}") or (raw[0] == '"' and raw[-1] == '"')):
         return raw[1:-1]
     return raw
-
-
-def find_arxiv_ids(fields: Mapping[str, str]) -> set[str]:
-    """Return the arXiv ids (without version) an entry names in its identifier fields.
-
-    Args:
-        fields: Field name (lower case) -> value without delimiters.
-    """
-    ids: set[str] = set()
-    for name in _ID_FIELDS:
-        value = fields.get(name)
-        if not value:
-            continue
-        ids.update(match.group(1) for match in _ARXIV_IN_TEXT.finditer(value))
-    eprint = fields.get("eprint")
-    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "arxiv").strip().casefold()
-    if eprint and kind == "arxiv":
-        bare = _ARXIV_BARE.match(eprint)
-        if bare:
-            ids.add(bare.group(1))
-    return ids
 
 
 def indexed_entry(start: int, end: int, key: str, fields: Sequence[Field]) -> IndexedEntry:

@@ -27,12 +27,12 @@ from papershelf.bib.escape import (
     unescape_text,
     verbatim_url,
 )
+from papershelf.bib.fields import LINK_FIELDS
 from papershelf.bib.index import (
     INDEX_FIELDS,
     IndexedEntry,
     LibraryIndex,
     StaleIndexError,
-    find_arxiv_ids,
     index_library,
     index_row,
     indexed_entry,
@@ -40,13 +40,15 @@ from papershelf.bib.index import (
     parse_entry,
 )
 from papershelf.bib.keys import make_key
-from papershelf.identity import normalise_title
-from papershelf.model import LinkKind, Paper
+from papershelf.dates import MONTH_MACROS
+from papershelf.identity import arxiv_key, find_arxiv_ids, normalise_title, parse_arxiv_id
+from papershelf.model import LinkKind, Paper, Source
 from papershelf.parallel import Stage, map_parts, shares
 
 __all__ = [
     "FIELD_ORDER",
     "MergeResult",
+    "NotMerged",
     "merge_into_library",
     "paper_to_fields",
 ]
@@ -68,12 +70,7 @@ FIELD_ORDER = (
     "upvotes",
     "numcomments",
     "countsdate",
-    "code",
-    "projectpage",
-    "hfmodel",
-    "hfdataset",
-    "hfspace",
-    "otherlinks",
+    *LINK_FIELDS,
     "githubstars",
     "authorcount",
     "pubdate",
@@ -83,15 +80,6 @@ FIELD_ORDER = (
 
 _MACRO_FIELDS = frozenset({"month"})
 _WORD_PUNCTUATION = ".,:;!?()[]{}\"'"
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_LINK_FIELDS = {
-    "code": LinkKind.CODE,
-    "projectpage": LinkKind.PROJECT,
-    "hfmodel": LinkKind.HF_MODEL,
-    "hfdataset": LinkKind.HF_DATASET,
-    "hfspace": LinkKind.HF_SPACE,
-    "otherlinks": LinkKind.OTHER,
-}
 _FILLED_IF_ABSENT = (
     "author",
     "title",
@@ -106,9 +94,19 @@ _CORPORATE_WORDS = frozenset(
     | {"university", "consortium", "project", "collaboration", "ai", "research"}
 )
 _ANNOTE_LINE = re.compile(r"Code: \S+")
-_NEW_STYLE_ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?")
-"""An arXiv id as the digest parsers give it, e.g. `2410.17243v2`; group 1 drops the version."""
 _VALUE_COLUMN = len("howpublished") + len(" = ")
+
+
+@dataclass(frozen=True, slots=True)
+class NotMerged:
+    """A paper kept apart from the entries of its title: merging would contradict them."""
+
+    source: Source
+    """Where the paper was read, e.g. `Source("daily.json", item=0)`."""
+    keys: tuple[str, ...]
+    """The entries of the same title it was not merged with, e.g. `("cheng2024x",)`."""
+    reason: str
+    """Why, e.g. `different arXiv ids (2410.17243, 2401.00001)`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +123,8 @@ class MergeResult:
     """Keys of papers seen in this run that needed no change."""
     index: LibraryIndex
     """The index of `text`, equal to `index_library(text)`; keep it to skip that parse next time."""
+    not_merged: tuple[NotMerged, ...] = ()
+    """Papers added as new although an entry has their title, because the two would contradict."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
             fields["key"] = escape_text(label_key)
     fields["title"] = escape_title(paper.title)
     fields["year"] = str(paper.date.year)
-    fields["month"] = _MONTHS[paper.date.month - 1]
+    fields["month"] = MONTH_MACROS[paper.date.month - 1]
     if paper.arxiv_id:
         arxiv_id = verbatim_url(paper.arxiv_id)
         fields["howpublished"] = escape_text(f"arXiv preprint arXiv:{paper.arxiv_id}")
@@ -209,7 +209,7 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
         fields["numcomments"] = str(paper.comments)
     if paper.counts_date is not None and (paper.upvotes is not None or paper.comments is not None):
         fields["countsdate"] = paper.counts_date.isoformat()
-    for name, kind in _LINK_FIELDS.items():
+    for name, kind in LINK_FIELDS.items():
         urls = links.get(kind)
         if urls:
             fields[name] = " ".join(urls)
@@ -287,14 +287,15 @@ def _render_new(papers: Sequence[tuple[str, Paper]]) -> list[tuple[str, IndexedE
 def _arxiv_ids(paper: Paper) -> tuple[str, ...] | None:
     """Return what `find_arxiv_ids` finds in `paper_to_fields(paper)`, or None to let it look.
 
-    Of the fields it scans, a new entry has only `url`, `howpublished` and `eprint`, and all three
-    name `paper.arxiv_id`. For a new-style id the answer is that id without its version, found
-    with one match; the scan was four fifths of the cost of a new entry's index row.
+    Of the fields it reads, a new entry has only `eprint`, `url` and `howpublished`, and all
+    three name `paper.arxiv_id`. For an id in arXiv's preferred form without version (what the
+    digest readers give) the answer is that id, found with one match; the scan was four fifths
+    of the cost of a new entry's index row.
     """
     if not paper.arxiv_id:
         return ()
-    match = _NEW_STYLE_ARXIV_ID.fullmatch(paper.arxiv_id)
-    return None if match is None else (match.group(1),)
+    parsed = parse_arxiv_id(paper.arxiv_id)
+    return (parsed.id,) if parsed is not None and str(parsed) == paper.arxiv_id else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +389,7 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         record.set("eprinttype", ours["eprinttype"])
     if "keywords" in ours:
         _merge_keywords(record, ours["keywords"])
-    for name in _LINK_FIELDS:
+    for name in LINK_FIELDS:
         if name in ours:
             record.set(name, " ".join(_union(record.value(name), ours[name].split(" "), r"\s+")))
     code = record.value("code")
@@ -450,8 +451,10 @@ def merge_into_library(
 ) -> MergeResult:
     """Merge `papers` into the library text `existing` and return the new text.
 
-    Known papers (same arXiv id, else same normalised title) keep their key and every field a
-    person added; papershelf's fields are refreshed per the policy of `docs/architecture.md`.
+    Known papers (same arXiv id, else same normalised title and no different arXiv id) keep
+    their key and every field a person added; papershelf's fields are refreshed per the policy
+    of `docs/architecture.md`. A paper whose title an entry has, but which would contradict it,
+    is added as new and listed in `MergeResult.not_merged`.
     New papers are appended in input order; a paper given twice yields one entry. Only the
     entries a paper matches are parsed again; new entries are rendered on every core.
 
@@ -479,13 +482,15 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
     known = [_Slot(row.key, row.arxiv_ids, indexed=row) for row in index.entries]
     taken = {row.key.casefold() for row in index.entries}
     by_id: dict[str, _Slot] = {}
-    by_title: dict[str, _Slot] = {}
+    by_title: dict[str, list[_Slot]] = {}
 
     def remember(slot: _Slot, ids: Iterable[str], title: str) -> None:
         for arxiv_id in ids:
             by_id.setdefault(arxiv_id, slot)
         if title:
-            by_title.setdefault(title, slot)
+            slots = by_title.setdefault(title, [])
+            if not any(other is slot for other in slots):
+                slots.append(slot)
 
     for slot, row in zip(known, index.entries, strict=True):
         remember(slot, row.arxiv_ids, row.title)
@@ -505,21 +510,23 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
     added: dict[str, None] = {}
     updated: dict[str, None] = {}
     unchanged: dict[str, None] = {}
+    not_merged: list[NotMerged] = []
     new: list[_Slot] = []
     suffixes: dict[str, int] = {}
     for paper in papers:
         title = normalise(paper.title)
-        found = by_id.get(paper.arxiv_id) if paper.arxiv_id else None
-        if found is None:
-            candidate = by_title.get(title)
-            has_other_id = (
-                candidate is not None and paper.arxiv_id is not None and bool(candidate.ids())
-            )
-            found = None if has_other_id else candidate
+        paper_id = arxiv_key(paper.arxiv_id) if paper.arxiv_id else None
+        found = by_id.get(paper_id) if paper_id else None
+        if found is None and title in by_title:
+            candidates = by_title[title]
+            found, reason = _by_title(candidates, paper_id)
+            if reason is not None:
+                keys = tuple(slot.key for slot in candidates)
+                not_merged.append(NotMerged(paper.source, keys, reason))
         if found is None:
             key = make_key(paper, taken, suffixes=suffixes)
             taken.add(key)
-            ids = (paper.arxiv_id,) if paper.arxiv_id else ()
+            ids = (paper_id,) if paper_id else ()
             slot = _Slot(key, ids, paper=paper)
             new.append(slot)
             remember(slot, ids, title)
@@ -546,7 +553,28 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
         updated=tuple(updated),
         unchanged=tuple(key for key in unchanged if key not in updated),
         index=LibraryIndex(tuple(rows)),
+        not_merged=tuple(not_merged),
     )
+
+
+def _by_title(candidates: Sequence[_Slot], paper_id: str | None) -> tuple[_Slot | None, str | None]:
+    """Return the entry of a paper's title it is, or None and why it is none of them.
+
+    An entry without arXiv ids contradicts nothing: the first such entry is the paper. Otherwise
+    the paper is one of them only when it has no id and they all share one (the same paper
+    twice in a person's library); different arXiv ids are never one paper.
+    """
+    named = [set(slot.ids()) for slot in candidates]
+    for slot, ids in zip(candidates, named, strict=True):
+        if not ids:
+            return slot, None
+    theirs = ", ".join(sorted(set().union(*named)))
+    if paper_id is not None:
+        # None of them names the paper's own id, or `by_id` would have found it.
+        return None, f"different arXiv ids ({paper_id}, {theirs})"
+    if set.intersection(*named):
+        return candidates[0], None
+    return None, f"those entries name different arXiv ids ({theirs})"
 
 
 def _assemble(

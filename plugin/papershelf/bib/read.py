@@ -27,46 +27,19 @@ from bibtexparser import model as bibmodel
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
+from papershelf.bib.fields import LINK_FIELDS
 from papershelf.bib.index import failed_block_problem, library_slices
-from papershelf.dates import calendar_date
+from papershelf.dates import MONTH_MACROS, MONTH_NAMES, calendar_date
 from papershelf.errors import LibraryError, Problem
-from papershelf.links import classify_url, safe_url
+from papershelf.identity import find_arxiv_ids
+from papershelf.links import classify_url, is_http_url
 from papershelf.model import BibEntry, Link, LinkKind, Source
 from papershelf.parallel import map_parts
 
-_LINK_FIELDS = (
-    ("code", LinkKind.CODE),
-    ("projectpage", LinkKind.PROJECT),
-    ("hfmodel", LinkKind.HF_MODEL),
-    ("hfdataset", LinkKind.HF_DATASET),
-    ("hfspace", LinkKind.HF_SPACE),
-    ("otherlinks", LinkKind.OTHER),
-)
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH_MACROS = {name[:3]: name.capitalize() for name in _MONTHS}
+_MONTH_MACROS = {macro: name for macro, name in zip(MONTH_MACROS, MONTH_NAMES, strict=True)}
 # Characters that cannot stand in a citation key (LaTeX `\cite`, BibTeX's own parser) or that
 # would make the key unusable on a page.
 _BAD_KEY_RE = re.compile(r"[\s,{}()\"#%\\~=']")
-_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})"
-_ARXIV_ID_RE = re.compile(rf"^(?:arxiv:\s*)?({_ARXIV_ID})(?:v\d+)?$", re.IGNORECASE)
-_ARXIV_URL_RE = re.compile(
-    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/({_ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?$",
-    re.IGNORECASE,
-)
-_ARXIV_TEXT_RE = re.compile(rf"\barxiv:\s*({_ARXIV_ID})(?:v\d+)?\b", re.IGNORECASE)
 _DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_RE = re.compile(r"\d{4}")
@@ -264,8 +237,8 @@ class _EntryReader:
             author_count = len(authors)
         year, month, day, date = self._dates(fields)
         url = fields.get("url", "").strip()
-        url_ok = bool(url) and safe_url(url) is not None
-        arxiv_id = _arxiv_id(fields, url if url_ok else "")
+        url_ok = is_http_url(url)
+        arxiv_ids = find_arxiv_ids(fields)
         return BibEntry(
             key=key,
             entry_type=entry.entry_type.lower(),
@@ -278,7 +251,7 @@ class _EntryReader:
             month=month,
             abstract=decode_tex(fields.get("abstract", ""), paragraphs=True),
             tags=_split_keywords(fields.get("keywords", "")),
-            arxiv_id=arxiv_id,
+            arxiv_id=arxiv_ids[0] if arxiv_ids else None,
             url=url if url_ok else None,
             doi=_doi(fields.get("doi", "")),
             links=_links(fields, url if url_ok else ""),
@@ -378,8 +351,8 @@ def _parse_month(text: str) -> int | None:
     if cleaned.isdigit():
         return _valid_month(cleaned)
     if len(cleaned) >= 3:
-        for number, name in enumerate(_MONTHS, start=1):
-            if name.startswith(cleaned):
+        for number, name in enumerate(MONTH_NAMES, start=1):
+            if name.lower().startswith(cleaned):
                 return number
     return None
 
@@ -704,25 +677,6 @@ def _split_keywords(tex: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word for word in words if word))
 
 
-def _arxiv_id(fields: Mapping[str, str], url: str) -> str | None:
-    """Return the arXiv id from eprint, the URL, or `arXiv:ID` in journal/howpublished/note."""
-    eprint = fields.get("eprint", "").strip()
-    prefix = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
-    if eprint and (prefix == "arxiv" or eprint.lower().startswith("arxiv:")):
-        match = _ARXIV_ID_RE.match(eprint)
-        if match is not None:
-            return match.group(1)
-    if url:
-        match = _ARXIV_URL_RE.match(url)
-        if match is not None:
-            return match.group(1)
-    for name in ("journal", "howpublished", "note", "journaltitle"):
-        found = _ARXIV_TEXT_RE.search(fields.get(name, ""))
-        if found is not None:
-            return found.group(1)
-    return None
-
-
 def _doi(value: str) -> str | None:
     """Return a bare DOI (`10.x/y`) from a `doi` field, or None when it is not one."""
     match = _DOI_RE.match(value.strip())
@@ -750,9 +704,9 @@ def _repository_kind(url: str) -> LinkKind | None:
 def _links(fields: Mapping[str, str], url: str) -> tuple[Link, ...]:
     """Return the entry's http(s) links from our link fields and a classified `url`."""
     links: dict[str, Link] = {}
-    for name, kind in _LINK_FIELDS:
+    for name, kind in LINK_FIELDS.items():
         for candidate in fields.get(name, "").split():
-            if safe_url(candidate) is not None and candidate not in links:
+            if is_http_url(candidate) and candidate not in links:
                 links[candidate] = Link(candidate, kind)
     if url and url not in links:
         url_kind = _repository_kind(url)

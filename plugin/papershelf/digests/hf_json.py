@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from papershelf.dates import DateProblem, date_from_iso
 from papershelf.digests.hf_text import clean_text, normalise_space
 from papershelf.errors import DigestError, Problem
+from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links, http_link_kind, merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 
-_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 _WHITESPACE = re.compile(r"\s*")
 
 # Timestamps repeat across the items of a digest (and between `paper` and the item itself).
@@ -295,7 +295,7 @@ def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -
             "pass --date YYYY-MM-DD or put the date in the digest's file name"
         )
     identifier = _text(paper, "id", "paper.id")
-    arxiv = _ARXIV_ID.fullmatch(identifier) if identifier else None
+    arxiv = parse_arxiv_id(identifier) if identifier else None
     links = merge_links(
         find_links(abstract),
         _structured_link(paper, "githubRepo", LinkKind.CODE),
@@ -309,7 +309,7 @@ def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -
         date_origin=origin,
         authors=_authors(paper.get("authors")),
         organization=_organization(top.get("organization", paper.get("organization"))),
-        arxiv_id=arxiv[1] if arxiv else None,
+        arxiv_id=arxiv.id if arxiv else None,
         upvotes=_count(paper, "upvotes", "paper.upvotes"),
         comments=_count(top, "numComments", "numComments"),
         counts_date=digest_date if digest_date is not None else listed,

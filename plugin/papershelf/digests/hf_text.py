@@ -28,6 +28,7 @@ from papershelf.dates import (
     split_date_line,
 )
 from papershelf.errors import DigestError, Problem
+from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links
 from papershelf.model import DateOrigin, Paper, Source
 
@@ -63,9 +64,6 @@ _BULLET = "\u2022"
 _DOT = "\u00b7"
 _AUTHOR_COUNT = re.compile(r"(\d{1,9}) authors?", re.IGNORECASE)
 _UPVOTES = re.compile(r"(?:\[-\][ \t]{0,8})?(\d{1,9}|-)|\[-\]")
-_ARXIV_IN_URL = re.compile(
-    r"(?:huggingface\.co/papers|arxiv\.org/(?:abs|pdf))/(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE
-)
 _MD_HEADING = re.compile(r"#{3}[ \t]+(.*)")
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,300}\]\([^()\s]{0,2000}\)")
 _MD_UPVOTES = re.compile(r"\[(\d{1,9}|-)\]\([^()\s]{0,2000}\)")
@@ -561,8 +559,8 @@ class _Assembler:
 
 def _arxiv_id(url: str | None) -> str | None:
     """Return the arXiv id of a paper link (`huggingface.co/papers/ID`, `arxiv.org/abs/ID`)."""
-    match = _ARXIV_IN_URL.search(url) if url else None
-    return match[1] if match else None
+    found = parse_arxiv_id(url) if url else None
+    return found.id if found else None
 
 
 def _excerpt(text: str, length: int = 60) -> str:

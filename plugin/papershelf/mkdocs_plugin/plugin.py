@@ -92,6 +92,13 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             len(report.added),
             len(report.updated),
         )
+        for kept in report.not_merged:
+            log.info(
+                "%s: added as a new paper, not merged with %s: %s",
+                kept.source,
+                ", ".join(kept.keys),
+                kept.reason,
+            )
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from papershelf.dates import MONTH_NAMES
 from papershelf.model import BibEntry, LinkKind
 from papershelf.site.markdown import escape_text, html_text, markdown_link, url_host
 from papershelf.site.paper_page import (
@@ -50,20 +51,6 @@ class SitePage:
     """Plain-text title for a navigation entry, e.g. `Diffusion`."""
 
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _TAGS_SHOWN = 3
 _HOST_NAMES = {
     "github.com": "GitHub",
@@ -338,7 +325,7 @@ def _month_group(entry: BibEntry) -> str:
         return "Undated"
     if entry.month is None:
         return f"{entry.year} (month unknown)"
-    return f"{_MONTH_NAMES[entry.month - 1]} {entry.year}"
+    return f"{MONTH_NAMES[entry.month - 1]} {entry.year}"
 
 
 def _timeline_order(entries: Iterable[BibEntry]) -> list[BibEntry]:

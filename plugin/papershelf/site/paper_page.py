@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from papershelf.dates import MONTH_NAMES
 from papershelf.errors import Problem
 from papershelf.model import BibEntry, LinkKind
 from papershelf.parallel import Stage, map_parts, shares
@@ -45,20 +46,6 @@ DEFAULT_NOTES = "\n\n"
 """What stands between the markers of a new page: one blank line to write in."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-_MONTH_ABBREVIATIONS = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 
 
 def tag_label(tag: str, tag_labels: Mapping[str, str]) -> str:
@@ -121,7 +108,7 @@ def display_date(entry: BibEntry) -> str:
     if entry.month is None:
         return str(entry.year)
     if entry.day is None:
-        return f"{_MONTH_ABBREVIATIONS[entry.month - 1]} {entry.year}"
+        return f"{MONTH_NAMES[entry.month - 1][:3]} {entry.year}"
     return f"{entry.year:04d}-{entry.month:02d}-{entry.day:02d}"
 
 
