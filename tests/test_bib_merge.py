@@ -591,3 +591,78 @@ def test_tex_greek_and_its_letter_are_one_title() -> None:
         existing, [make_paper(title="\u03b1-VAE", arxiv_id=None)], source=LIBRARY
     )
     assert (result.added, result.updated) == ((), ("alpha",))
+
+
+def test_an_entry_without_id_is_not_filled_when_another_id_shares_its_title() -> None:
+    existing = (
+        "@misc{known, title = {Scaling Laws}, eprint = {2401.00001}}\n\n"
+        "@misc{unsure, title = {Scaling laws}, note = {kept by hand}}\n"
+    )
+    other = make_paper(title="Scaling Laws", arxiv_id="2402.00002")
+    result = merge_into_library(existing, [other], source=LIBRARY)
+    assert result.text.startswith(existing)
+    assert (len(result.added), result.updated) == (1, ())
+    (kept,) = result.not_merged
+    assert (kept.source, kept.keys) == (SOURCE, ("known", "unsure"))
+    assert kept.reason == "different arXiv ids (2402.00002, 2401.00001)"
+    again = merge_into_library(result.text, [other], source=LIBRARY)
+    assert (again.text, again.not_merged) == (result.text, ())
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        pytest.param(
+            "@misc{a, title = {Scaling Laws}, eprint = {2401.00001}}\n",
+            ("a",),
+            id="one-entry-with-an-id",
+        ),
+        pytest.param(
+            "@misc{a, title = {Scaling Laws}, eprint = {2401.00001}}\n\n"
+            "@misc{b, title = {Scaling Laws}, url = {https://arxiv.org/abs/2401.00001v2}}\n",
+            ("a",),
+            id="two-entries-one-id",
+        ),
+        pytest.param(
+            "@misc{a, title = {Scaling Laws}, eprint = {2401.00001}}\n\n"
+            "@misc{b, title = {Scaling Laws}}\n",
+            ("b",),
+            id="the-entry-without-id",
+        ),
+    ],
+)
+def test_a_paper_without_id_fills_the_entry_of_its_title(
+    existing: str, expected: tuple[str, ...]
+) -> None:
+    paper = make_paper(title="Scaling laws", arxiv_id=None)
+    result = merge_into_library(existing, [paper], source=LIBRARY)
+    assert (result.added, result.updated, result.not_merged) == ((), expected, ())
+
+
+def test_a_paper_without_id_between_two_ids_of_its_title_is_new_once() -> None:
+    existing = (
+        "@misc{a, title = {Scaling Laws}, eprint = {2401.00001}}\n\n"
+        "@misc{b, title = {Scaling Laws}, eprint = {2402.00002}}\n"
+    )
+    paper = make_paper(title="Scaling laws", arxiv_id=None)
+    result = merge_into_library(existing, [paper], source=LIBRARY)
+    assert result.text.startswith(existing)
+    assert (len(result.added), result.updated) == (1, ())
+    (kept,) = result.not_merged
+    assert kept.keys == ("a", "b")
+    assert kept.reason == "those entries name different arXiv ids (2401.00001, 2402.00002)"
+    again = merge_into_library(result.text, [paper], source=LIBRARY)
+    assert (again.text, again.added, again.not_merged) == (result.text, (), ())
+
+
+def test_an_entry_without_id_is_not_filled_when_two_papers_of_the_run_share_its_title() -> None:
+    existing = "@misc{unsure, title = {Scaling laws}, note = {kept by hand}}\n"
+    one = make_paper(title="Scaling Laws", arxiv_id="2401.00001")
+    two = make_paper(title="Scaling Laws", arxiv_id="2402.00002", source=Source("d.json", item=1))
+    for papers in ([one, two], [two, one]):
+        result = merge_into_library(existing, papers, source=LIBRARY)
+        assert result.text.startswith(existing)
+        assert (len(result.added), result.updated) == (2, ())
+        assert [kept.keys[0] for kept in result.not_merged] == ["unsure", "unsure"]
+        again = merge_into_library(result.text, papers, source=LIBRARY)
+        assert (again.text, again.added) == (result.text, ())

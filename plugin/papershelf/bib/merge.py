@@ -513,13 +513,18 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
     not_merged: list[NotMerged] = []
     new: list[_Slot] = []
     suffixes: dict[str, int] = {}
-    for paper in papers:
-        title = normalise(paper.title)
-        paper_id = arxiv_key(paper.arxiv_id) if paper.arxiv_id else None
+    titles = [normalise(paper.title) for paper in papers]
+    paper_ids = [arxiv_key(paper.arxiv_id) if paper.arxiv_id else None for paper in papers]
+    ids_of_title: dict[str, set[str]] = {}
+    for title, paper_id in zip(titles, paper_ids, strict=True):
+        if paper_id is not None:
+            ids_of_title.setdefault(title, set()).add(paper_id)
+    for paper, title, paper_id in zip(papers, titles, paper_ids, strict=True):
         found = by_id.get(paper_id) if paper_id else None
         if found is None and title in by_title:
             candidates = by_title[title]
-            found, reason = _by_title(candidates, paper_id)
+            rivals = ids_of_title.get(title, set()) - {paper_id}
+            found, reason = _by_title(candidates, paper_id, rivals)
             if reason is not None:
                 keys = tuple(slot.key for slot in candidates)
                 not_merged.append(NotMerged(paper.source, keys, reason))
@@ -557,21 +562,27 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
     )
 
 
-def _by_title(candidates: Sequence[_Slot], paper_id: str | None) -> tuple[_Slot | None, str | None]:
+def _by_title(
+    candidates: Sequence[_Slot], paper_id: str | None, rivals: set[str]
+) -> tuple[_Slot | None, str | None]:
     """Return the entry of a paper's title it is, or None and why it is none of them.
 
-    An entry without arXiv ids contradicts nothing: the first such entry is the paper. Otherwise
-    the paper is one of them only when it has no id and they all share one (the same paper
-    twice in a person's library); different arXiv ids are never one paper.
+    A paper with an arXiv id is an entry of its title only when none of them names an id (none
+    names its own, or `by_id` would have found it) and no other paper of the run with its title
+    names another id (`rivals`): an entry without an id whose title two ids share could be
+    either paper. A paper without an id is the first entry of its title without one, else the
+    entries when they all share an id (one paper twice in a library). Different arXiv ids are
+    never one paper.
     """
     named = [set(slot.ids()) for slot in candidates]
+    theirs = ", ".join(sorted(set().union(*named) | rivals))
+    if paper_id is not None:
+        if theirs:
+            return None, f"different arXiv ids ({paper_id}, {theirs})"
+        return candidates[0], None
     for slot, ids in zip(candidates, named, strict=True):
         if not ids:
             return slot, None
-    theirs = ", ".join(sorted(set().union(*named)))
-    if paper_id is not None:
-        # None of them names the paper's own id, or `by_id` would have found it.
-        return None, f"different arXiv ids ({paper_id}, {theirs})"
     if set.intersection(*named):
         return candidates[0], None
     return None, f"those entries name different arXiv ids ({theirs})"
