@@ -7,13 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papershelf import read_library
 from papershelf.bib.index import index_library
-from papershelf.bib.read import read_library
 from papershelf.identity import (
     ArxivId,
     arxiv_ids_in_text,
     arxiv_key,
-    different_arxiv_ids,
     normalise_title,
     parse_arxiv_id,
 )
@@ -162,24 +161,12 @@ def test_arxiv_ids_in_text(text: str, expected: tuple[str, ...]) -> None:
         pytest.param("2410.17243v2", "2410.17243", id="version-dropped"),
         pytest.param("math.GT/0309136", "math/0309136", id="subject-class-dropped"),
         pytest.param(" Not-An-Id ", "not-an-id", id="unknown-case-folded"),
+        pytest.param("2410.17243", "2410.17243", id="preferred-form"),
+        pytest.param("2410.1724", "2410.1724", id="refused-digits-as-written"),
     ],
 )
 def test_arxiv_key(text: str, expected: str) -> None:
     assert arxiv_key(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("ours", "theirs", "expected"),
-    [
-        pytest.param(["2401.00001"], ["2402.00002"], True, id="different"),
-        pytest.param(["2401.00001"], ["2402.00002", "2401.00001"], False, id="one-shared"),
-        pytest.param([], ["2402.00002"], False, id="ours-none"),
-        pytest.param(["2401.00001"], [], False, id="theirs-none"),
-        pytest.param([], [], False, id="neither"),
-    ],
-)
-def test_different_arxiv_ids(ours: list[str], theirs: list[str], expected: bool) -> None:
-    assert different_arxiv_ids(ours, theirs) is expected
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ PUBLIC = [
     "Link",
     "LinkKind",
     "MergeResult",
+    "NotMerged",
     "OutputError",
     "Paper",
     "PapershelfError",

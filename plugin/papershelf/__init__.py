@@ -50,6 +50,7 @@ _HOMES = {
     # combining and the library
     "combine_papers": "papershelf.combine",
     "MergeResult": "papershelf.bib.merge",
+    "NotMerged": "papershelf.bib.merge",
     "merge_into_library": "papershelf.bib.merge",
     "read_libraries": "papershelf.bib.read",
     "read_library": "papershelf.bib.read",
@@ -82,6 +83,7 @@ __all__ = [
     "Link",
     "LinkKind",
     "MergeResult",
+    "NotMerged",
     "OutputError",
     "Paper",
     "PapershelfError",
@@ -107,7 +109,7 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Any
 
-    from papershelf.bib.merge import MergeResult, merge_into_library
+    from papershelf.bib.merge import MergeResult, NotMerged, merge_into_library
     from papershelf.bib.read import read_libraries, read_library
     from papershelf.combine import combine_papers
     from papershelf.convert import ConvertReport, convert_digests

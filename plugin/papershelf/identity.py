@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -18,7 +18,6 @@ __all__ = [
     "ArxivId",
     "arxiv_ids_in_text",
     "arxiv_key",
-    "different_arxiv_ids",
     "find_arxiv_ids",
     "normalise_title",
     "parse_arxiv_id",
@@ -146,13 +145,6 @@ def arxiv_key(arxiv_id: str) -> str:
         return arxiv_id
     parsed = parse_arxiv_id(arxiv_id)
     return arxiv_id.strip().casefold() if parsed is None else parsed.id
-
-
-def different_arxiv_ids(ours: Iterable[str], theirs: Iterable[str]) -> bool:
-    """Return whether two records both name arXiv ids and share none: never one paper."""
-    mine = set(ours)
-    other = set(theirs)
-    return bool(mine) and bool(other) and mine.isdisjoint(other)
 
 
 # ---------------------------------------------------------------------------------------------
