@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -18,6 +20,7 @@ from papershelf.site.urls import SITE_RECORD, not_in_nav_patterns
 
 if TYPE_CHECKING:
     from papershelf.convert import ConvertReport, SitePlan, SiteReport
+    from papershelf.enrich import EnrichResult
 
 T = TypeVar("T")
 
@@ -144,6 +147,29 @@ def _parser() -> argparse.ArgumentParser:
         help="parse the library afresh and keep no index of it (default: keep one in "
         "$PAPERSHELF_CACHE_DIR, else $XDG_CACHE_HOME/papershelf or ~/.cache/papershelf)",
     )
+    lookup = convert.add_argument_group(
+        "metadata lookup",
+        "Papers without authors or arXiv id are looked up on Hugging Face and arXiv; a record is "
+        "taken only when nothing contradicts it (same title, author count, dates). Every answer "
+        "is kept, so the next run asks nothing it already knows.",
+    )
+    lookup.add_argument(
+        "--offline",
+        action="store_true",
+        default=os.environ.get("PAPERSHELF_OFFLINE") == "1",
+        help="use only kept answers, send no request (default when PAPERSHELF_OFFLINE=1)",
+    )
+    lookup.add_argument(
+        "--refresh-metadata", action="store_true", help="ask the sources again, even when known"
+    )
+    lookup.add_argument(
+        "--no-lookup", action="store_true", help="fill in nothing; keep the digests' data only"
+    )
+    lookup.add_argument(
+        "--metadata-cache",
+        type=Path,
+        help="folder of the kept answers (default: metadata/ in the cache folder of --no-cache)",
+    )
     convert.set_defaults(run=_run_convert)
 
     pages = commands.add_parser(
@@ -205,20 +231,29 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_convert(arguments: argparse.Namespace) -> int:
     from papershelf.convert import convert_digests
+    from papershelf.enrich import open_lookup
     from papershelf.files import cache_dir
 
-    report = convert_digests(
-        arguments.digests,
-        arguments.bib,
-        digest_date=arguments.date,
-        fmt=arguments.fmt,
-        tags_file=arguments.tags,
-        replace_tags=arguments.replace_tags,
-        pages_dir=None if arguments.no_pages else arguments.pages,
-        dry_run=arguments.dry_run,
-        progress=_progress_bar,
-        cache_dir=None if arguments.no_cache else cache_dir(),
-    )
+    with contextlib.ExitStack() as stack:
+        lookup = None
+        if not arguments.no_lookup:
+            folder = arguments.metadata_cache or cache_dir() / "metadata"
+            lookup = stack.enter_context(
+                open_lookup(folder, offline=arguments.offline, refresh=arguments.refresh_metadata)
+            )
+        report = convert_digests(
+            arguments.digests,
+            arguments.bib,
+            digest_date=arguments.date,
+            fmt=arguments.fmt,
+            tags_file=arguments.tags,
+            replace_tags=arguments.replace_tags,
+            pages_dir=None if arguments.no_pages else arguments.pages,
+            dry_run=arguments.dry_run,
+            progress=_progress_bar,
+            cache_dir=None if arguments.no_cache else cache_dir(),
+            lookup=lookup,
+        )
     print(_summary(report, dry_run=arguments.dry_run))
     return 0
 
@@ -318,7 +353,29 @@ def _summary(report: ConvertReport, *, dry_run: bool) -> str:
     if report.pages_written:
         lines.append(f"  {len(report.pages_written)} pages written")
     lines.extend(f"  warning: {notice}" for notice in report.notices)
+    lines.extend(_lookup_summary(report.enrichment))
     return "\n".join(lines)
+
+
+def _lookup_summary(result: EnrichResult | None) -> list[str]:
+    """Return the lines saying what the metadata lookup filled in and what it left alone."""
+    if result is None:
+        return []
+    from papershelf.enrich import OFFLINE_MISS
+
+    lines = [f"  warning: {warning}" for warning in result.warnings]
+    if result.filled:
+        lines.append(f"  {result.filled} papers filled in from arXiv / Hugging Face")
+    refused = [item for item in result.unmatched if item.reason != OFFLINE_MISS]
+    if refused:
+        lines.append(f"  {len(refused)} papers not matched, left as they were:")
+        lines.extend(f"    {item.paper.source}: {item.reason}" for item in refused[:10])
+        if len(refused) > 10:
+            lines.append(f"    ... ({len(refused) - 10} more)")
+    missed = len(result.unmatched) - len(refused)
+    if missed:
+        lines.append(f"  {missed} papers not looked up: offline, and no kept answer")
+    return lines
 
 
 def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[T]:

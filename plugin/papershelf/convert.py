@@ -24,6 +24,7 @@ from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename
 from papershelf.digests import DigestFormat, parse_digest
+from papershelf.enrich import EnrichResult, Lookup, enrich_papers
 from papershelf.errors import DigestError, InputError, LibraryError, OutputError, Problem
 from papershelf.files import (
     atomic_write,
@@ -77,6 +78,9 @@ class ConvertReport:
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them, e.g.
     `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
+
+    enrichment: EnrichResult | None = None
+    """What the metadata lookup filled in and left alone; None when there was no lookup."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +140,14 @@ def convert_digests(
     dry_run: bool = False,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    lookup: Lookup | None = None,
 ) -> ConvertReport:
     """Convert digests into the library at `bib_path` and, with `pages_dir`, refresh its pages.
 
     Every input is read and checked before anything is written; on any error nothing is written.
     With `cache_dir`, the library's index is kept there, so the next run into an unchanged
-    library skips parsing it (see `papershelf.bib.index`).
+    library skips parsing it (see `papershelf.bib.index`). With `lookup`, papers without
+    authors or arXiv id are filled in from the metadata sources (`papershelf.enrich`).
     """
     with _collector_paused():
         return _convert(
@@ -154,6 +160,7 @@ def convert_digests(
             dry_run=dry_run,
             progress=progress,
             cache_dir=cache_dir,
+            lookup=lookup,
         )
 
 
@@ -168,8 +175,13 @@ def _convert(
     dry_run: bool,
     progress: Progress,
     cache_dir: Path | None,
+    lookup: Lookup | None,
 ) -> ConvertReport:
     papers = read_papers(paths, digest_date=digest_date, fmt=fmt, progress=progress)
+    enrichment = None
+    if lookup is not None:
+        enrichment = enrich_papers(papers, lookup, progress=progress)
+        papers = enrichment.papers
     tagged = tag_papers(
         papers, taxonomy, watch=lambda share: progress(share, len(share), "tagging")
     )
@@ -185,6 +197,7 @@ def _convert(
         updated=result.updated,
         unchanged=result.unchanged,
         not_merged=result.not_merged,
+        enrichment=enrichment,
     )
     if dry_run:
         return report

@@ -36,6 +36,8 @@ class DateOrigin(str, enum.Enum):
     """The digest gave `Mar 6`; the year is the digest's year."""
     DIGEST = "digest-date"
     """The digest gave no date for the entry; the digest's own date stands in."""
+    SOURCE = "looked-up"
+    """The digest gave no date; a metadata source gave the first submission date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ class Paper:
     """Links from the abstract and from structured fields, in order of appearance, no duplicates."""
     keywords: tuple[str, ...] = ()
     """Keywords the digest supplies (HF `ai_keywords`), e.g. `("contrastive loss",)`."""
+    metadata_source: str | None = None
+    """Where looked-up fields came from and when, e.g. `arxiv 2026-12-01, hf 2026-12-01`."""
     tags: tuple[str, ...] = field(default=())
     """Tag ids from the taxonomy, sorted, e.g. `("diffusion", "video-generation")`."""
 

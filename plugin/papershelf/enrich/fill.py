@@ -1,0 +1,185 @@
+"""Fill in what a digest left out (authors, arXiv id, date, code links) from the sources.
+
+Only absent fields are filled, only from a record nothing contradicts (`match.choose`), and every
+filled paper says where its data came from (`Paper.metadata_source`, e.g. `arxiv 2026-12-01`).
+A paper with a title only is first looked up on Hugging Face by title (its papers are the ones HF
+digests list), then on arXiv by title; once its arXiv id is known, arXiv's record (batched, 100
+ids a request) gives the authors, and must agree with Hugging Face's where both answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from papershelf.enrich.lookup import Lookup
+from papershelf.enrich.match import Candidate, Verdict, choose, contradiction
+from papershelf.links import merge_links
+from papershelf.model import DateOrigin, Link, LinkKind, Paper
+
+OFFLINE_MISS = "offline and not in the cache"
+"""The reason of a paper that was not looked up because the run was offline."""
+
+Progress = Callable[[Iterable[Paper], int, str], Iterable[Paper]]
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """A paper left as it was, and why."""
+
+    paper: Paper
+    """The paper as the digest gave it."""
+    reason: str
+    """e.g. `the digest shows 3 authors, arxiv lists 19`."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichResult:
+    """The papers of a run after enrichment, and what happened to each looked-up paper."""
+
+    papers: list[Paper]
+    """Every paper, in the order given, filled where a source could say."""
+    filled: int
+    """How many papers gained data, e.g. `42`."""
+    unmatched: list[Unmatched]
+    """The papers a lookup did not fill, with the reason."""
+    warnings: list[str]
+    """Sources down, garbled answers; the papers concerned stay as they were."""
+
+
+def needs_lookup(paper: Paper) -> bool:
+    """Return whether a paper lacks what the sources can give: authors or an arXiv id."""
+    return not paper.authors or not paper.arxiv_id
+
+
+def enrich_papers(
+    papers: Sequence[Paper], lookup: Lookup, *, progress: Progress | None = None
+) -> EnrichResult:
+    """Return the papers with absent metadata filled in from the sources, and a report."""
+    wanted = [index for index, paper in enumerate(papers) if needs_lookup(paper)]
+    found: dict[int, Candidate] = {}
+    unmatched: dict[int, str] = {}
+    items: Iterable[Paper] = [papers[index] for index in wanted]
+    if progress is not None:
+        items = progress(items, len(wanted), "looking up")
+    for index, paper in zip(wanted, items, strict=True):
+        if paper.arxiv_id:
+            continue
+        verdict = _by_title(paper, lookup)
+        if verdict.candidate is not None:
+            found[index] = verdict.candidate
+        elif verdict.reason is not None:
+            unmatched[index] = verdict.reason
+    ids = {
+        index: papers[index].arxiv_id or found[index].paper.arxiv_id
+        for index in wanted
+        if papers[index].arxiv_id or (index in found and found[index].paper.arxiv_id)
+    }
+    records = lookup.arxiv_ids([arxiv_id for arxiv_id in ids.values() if arxiv_id])
+    result = list(papers)
+    filled = 0
+    for index in wanted:
+        paper = papers[index]
+        by_title = found.get(index)
+        arxiv_id = ids.get(index)
+        record = records.get(arxiv_id) if arxiv_id else None
+        if record is not None and record is not by_title:
+            # arXiv's record must fit the paper and what the title lookup found.
+            known = paper if by_title is None else _with_identity(paper, by_title)
+            reason = contradiction(known, record)
+            if reason is not None:
+                unmatched[index] = reason
+                continue
+        taken = [candidate for candidate in (record, by_title) if candidate is not None]
+        if not taken:
+            unmatched.setdefault(
+                index, OFFLINE_MISS if lookup.fetcher is None else "no source knows it"
+            )
+            continue
+        result[index] = fill_absent(paper, taken)
+        unmatched.pop(index, None)
+        filled += 1
+    return EnrichResult(
+        papers=result,
+        filled=filled,
+        unmatched=[Unmatched(papers[index], reason) for index, reason in sorted(unmatched.items())],
+        warnings=list(lookup.warnings),
+    )
+
+
+def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
+    """Return the record a title search on HF, else on arXiv, finds for a paper."""
+    reasons: list[str] = []
+    for search in (lookup.hf_search, lookup.arxiv_title):
+        candidates = search(paper.title)
+        if candidates is None:
+            continue
+        verdict = choose(paper, candidates)
+        if verdict.candidate is not None:
+            return verdict
+        if verdict.reason:
+            reasons.append(verdict.reason)
+    return Verdict(None, "; ".join(dict.fromkeys(reasons)) or None)
+
+
+def _with_identity(paper: Paper, candidate: Candidate) -> Paper:
+    """Return the paper with the arXiv id and author count a trusted record gave it."""
+    other = candidate.paper
+    count = paper.author_count
+    if count is None and not paper.authors and other.authors:
+        count = len(other.authors)
+    return dataclasses.replace(paper, arxiv_id=paper.arxiv_id or other.arxiv_id, author_count=count)
+
+
+def fill_absent(paper: Paper, candidates: Sequence[Candidate]) -> Paper:
+    """Return the paper with each absent field taken from the first candidate that has it.
+
+    Args:
+        paper: As the digest gave it.
+        candidates: Records that fit it, most authoritative first (arXiv, then Hugging Face).
+    """
+    changes: dict[str, Any] = {}
+    links: list[tuple[Link, ...]] = []
+    sources: list[str] = []
+
+    def credit(candidate: Candidate) -> None:
+        tag = f"{candidate.source} {candidate.fetched.isoformat()}"
+        if tag not in sources:
+            sources.append(tag)
+
+    def take(name: str, value: object, candidate: Candidate) -> None:
+        if name not in changes and value:
+            changes[name] = value
+            credit(candidate)
+
+    kinds_taken: set[LinkKind] = set()
+    for candidate in candidates:
+        other = candidate.paper
+        if not paper.authors:
+            take("authors", other.authors, candidate)
+        if not paper.arxiv_id:
+            take("arxiv_id", other.arxiv_id, candidate)
+        if not paper.abstract:
+            take("abstract", other.abstract, candidate)
+        if paper.date_origin is DateOrigin.DIGEST:
+            take("date", candidate.first_version, candidate)
+        if paper.github_stars is None:
+            take("github_stars", other.github_stars, candidate)
+        if not paper.keywords:
+            take("keywords", other.keywords, candidate)
+        for kind in (LinkKind.CODE, LinkKind.PROJECT):
+            theirs = tuple(link for link in other.links if link.kind is kind)
+            if theirs and kind not in kinds_taken and not paper.links_of(kind):
+                kinds_taken.add(kind)
+                links.append(theirs)
+                credit(candidate)
+    if not changes and not links:
+        return paper
+    if links:
+        changes["links"] = merge_links(paper.links, *links)
+    if "date" in changes:
+        changes["date_origin"] = DateOrigin.SOURCE
+    changes["metadata_source"] = ", ".join(sources)
+    return dataclasses.replace(paper, **changes)

@@ -1,0 +1,133 @@
+"""Answers to metadata questions: from the cache, else (unless offline) from the sources.
+
+Every new answer is kept in the cache with its date, so a second run sends no request. A source
+that is down, or an answer that is garbled, is a warning: the question stays unanswered (None),
+the papers it concerns stay as they were, and the next run asks again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from papershelf.enrich.cache import AnswerCache, CachedAnswer, cache_name
+from papershelf.enrich.http import Endpoint, Fetcher, SourceDown
+from papershelf.enrich.match import Candidate
+from papershelf.enrich.sources import (
+    ARXIV_BATCH,
+    GarbledAnswer,
+    Sources,
+    arxiv_candidates,
+    arxiv_id_request,
+    arxiv_single_answer,
+    arxiv_title_request,
+    hf_candidates,
+    hf_paper_request,
+    hf_search_request,
+)
+
+
+@dataclass
+class Lookup:
+    """Asks the sources for candidates, through the answer cache."""
+
+    cache: AnswerCache
+    """Where answers are kept, e.g. `~/.cache/papershelf/metadata`."""
+    fetcher: Fetcher | None
+    """The network; None means offline: only the cache answers."""
+    sources: Sources
+    """The endpoints."""
+    today: dt.date
+    """The date recorded with new answers."""
+    refresh: bool = False
+    """Ask the sources again even when the cache has an answer."""
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong, one line each, e.g. `arxiv: HTTP 503 ...; 12 papers left as they were`."""
+
+    def hf_search(self, title: str) -> list[Candidate] | None:
+        """Return Hugging Face's records for a title search; None when unknown."""
+        path, params = hf_search_request(title)
+        return self._ask(self.sources.hf, cache_name("search", title), path, params)
+
+    def hf_paper(self, arxiv_id: str) -> list[Candidate] | None:
+        """Return Hugging Face's record of a paper (an empty list on 404); None when unknown."""
+        path, params = hf_paper_request(arxiv_id)
+        return self._ask(self.sources.hf, cache_name("id", arxiv_id), path, params)
+
+    def arxiv_title(self, title: str) -> list[Candidate] | None:
+        """Return arXiv's records for a title search; None when unknown."""
+        path, params = arxiv_title_request(title)
+        return self._ask(self.sources.arxiv, cache_name("title", title), path, params)
+
+    def arxiv_ids(self, ids: Sequence[str]) -> dict[str, Candidate]:
+        """Return arXiv's records of the papers with these ids (batched; missing when unknown).
+
+        Each paper's entry is kept in the cache as an Atom answer of its own, so a later run
+        that needs one of them asks nothing.
+        """
+        found: dict[str, Candidate] = {}
+        wanted: list[str] = []
+        for arxiv_id in dict.fromkeys(ids):
+            kept = None if self.refresh else self.cache.get("arxiv", cache_name("id", arxiv_id))
+            if kept is None:
+                wanted.append(arxiv_id)
+                continue
+            candidates = self._read(self.sources.arxiv, kept)
+            if candidates:
+                found[arxiv_id] = candidates[0]
+        if self.fetcher is None or not wanted:
+            return found
+        for start in range(0, len(wanted), ARXIV_BATCH):
+            batch = wanted[start : start + ARXIV_BATCH]
+            path, params = arxiv_id_request(batch)
+            try:
+                answer = self.fetcher.get(self.sources.arxiv, path, params)
+                entries = arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
+            except SourceDown as error:
+                self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
+                break
+            except GarbledAnswer as error:
+                self.warnings.append(f"arxiv: a garbled answer: {error}")
+                continue
+            by_id = {candidate.paper.arxiv_id: candidate for candidate in entries}
+            for arxiv_id in batch:
+                candidate = by_id.get(arxiv_id)
+                if candidate is None:
+                    continue
+                found[arxiv_id] = candidate
+                single = arxiv_single_answer(answer.text, arxiv_id)
+                if single is not None:
+                    kept = CachedAnswer(answer.url, self.today, answer.status, single)
+                    self.cache.put("arxiv", cache_name("id", arxiv_id), kept)
+        return found
+
+    def _ask(
+        self, endpoint: Endpoint, name: str, path: str, params: dict[str, str]
+    ) -> list[Candidate] | None:
+        kept = None if self.refresh else self.cache.get(endpoint.name, name)
+        if kept is None:
+            if self.fetcher is None:
+                return None
+            try:
+                answer = self.fetcher.get(endpoint, path, params)
+            except SourceDown as error:
+                if str(error) not in self.warnings:
+                    self.warnings.append(str(error))
+                return None
+            kept = CachedAnswer(answer.url, self.today, answer.status, answer.text)
+            if self._read(endpoint, kept) is None:
+                return None
+            self.cache.put(endpoint.name, name, kept)
+        return self._read(endpoint, kept)
+
+    def _read(self, endpoint: Endpoint, kept: CachedAnswer) -> list[Candidate] | None:
+        if kept.status == 404:
+            return []
+        try:
+            if endpoint is self.sources.arxiv or endpoint.name == "arxiv":
+                return arxiv_candidates(kept.text, url=kept.url, fetched=kept.fetched)
+            return hf_candidates(kept.text, url=kept.url, fetched=kept.fetched)
+        except GarbledAnswer as error:
+            self.warnings.append(f"{endpoint.name}: a garbled answer: {error}")
+            return None
