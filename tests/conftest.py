@@ -101,5 +101,12 @@ def sample_digest_text() -> str:
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep each test's library indexes out of the user's cache folder and out of other tests."""
+    """Keep each test's library indexes out of the user's cache folder and out of other tests.
+
+    And keep every test off the network: the CLI looks metadata up only in its cache unless a
+    test points the sources at its own server on 127.0.0.1 and lifts PAPERSHELF_OFFLINE.
+    """
     monkeypatch.setenv("PAPERSHELF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("PAPERSHELF_OFFLINE", "1")
+    monkeypatch.setenv("PAPERSHELF_ARXIV_API", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("PAPERSHELF_HF_API", "http://127.0.0.1:9/api")

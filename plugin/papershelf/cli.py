@@ -365,17 +365,21 @@ def _lookup_summary(result: EnrichResult | None) -> list[str]:
 
     lines = [f"  warning: {warning}" for warning in result.warnings]
     if result.filled:
-        lines.append(f"  {result.filled} papers filled in from arXiv / Hugging Face")
+        lines.append(f"  {_papers(result.filled)} filled in from arXiv / Hugging Face")
     refused = [item for item in result.unmatched if item.reason != OFFLINE_MISS]
     if refused:
-        lines.append(f"  {len(refused)} papers not matched, left as they were:")
+        lines.append(f"  {_papers(len(refused))} not matched, left as they were:")
         lines.extend(f"    {item.paper.source}: {item.reason}" for item in refused[:10])
         if len(refused) > 10:
             lines.append(f"    ... ({len(refused) - 10} more)")
     missed = len(result.unmatched) - len(refused)
     if missed:
-        lines.append(f"  {missed} papers not looked up: offline, and no kept answer")
+        lines.append(f"  {_papers(missed)} not looked up: offline, and no kept answer")
     return lines
+
+
+def _papers(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
 
 
 def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[T]:

@@ -8,7 +8,7 @@ from collections.abc import Collection
 
 from papershelf.model import Paper
 
-__all__ = ["make_key", "transliterate"]
+__all__ = ["STOPWORDS", "make_key", "transliterate"]
 
 # Letters that NFKD does not decompose into an ASCII base letter.
 _SPECIAL_LETTERS = {
@@ -32,7 +32,7 @@ _SPECIAL_LETTERS = {
 }
 
 # Words Google Scholar and Zotero skip when they pick the title word of a key.
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     {"a", "an", "the", "and", "or", "but", "nor", "of", "on", "in", "into", "onto", "at", "by"}
     | {"for", "from", "to", "with", "without", "via", "as", "is", "are", "be", "do", "does"}
     | {"what", "how", "why", "when", "which", "who", "can", "towards", "toward", "over", "under"}
@@ -66,7 +66,7 @@ def _title_words(title: str, count: int = 2) -> list[str]:
     words: list[str] = []
     for word in title.split():
         spelled = transliterate(word)
-        if spelled and spelled not in _STOPWORDS:
+        if spelled and spelled not in STOPWORDS:
             words.append(spelled)
             if len(words) == count:
                 break

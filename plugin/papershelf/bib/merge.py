@@ -39,10 +39,10 @@ from papershelf.bib.index import (
     inner_value,
     parse_entry,
 )
-from papershelf.bib.keys import make_key
-from papershelf.dates import MONTH_MACROS
+from papershelf.bib.keys import STOPWORDS, make_key, transliterate
+from papershelf.dates import MONTH_MACROS, calendar_date
 from papershelf.identity import arxiv_key, find_arxiv_ids, normalise_title, parse_arxiv_id
-from papershelf.model import LinkKind, Paper, Source
+from papershelf.model import DateOrigin, LinkKind, Paper, Source
 from papershelf.parallel import Stage, map_parts, shares
 
 __all__ = [
@@ -75,6 +75,7 @@ FIELD_ORDER = (
     "authorcount",
     "pubdate",
     "dateorigin",
+    "filledfrom",
 )
 """Every field papershelf writes, in the order it writes them."""
 
@@ -181,9 +182,9 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
     else:
         # BibTeX styles sort and label by `key` when there is no author: `Incorporating (2025)`
         # instead of the first letters of the citation key, and no "need author or key" warning.
-        label_key = paper.organization or _first_title_word(paper.title)
+        label_key = _label_key(paper)
         if label_key:
-            fields["key"] = escape_text(label_key)
+            fields["key"] = label_key
     fields["title"] = escape_title(paper.title)
     fields["year"] = str(paper.date.year)
     fields["month"] = MONTH_MACROS[paper.date.month - 1]
@@ -219,7 +220,14 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
         fields["authorcount"] = str(paper.author_count)
     fields["pubdate"] = paper.date.isoformat()
     fields["dateorigin"] = paper.date_origin.value
+    if paper.metadata_source:
+        fields["filledfrom"] = escape_text(paper.metadata_source)
     return fields
+
+
+def _label_key(paper: Paper) -> str:
+    """Return the `key` BibTeX styles label an author-less entry by: `{HuMo}`, never `{The}`."""
+    return escape_text(paper.organization or _first_title_word(paper.title))
 
 
 def _keywords(tags: Sequence[str]) -> str:
@@ -233,12 +241,17 @@ def _keywords(tags: Sequence[str]) -> str:
 
 
 def _first_title_word(title: str) -> str:
-    """Return the title's first word without surrounding punctuation: `HuMo:` -> `HuMo`."""
+    """Return the title's first significant word without punctuation: `HuMo:` -> `HuMo`.
+
+    Words such as `The` and `A` are skipped (`The Illusion of ...` gives `Illusion`), as for keys.
+    """
+    first = ""
     for word in title.split():
         stripped = word.strip(_WORD_PUNCTUATION)
-        if stripped:
+        if stripped and transliterate(stripped) not in STOPWORDS:
             return stripped
-    return ""
+        first = first or stripped
+    return first
 
 
 def _enclose(name: str, value: str) -> str:
@@ -409,11 +422,39 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         record.set("key", ours["key"])
     if record.has("author"):
         record.drop("authorcount")
+        # The label stood in for the authors; once they are known it would mislabel the entry.
+        if record.value("key") == _label_key(paper):
+            record.drop("key")
+    _take_looked_up_date(record, ours)
+    if "filledfrom" in ours and not record.has("filledfrom"):
+        record.set("filledfrom", ours["filledfrom"])
     elif "authorcount" in ours:
         record.set("authorcount", ours["authorcount"])
     if not record.has("pubdate"):
         record.set("pubdate", ours["pubdate"])
         record.set("dateorigin", ours["dateorigin"])
+
+
+def _take_looked_up_date(record: _Record, ours: dict[str, str]) -> None:
+    """Replace a digest-day stand-in date by the first submission date a source gave.
+
+    Only while the entry's date is still papershelf's stand-in: `dateorigin = {digest-date}` and
+    `year`/`month` as papershelf wrote them from that `pubdate`.
+    """
+    if ours.get("dateorigin") != DateOrigin.SOURCE.value:
+        return
+    if record.value("dateorigin") != DateOrigin.DIGEST.value:
+        return
+    try:
+        stand_in = calendar_date(record.value("pubdate") or "")
+    except ValueError:
+        return
+    if record.value("year") != str(stand_in.year):
+        return
+    if record.value("month") not in (None, MONTH_MACROS[stand_in.month - 1]):
+        return
+    for name in ("year", "month", "pubdate", "dateorigin"):
+        record.set(name, ours[name])
 
 
 class _Slot:

@@ -112,15 +112,21 @@ def enrich_papers(
 def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
     """Return the record a title search on HF, else on arXiv, finds for a paper."""
     reasons: list[str] = []
+    answered = False
     for search in (lookup.hf_search, lookup.arxiv_title):
         candidates = search(paper.title)
         if candidates is None:
+            continue
+        answered = True
+        if not candidates:
             continue
         verdict = choose(paper, candidates)
         if verdict.candidate is not None:
             return verdict
         if verdict.reason:
             reasons.append(verdict.reason)
+    if not reasons and answered:
+        reasons.append("no source knows it")
     return Verdict(None, "; ".join(dict.fromkeys(reasons)) or None)
 
 

@@ -1,0 +1,284 @@
+"""Enrichment end to end against a real HTTP server answering like arXiv and Hugging Face."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from metadata_server import MetadataServer, Reply, atom, serve
+from papershelf.cli import main
+from papershelf.enrich import EnrichResult, Lookup, enrich_papers
+from papershelf.enrich.cache import AnswerCache
+from papershelf.enrich.http import Endpoint, Fetcher
+from papershelf.enrich.sources import Sources
+from papershelf.model import DateOrigin, Paper, Source
+
+TODAY = dt.date(2026, 12, 2)
+TITLE = "Incorporating Surrogate Gradient Norm to Improve Offline Optimization Techniques"
+AUTHORS = ["Manh Cuong Dao", "Phi Le Nguyen", "Thao Nguyen Truong", "Trong Nghia Hoang"]
+
+
+def arxiv_feed(*entries: tuple[str, str, list[str], str]) -> str:
+    """Return an arXiv API answer (the 2026 layout) with entries (id, title, authors, date)."""
+    body = "".join(
+        f"""  <entry>
+    <id>http://arxiv.org/abs/{arxiv_id}v1</id>
+    <title>{title}</title>
+    <updated>{date}T17:59:49Z</updated>
+    <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
+    <summary>An abstract.</summary>
+    <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+    <published>{date}T17:59:49Z</published>
+    <arxiv:primary_category term="cs.LG"/>
+{"".join(f"    <author><name>{name}</name></author>{chr(10)}" for name in authors)}  </entry>
+"""
+        for arxiv_id, title, authors, date in entries
+    )
+    return f"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" \
+xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+  <id>https://arxiv.org/api/x</id>
+  <title>arXiv Query</title>
+  <updated>2026-12-01T00:00:00Z</updated>
+  <opensearch:totalResults>{len(entries)}</opensearch:totalResults>
+{body}</feed>
+"""
+
+
+def hf_search(*papers: tuple[str, str, list[str]]) -> str:
+    """Return a Hugging Face paper-search answer with papers (id, title, authors)."""
+    return json.dumps(
+        [
+            {
+                "paper": {
+                    "id": arxiv_id,
+                    "authors": [
+                        {"_id": f"a{index}", "name": name, "hidden": False}
+                        for index, name in enumerate(authors)
+                    ],
+                    "publishedAt": "2025-03-06T09:39:45.000Z",
+                    "title": title,
+                    "summary": "An abstract.",
+                    "upvotes": 3,
+                    "githubRepo": "https://github.com/cuong-dm/IGNITE",
+                },
+                "title": title,
+                "publishedAt": "2025-03-07T01:00:00.000Z",
+            }
+            for arxiv_id, title, authors in papers
+        ]
+    )
+
+
+def page_paper(title: str = TITLE, count: int = 4) -> Paper:
+    """A paper as the HF page copy gives it: no names, no id."""
+    return Paper(
+        title=title,
+        abstract="Offline optimization has recently emerged ...",
+        source=Source("page.txt", line=13),
+        date=dt.date(2025, 3, 6),
+        date_origin=DateOrigin.YEAR_INFERRED,
+        author_count=count,
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[MetadataServer]:
+    yield from serve()
+
+
+_FETCHERS: list[Fetcher] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_fetchers() -> Iterator[None]:
+    yield
+    while _FETCHERS:
+        _FETCHERS.pop().close()
+
+
+def lookup_for(server: MetadataServer, cache: Path, *, offline: bool = False) -> Lookup:
+    """A lookup asking the test's server, keeping answers in `cache`."""
+    sources = Sources(
+        arxiv=Endpoint("arxiv", server.url + "/api/query", 0.0),
+        hf=Endpoint("hf", server.url + "/api", 0.0),
+    )
+    fetcher = None if offline else Fetcher(backoff=0.01, retries=1, timeout=2.0)
+    if fetcher is not None:
+        _FETCHERS.append(fetcher)
+    return Lookup(AnswerCache(cache), fetcher, sources, TODAY)
+
+
+def route_the_paper(server: MetadataServer) -> None:
+    server.route(
+        "/api/papers/search", {"q": TITLE}, Reply(hf_search(("2503.04242", TITLE, AUTHORS)))
+    )
+    server.route(
+        "/api/query",
+        {"id_list": "2503.04242", "max_results": "1"},
+        atom(arxiv_feed(("2503.04242", TITLE, AUTHORS, "2025-03-06"))),
+    )
+
+
+def test_a_title_only_paper_gets_authors_id_and_code_and_says_from_where(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    route_the_paper(server)
+    result = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    [paper] = result.papers
+    assert paper.authors == tuple(AUTHORS)
+    assert paper.arxiv_id == "2503.04242"
+    assert paper.links_of(paper.links[0].kind) == ("https://github.com/cuong-dm/IGNITE",)
+    assert paper.metadata_source == "arxiv 2026-12-02, hf 2026-12-02"
+    assert (result.filled, result.unmatched, result.warnings) == (1, [], [])
+
+
+def test_a_second_run_asks_nothing(server: MetadataServer, tmp_path: Path) -> None:
+    route_the_paper(server)
+    first = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    asked = len(server.requests)
+    assert asked == 2
+    second = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    assert len(server.requests) == asked
+    assert second.papers == first.papers
+
+
+def test_offline_uses_only_the_cache(server: MetadataServer, tmp_path: Path) -> None:
+    result = enrich_papers([page_paper()], lookup_for(server, tmp_path, offline=True))
+    assert server.requests == []
+    assert result.papers == [page_paper()]
+    assert [item.reason for item in result.unmatched] == ["offline and not in the cache"]
+
+
+@pytest.mark.parametrize(
+    ("hf_answer", "arxiv_title_answer", "reason"),
+    [
+        pytest.param(
+            hf_search(("2503.11111", TITLE.replace("Improve", "Boost"), AUTHORS)),
+            arxiv_feed(),
+            "no hf record has this exact title",
+            id="title-differs-by-one-word",
+        ),
+        pytest.param(
+            "[]",
+            arxiv_feed(("2503.22222", TITLE, AUTHORS[:3], "2025-03-06")),
+            "the digest shows 4 authors, arxiv lists 3",
+            id="same-title-other-author-count",
+        ),
+        pytest.param(
+            hf_search(("2503.04242", TITLE, AUTHORS), ("2503.33333", TITLE, AUTHORS)),
+            arxiv_feed(),
+            "2 different records fit; none was taken",
+            id="two-papers-of-one-title",
+        ),
+    ],
+)
+def test_decoys_are_never_taken(
+    server: MetadataServer, tmp_path: Path, hf_answer: str, arxiv_title_answer: str, reason: str
+) -> None:
+    server.route("/api/papers/search", {"q": TITLE}, Reply(hf_answer))
+    query = {"search_query": f'ti:"{TITLE}"', "max_results": "10"}
+    server.route("/api/query", query, atom(arxiv_title_answer))
+    result = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    assert result.papers == [page_paper()]
+    assert [item.reason for item in result.unmatched] == [reason]
+
+
+def test_arxiv_must_agree_with_what_hf_found(server: MetadataServer, tmp_path: Path) -> None:
+    server.route(
+        "/api/papers/search", {"q": TITLE}, Reply(hf_search(("2503.04242", TITLE, AUTHORS)))
+    )
+    later = [*AUTHORS, *(f"Author {n}" for n in range(15))]
+    server.route(
+        "/api/query",
+        {"id_list": "2503.04242", "max_results": "1"},
+        atom(arxiv_feed(("2503.04242", TITLE, later, "2025-03-06"))),
+    )
+    result = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    assert result.papers == [page_paper()]
+    assert [item.reason for item in result.unmatched] == [
+        "the digest shows 4 authors, arxiv lists 19"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "warning"),
+    [
+        pytest.param(Reply("busy", status=503), "hf: HTTP 503", id="source-down"),
+        pytest.param(Reply("<html>oops</html>"), "hf: a garbled answer", id="garbled"),
+        pytest.param(Reply(drop=True), "hf: RemoteProtocolError", id="dropped"),
+    ],
+)
+def test_a_failing_source_is_a_warning_and_the_paper_stays(
+    server: MetadataServer, tmp_path: Path, reply: Reply, warning: str
+) -> None:
+    server.route("/api/papers/search", {"q": TITLE}, reply)
+    result: EnrichResult = enrich_papers([page_paper()], lookup_for(server, tmp_path))
+    assert result.papers == [page_paper()]
+    assert any(line.startswith(warning) for line in result.warnings), result.warnings
+    assert not list(tmp_path.glob("hf/*")), "a failed answer is not kept"
+
+
+def test_convert_fills_in_the_library_and_a_rerun_asks_nothing(
+    server: MetadataServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    route_the_paper(server)
+    monkeypatch.setenv("PAPERSHELF_HF_API", server.url + "/api")
+    monkeypatch.setenv("PAPERSHELF_ARXIV_API", server.url + "/api/query")
+    monkeypatch.delenv("PAPERSHELF_OFFLINE", raising=False)
+    digest = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
+    text = digest.read_text("utf-8")
+    one = tmp_path / "2025-10-30-one.txt"
+    one.write_text(text[: text.index("Leaving Reality")], "utf-8")
+    bib = tmp_path / "papers.bib"
+    arguments = ["convert", str(one), "--bib", str(bib), "--no-pages"]
+    assert main([*arguments, "--metadata-cache", str(tmp_path / "m")]) == 0
+    out = capsys.readouterr().out
+    assert "1 paper filled in from arXiv / Hugging Face" in out
+    library = bib.read_text("utf-8")
+    assert "@misc{dao2025incorporating," in library
+    assert (
+        "author       = {Manh Cuong Dao and Phi Le Nguyen and Thao Nguyen Truong"
+        " and Trong Nghia Hoang}" in library
+    )
+    assert "filledfrom   = {arxiv " in library
+    assert "authorcount" not in library
+    asked = len(server.requests)
+    assert main([*arguments, "--metadata-cache", str(tmp_path / "m")]) == 0
+    assert len(server.requests) == asked
+    assert bib.read_text("utf-8") == library
+
+
+def test_the_demo_is_complete_from_its_recorded_answers(tmp_path: Path) -> None:
+    """bib/metadata holds the answers for the sample page: every paper but one is filled in.
+
+    AQCat25 stays as the page gave it: the page shows 3 authors (its v1), arXiv lists 19 (v2).
+    """
+    digest = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
+    cache = AnswerCache(ROOT / "bib" / "metadata")
+    from papershelf.convert import read_papers
+    from papershelf.enrich.sources import default_sources
+
+    papers = read_papers([digest])
+    lookup = Lookup(cache, None, default_sources({}), TODAY)
+    result = enrich_papers(papers, lookup)
+    assert result.filled == 41
+    assert [(item.paper.title[:7], item.reason) for item in result.unmatched] == [
+        ("AQCat25", "the digest shows 3 authors, arxiv lists 19")
+    ]
+    by_title = {paper.title: paper for paper in result.papers}
+    # The page's title of a paper arXiv has since retitled: found on HF by the page's title.
+    retitled = by_title[
+        "Unveiling the Mechanisms of Explicit CoT Training: How Chain-of-Thought Enhances "
+        "Reasoning Generalization"
+    ]
+    assert (retitled.arxiv_id, retitled.authors[0]) == ("2502.04667", "Xinhao Yao")
+    assert all(paper.arxiv_id for paper in result.papers if not paper.title.startswith("AQCat"))
