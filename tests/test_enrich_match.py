@@ -83,6 +83,14 @@ def record(**fields: object) -> Candidate:
             id="date-outside-versions",
         ),
         pytest.param(
+            page_paper(
+                date=dt.date(2025, 6, 1), date_origin=DateOrigin.GIVEN, arxiv_id="2503.04242"
+            ),
+            record(),
+            None,
+            id="same-id-a-later-version-listed",
+        ),
+        pytest.param(
             page_paper(date=dt.date(2025, 6, 1), date_origin=DateOrigin.GIVEN),
             record(latest=dt.date(2025, 7, 1)),
             None,

@@ -2,7 +2,7 @@
 
 A record is taken only when nothing contradicts it: the same arXiv id where both have one, else
 the same normalised title (never an empty one); the author count the digest showed equals the
-record's; the digest's date lies within the record's version history. Anything else leaves the
+record's; for a title match, the digest's date lies within the record's version history. Anything else leaves the
 paper as it was, with the reason, so the run can report it. A wrong author list is worse than none.
 """
 
@@ -48,8 +48,9 @@ class Verdict:
 def contradiction(paper: Paper, candidate: Candidate) -> str | None:
     """Return what contradicts taking `candidate` for `paper`, or None when nothing does."""
     other = candidate.paper
-    if paper.arxiv_id and other.arxiv_id:
-        if paper.arxiv_id.casefold() != other.arxiv_id.casefold():
+    by_id = bool(paper.arxiv_id and other.arxiv_id)
+    if by_id:
+        if paper.arxiv_id.casefold() != other.arxiv_id.casefold():  # type: ignore[union-attr]
             return f"{candidate.source} has arXiv id {other.arxiv_id}, the digest {paper.arxiv_id}"
     else:
         title = normalise_title(paper.title)
@@ -61,7 +62,9 @@ def contradiction(paper: Paper, candidate: Candidate) -> str | None:
             f"the digest shows {count} author{'s' if count != 1 else ''}, "
             f"{candidate.source} lists {len(other.authors)}"
         )
-    if not _date_agrees(paper, candidate):
+    # The same id is the same paper whatever version a digest lists; a date only tells
+    # papers of one title apart.
+    if not by_id and not _date_agrees(paper, candidate):
         return (
             f"the digest dates it {paper.date.isoformat()}, outside {candidate.source}'s versions"
         )
