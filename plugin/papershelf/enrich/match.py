@@ -2,8 +2,9 @@
 
 A record is taken only when nothing contradicts it: the same arXiv id where both have one, else
 the same normalised title (never an empty one); the author count the digest showed equals the
-record's; for a title match, the digest's date lies within the record's version history. Anything else leaves the
-paper as it was, with the reason, so the run can report it. A wrong author list is worse than none.
+record's; for a title match, the digest's date lies within the record's version history.
+Anything else leaves the paper as it was, with the reason, so the run can report it. A wrong
+author list is worse than none.
 """
 
 from __future__ import annotations
