@@ -666,3 +666,90 @@ def test_an_entry_without_id_is_not_filled_when_two_papers_of_the_run_share_its_
         assert [kept.keys[0] for kept in result.not_merged] == ["unsure", "unsure"]
         again = merge_into_library(result.text, papers, source=LIBRARY)
         assert (again.text, again.added) == (result.text, ())
+
+
+# ---------------------------------------------------------------------------------------------
+# Looked-up metadata (papershelf.enrich) meeting the library
+
+
+def test_a_persons_authors_keep_a_nameless_digest_from_adding_authorcount() -> None:
+    first = merge_into_library("", [make_paper()], source=LIBRARY).text
+    nameless = make_paper(authors=(), author_count=3)
+    result = merge_into_library(first, [nameless], source=LIBRARY)
+    fields = fields_of(result.text, "chen2025humo")
+    assert "authorcount" not in fields
+    assert "key" not in fields
+
+
+def test_the_label_key_goes_once_authors_are_looked_up() -> None:
+    nameless = make_paper(authors=(), author_count=2, arxiv_id=None)
+    first = merge_into_library("", [nameless], source=LIBRARY).text
+    assert fields_of(first, "humo2025humancentric")["key"] == "HuMo"
+    looked_up = make_paper(metadata_source="arxiv 2026-12-01")
+    fields = fields_of(
+        merge_into_library(first, [looked_up], source=LIBRARY).text, "humo2025humancentric"
+    )
+    assert "key" not in fields
+    assert fields["author"] == "Liyang Chen and Tianxiang Ma"
+    assert fields["filledfrom"] == "arxiv 2026-12-01"
+
+
+def test_the_label_key_skips_words_such_as_the() -> None:
+    paper = make_paper(authors=(), title="The Illusion of Diminishing Returns")
+    assert paper_to_fields(paper)["key"] == "Illusion"
+
+
+@pytest.mark.parametrize(
+    ("stand_in", "replaced"),
+    [
+        pytest.param("year = {2025}, month = oct, pubdate = {2025-10-30}", True, id="stand-in"),
+        pytest.param("year = {2024}, month = oct, pubdate = {2025-10-30}", False, id="year-edited"),
+        pytest.param(
+            "year = {2025}, month = may, pubdate = {2025-10-30}", False, id="month-edited"
+        ),
+    ],
+)
+def test_a_digest_day_stand_in_gives_way_to_the_first_submission_date(
+    stand_in: str, replaced: bool
+) -> None:
+    existing = (
+        "@misc{humo2025humancentric,\n  title = {HuMo: Human-Centric Video Generation},\n"
+        f"  {stand_in},\n  dateorigin = {{digest-date}}\n}}\n"
+    )
+    looked_up = make_paper(date=dt.date(2025, 5, 2), date_origin=DateOrigin.SOURCE)
+    fields = fields_of(
+        merge_into_library(existing, [looked_up], source=LIBRARY).text, "humo2025humancentric"
+    )
+    if replaced:
+        assert (fields["year"], fields["month"], fields["pubdate"], fields["dateorigin"]) == (
+            "2025",
+            "may",
+            "2025-05-02",
+            "looked-up",
+        )
+    else:
+        assert fields["pubdate"] == "2025-10-30"
+        assert fields["dateorigin"] == "digest-date"
+
+
+def test_fill_only_fills_absent_fields_and_adds_no_entry() -> None:
+    existing = (
+        "@article{Chen2025,\n  title = {HuMo: Human-Centric Video Generation},\n"
+        "  journal = {Video Journal},\n  year = {2025},\n  keywords = {mine}\n}\n"
+    )
+    stranger = make_paper(title="Another Paper", arxiv_id="2501.00001")
+    result = merge_into_library(
+        existing,
+        [make_paper(metadata_source="hf 2026-12-01"), stranger],
+        source=LIBRARY,
+        fill_only=True,
+    )
+    fields = fields_of(result.text, "Chen2025")
+    assert fields["author"] == "Liyang Chen and Tianxiang Ma"
+    assert fields["eprint"] == "2509.08519"
+    assert fields["keywords"] == "mine", "no tags of ours"
+    for ours in ("upvotes", "pubdate", "dateorigin", "howpublished", "organization"):
+        assert ours not in fields
+    assert fields["filledfrom"] == "hf 2026-12-01"
+    assert result.added == ()
+    assert "Another Paper" not in result.text

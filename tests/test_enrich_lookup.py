@@ -282,3 +282,27 @@ def test_the_demo_is_complete_from_its_recorded_answers(tmp_path: Path) -> None:
     ]
     assert (retitled.arxiv_id, retitled.authors[0]) == ("2502.04667", "Xinhao Yao")
     assert all(paper.arxiv_id for paper in result.papers if not paper.title.startswith("AQCat"))
+
+
+def test_enrich_fills_a_library_from_the_demo_cache_and_moves_nothing_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
+    bib = tmp_path / "papers.bib"
+    assert main(["convert", str(digest), "--bib", str(bib), "--no-pages", "--no-lookup"]) == 0
+    before = bib.read_text("utf-8")
+    cache = str(ROOT / "bib" / "metadata")
+    assert main(["enrich", "--bib", str(bib), "--metadata-cache", cache, "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "41 entries filled in" in out
+    assert "the digest shows 3 authors, arxiv lists 19" in out
+    after = bib.read_text("utf-8")
+    assert after.count("  author       = {") == 41
+    assert after.count("filledfrom") == 41
+    # Every line that was there stays, but for the stand-ins the authors replace.
+    gone = set(before.splitlines()) - set(after.splitlines())
+    assert all(line.startswith(("  key ", "  authorcount ", "  dateorigin ")) for line in gone), (
+        sorted(gone)[:5]
+    )
+    assert main(["enrich", "--bib", str(bib), "--metadata-cache", cache, "--offline"]) == 0
+    assert bib.read_text("utf-8") == after

@@ -147,30 +147,29 @@ def _parser() -> argparse.ArgumentParser:
         help="parse the library afresh and keep no index of it (default: keep one in "
         "$PAPERSHELF_CACHE_DIR, else $XDG_CACHE_HOME/papershelf or ~/.cache/papershelf)",
     )
-    lookup = convert.add_argument_group(
-        "metadata lookup",
-        "Papers without authors or arXiv id are looked up on Hugging Face and arXiv; a record is "
-        "taken only when nothing contradicts it (same title, author count, dates). Every answer "
-        "is kept, so the next run asks nothing it already knows.",
-    )
-    lookup.add_argument(
-        "--offline",
-        action="store_true",
-        default=os.environ.get("PAPERSHELF_OFFLINE") == "1",
-        help="use only kept answers, send no request (default when PAPERSHELF_OFFLINE=1)",
-    )
-    lookup.add_argument(
-        "--refresh-metadata", action="store_true", help="ask the sources again, even when known"
-    )
-    lookup.add_argument(
-        "--no-lookup", action="store_true", help="fill in nothing; keep the digests' data only"
-    )
-    lookup.add_argument(
-        "--metadata-cache",
-        type=Path,
-        help="folder of the kept answers (default: metadata/ in the cache folder of --no-cache)",
-    )
+    _lookup_options(convert)
     convert.set_defaults(run=_run_convert)
+
+    enrich = commands.add_parser(
+        "enrich",
+        help="fill in a library's missing authors, arXiv ids and links",
+        description=(
+            "Look up the entries of a library that lack authors or an arXiv id on Hugging Face "
+            "and arXiv, and fill in only the fields they lack. Any library works (JabRef, Zotero "
+            "exports): no entry is added, no key changes, every other byte stays."
+        ),
+    )
+    enrich.add_argument(
+        "--bib",
+        type=Path,
+        default=Path("bib/papers.bib"),
+        help="the library (default: %(default)s)",
+    )
+    enrich.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    _lookup_options(enrich, optional=False)
+    enrich.set_defaults(run=_run_enrich)
 
     pages = commands.add_parser(
         "pages",
@@ -226,6 +225,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lookup_options(command: argparse.ArgumentParser, *, optional: bool = True) -> None:
+    """Add the metadata lookup's options; `optional` adds `--no-lookup` too."""
+    lookup = command.add_argument_group(
+        "metadata lookup",
+        "Papers without authors or arXiv id are looked up on Hugging Face and arXiv; a record is "
+        "taken only when nothing contradicts it (same title, author count, dates). Every answer "
+        "is kept, so the next run asks nothing it already knows.",
+    )
+    lookup.add_argument(
+        "--offline",
+        action="store_true",
+        default=os.environ.get("PAPERSHELF_OFFLINE") == "1",
+        help="use only kept answers, send no request (default when PAPERSHELF_OFFLINE=1)",
+    )
+    lookup.add_argument(
+        "--refresh-metadata", action="store_true", help="ask the sources again, even when known"
+    )
+    if optional:
+        lookup.add_argument(
+            "--no-lookup", action="store_true", help="fill in nothing; keep the digests' data only"
+        )
+    lookup.add_argument(
+        "--metadata-cache",
+        type=Path,
+        help="folder of the kept answers (default: metadata/ in the cache folder of --no-cache)",
+    )
+
+
 # The jobs are imported when a command runs: `papershelf --help` needs none of their stages.
 
 
@@ -255,6 +282,32 @@ def _run_convert(arguments: argparse.Namespace) -> int:
             lookup=lookup,
         )
     print(_summary(report, dry_run=arguments.dry_run))
+    return 0
+
+
+def _run_enrich(arguments: argparse.Namespace) -> int:
+    from papershelf.convert import enrich_library
+    from papershelf.enrich import open_lookup
+    from papershelf.files import cache_dir
+
+    folder = arguments.metadata_cache or cache_dir() / "metadata"
+    with open_lookup(
+        folder, offline=arguments.offline, refresh=arguments.refresh_metadata
+    ) as lookup:
+        report = enrich_library(
+            arguments.bib, lookup, dry_run=arguments.dry_run, progress=_progress_bar
+        )
+    verb = (
+        "would change"
+        if arguments.dry_run
+        else ("written" if report.library_written else "unchanged")
+    )
+    lines = [
+        f"{_papers(report.papers)} without authors or arXiv id; "
+        f"{len(report.updated)} entries filled in; {report.bib_path} {verb}"
+    ]
+    lines.extend(_lookup_summary(report.enrichment))
+    print("\n".join(lines))
     return 0
 
 

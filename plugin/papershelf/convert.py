@@ -35,7 +35,7 @@ from papershelf.files import (
     prune_cache,
     read_digest,
 )
-from papershelf.model import BibEntry, FileKind, GeneratedFile, Paper, SiteOptions
+from papershelf.model import BibEntry, DateOrigin, FileKind, GeneratedFile, Paper, SiteOptions
 from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
 from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, check_page_paths, paper_page_path
@@ -214,6 +214,58 @@ def _convert(
         library_written=written,
         pages_written=tuple(str(path) for path in changed if path != bib_path),
         notices=pages.notices,
+    )
+
+
+def enrich_library(
+    bib_path: Path,
+    lookup: Lookup,
+    *,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+) -> ConvertReport:
+    """Fill in the absent authors, arXiv ids and links of a library's entries from the sources.
+
+    Any library works (a JabRef database, a Zotero export): only fields an entry lacks are
+    filled, no entry is added, keys never change, and nothing else of the text moves.
+    """
+    existing = _read_library_text(bib_path, must_exist=True)
+    entries = read_library(existing, source=str(bib_path))
+    queries = [_query_paper(entry) for entry in entries if not entry.authors or not entry.arxiv_id]
+    enrichment = enrich_papers(queries, lookup, progress=progress)
+    filled = [
+        paper for paper, query in zip(enrichment.papers, queries, strict=True) if paper is not query
+    ]
+    result = merge_into_library(existing, filled, source=str(bib_path), fill_only=True)
+    report = ConvertReport(
+        bib_path=bib_path,
+        papers=len(queries),
+        updated=result.updated,
+        unchanged=result.unchanged,
+        enrichment=enrichment,
+    )
+    if dry_run or result.text == existing:
+        return report
+    written = bib_path in atomic_write_all({bib_path: result.text})
+    return replace(report, library_written=written)
+
+
+def _query_paper(entry: BibEntry) -> Paper:
+    """Return what a library entry says about its paper, as a lookup needs it."""
+    origin = entry.date_origin
+    if origin is None:
+        # A day given by the entry is evidence; a year and month alone are not precise enough.
+        origin = DateOrigin.GIVEN if entry.day is not None else DateOrigin.DIGEST
+    return Paper(
+        title=entry.title,
+        abstract=entry.abstract,
+        source=entry.source,
+        date=entry.date or dt.date(entry.year or 1, 1, 1),
+        date_origin=origin,
+        authors=entry.authors,
+        author_count=entry.author_count,
+        organization=entry.organization,
+        arxiv_id=entry.arxiv_id,
     )
 
 

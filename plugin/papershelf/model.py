@@ -183,6 +183,9 @@ class BibEntry:
     """Day of the month when the library gives one (`pubdate`, biblatex `date`, `day`), e.g. `6`."""
     github_stars: int | None = None
     """`githubstars`, e.g. `120`."""
+    date_origin: DateOrigin | None = None
+    """How papershelf dated the paper (`dateorigin`), e.g. `DateOrigin.DIGEST`; None for entries
+    papershelf did not date."""
 
     def links_of(self, kind: LinkKind) -> tuple[str, ...]:
         """Return the URLs of the links of one kind, in order."""

@@ -425,14 +425,37 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         # The label stood in for the authors; once they are known it would mislabel the entry.
         if record.value("key") == _label_key(paper):
             record.drop("key")
+    elif "authorcount" in ours:
+        record.set("authorcount", ours["authorcount"])
     _take_looked_up_date(record, ours)
     if "filledfrom" in ours and not record.has("filledfrom"):
         record.set("filledfrom", ours["filledfrom"])
-    elif "authorcount" in ours:
-        record.set("authorcount", ours["authorcount"])
     if not record.has("pubdate"):
         record.set("pubdate", ours["pubdate"])
         record.set("dateorigin", ours["dateorigin"])
+
+
+def _fill(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
+    """Fill only the fields a known entry lacks from a looked-up paper; change nothing else."""
+    for name in _FILLED_IF_ABSENT:
+        if name in _MISC_ONLY and record.entry.entry_type.casefold() != "misc":
+            continue
+        if name in ours and not record.has(name):
+            record.set(name, ours[name])
+    eprint_fields = ("eprint", "eprinttype", "archiveprefix")
+    if "eprint" in ours and not any(record.has(name) for name in eprint_fields):
+        record.set("eprint", ours["eprint"])
+        record.set("eprinttype", ours["eprinttype"])
+    for name in ("code", "projectpage", "githubstars"):
+        if name in ours and not record.has(name):
+            record.set(name, ours[name])
+    if record.has("author"):
+        record.drop("authorcount")
+        if record.value("key") == _label_key(paper):
+            record.drop("key")
+    _take_looked_up_date(record, ours)
+    if record.touched and "filledfrom" in ours and not record.has("filledfrom"):
+        record.set("filledfrom", ours["filledfrom"])
 
 
 def _take_looked_up_date(record: _Record, ours: dict[str, str]) -> None:
@@ -489,6 +512,7 @@ def merge_into_library(
     *,
     source: str,
     index: LibraryIndex | None = None,
+    fill_only: bool = False,
 ) -> MergeResult:
     """Merge `papers` into the library text `existing` and return the new text.
 
@@ -504,21 +528,25 @@ def merge_into_library(
         papers: Papers of this run.
         source: The library's path as the user gave it, for error messages.
         index: `existing`'s index when the caller kept it (`load_index`); made here when None.
+        fill_only: Only fill fields an entry lacks and add no entry (`papershelf enrich` of a
+            library that may be a person's or a foreign one): no counts, tags or dates of ours.
 
     Raises:
         LibraryError: `existing` has blocks bibtexparser cannot read or duplicate keys; every
             such block is listed with its 1-based line.
     """
     if index is None:
-        return _merge(existing, papers, index_library(existing, source=source))
+        return _merge(existing, papers, index_library(existing, source=source), fill_only)
     try:
-        return _merge(existing, papers, index)
+        return _merge(existing, papers, index, fill_only)
     except StaleIndexError:
         # A kept index that does not fit its text after all: read the text afresh.
-        return _merge(existing, papers, index_library(existing, source=source))
+        return _merge(existing, papers, index_library(existing, source=source), fill_only)
 
 
-def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> MergeResult:
+def _merge(
+    existing: str, papers: Sequence[Paper], index: LibraryIndex, fill_only: bool
+) -> MergeResult:
     normalise = normalise_title
     known = [_Slot(row.key, row.arxiv_ids, indexed=row) for row in index.entries]
     taken = {row.key.casefold() for row in index.entries}
@@ -569,6 +597,8 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
             if reason is not None:
                 keys = tuple(slot.key for slot in candidates)
                 not_merged.append(NotMerged(paper.source, keys, reason))
+        if found is None and fill_only:
+            continue
         if found is None:
             key = make_key(paper, taken, suffixes=suffixes)
             taken.add(key)
@@ -581,7 +611,10 @@ def _merge(existing: str, papers: Sequence[Paper], index: LibraryIndex) -> Merge
         record = record_of(found)
         was_touched = record.touched
         record.touched = False
-        _update(record, paper, paper_to_fields(paper))
+        if fill_only:
+            _fill(record, paper, paper_to_fields(paper))
+        else:
+            _update(record, paper, paper_to_fields(paper))
         key = record.entry.key
         if record.touched and key not in added:
             updated[key] = None

@@ -33,7 +33,7 @@ from papershelf.dates import MONTH_MACROS, MONTH_NAMES, calendar_date
 from papershelf.errors import LibraryError, Problem
 from papershelf.identity import find_arxiv_ids
 from papershelf.links import classify_url, is_http_url
-from papershelf.model import BibEntry, Link, LinkKind, Source
+from papershelf.model import BibEntry, DateOrigin, Link, LinkKind, Source
 from papershelf.parallel import map_parts
 
 _MONTH_MACROS = {macro: name for macro, name in zip(MONTH_MACROS, MONTH_NAMES, strict=True)}
@@ -262,6 +262,7 @@ class _EntryReader:
             source=Source(self.source, self.line),
             day=day,
             github_stars=self._int(fields, "githubstars"),
+            date_origin=_date_origin(fields.get("dateorigin", "")),
         )
 
     def _bibtex(self, entry: bibmodel.Entry) -> str:
@@ -675,6 +676,14 @@ def _split_keywords(tex: str) -> tuple[str, ...]:
         return ()
     words = (decode_tex(part) for part in _split_top_level(tex, _KEYWORD_SPLIT_RE))
     return tuple(dict.fromkeys(word for word in words if word))
+
+
+def _date_origin(value: str) -> DateOrigin | None:
+    """Return the `dateorigin` papershelf wrote, or None for a value it does not know."""
+    try:
+        return DateOrigin(value.strip())
+    except ValueError:
+        return None
 
 
 def _doi(value: str) -> str | None:
