@@ -15,7 +15,7 @@ endif
 
 ## Build the demo site from the bundled sample digest into site/.
 demo: install
-	$(PYTHON) -m papershelf convert bib/digests/* --bib bib/papers.bib --no-pages
+	$(PYTHON) -m papershelf convert bib/digests/* --bib bib/papers.bib --no-pages --offline --metadata-cache bib/metadata
 	$(PYTHON) -m mkdocs build --strict
 	@echo "demo site built in site/; browse it with: make serve  (or mkdocs serve), then open http://127.0.0.1:8000"
 
