@@ -78,7 +78,6 @@ class ConvertReport:
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them, e.g.
     `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
-
     enrichment: EnrichResult | None = None
     """What the metadata lookup filled in and left alone; None when there was no lookup."""
 
