@@ -150,6 +150,7 @@ def test_every_field_combines_by_its_policy() -> None:
         github_stars=None,
         links=(code,),
         keywords=("x",),
+        metadata_source=None,
         tags=("llm",),
     )
     later = Paper(
@@ -168,6 +169,7 @@ def test_every_field_combines_by_its_policy() -> None:
         github_stars=120,
         links=(page, code),
         keywords=("y", "x"),
+        metadata_source="arxiv 2026-12-01",
         tags=("agents", "llm"),
     )
     (combined,) = combine_papers([first, later])
@@ -187,6 +189,7 @@ def test_every_field_combines_by_its_policy() -> None:
         "github_stars": 120,
         "links": (code, page),  # united in order
         "keywords": ("x", "y"),
+        "metadata_source": "arxiv 2026-12-01",  # first given
         "tags": ("agents", "llm"),  # united, sorted
     }
     assert set(expected) == set(COMBINE_POLICY)

@@ -52,6 +52,7 @@ COMBINE_POLICY: Mapping[str, Policy] = MappingProxyType(
         "github_stars": Policy.FRESHER,
         "links": Policy.UNITED,
         "keywords": Policy.UNITED,
+        "metadata_source": Policy.FIRST_GIVEN,
         "tags": Policy.UNITED_SORTED,
     }
 )
