@@ -446,7 +446,7 @@ def _fill(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
     if "eprint" in ours and not any(record.has(name) for name in eprint_fields):
         record.set("eprint", ours["eprint"])
         record.set("eprinttype", ours["eprinttype"])
-    for name in ("code", "projectpage", "githubstars"):
+    for name in (*LINK_FIELDS, "githubstars"):
         if name in ours and not record.has(name):
             record.set(name, ours[name])
     if record.has("author"):
