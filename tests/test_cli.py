@@ -170,7 +170,7 @@ def test_a_page_that_cannot_be_written_leaves_the_library_and_pages_alone(
     )
     assert status == 1
     err = capsys.readouterr().err
-    assert re.search(r"^error: \S*/pages/\w+\.md: Not a directory$", err, re.MULTILINE), err
+    assert re.search(r"^error: pages: is a file, not a folder", err, re.MULTILINE), err
     assert err.endswith("nothing was written.\n")
     assert bib.read_text(encoding="utf-8") == HAND_ENTRY
     assert sorted(path.name for path in workdir.iterdir()) == ["digests", "pages", "papers.bib"]

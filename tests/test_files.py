@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from papershelf import DigestError, OutputError
+from papershelf.errors import WriteError
 from papershelf.files import (
     CACHE_DAYS,
     atomic_write,
@@ -15,9 +18,12 @@ from papershelf.files import (
     cache_dir,
     cache_file,
     decode_digest,
+    decode_text,
     inside,
     prune_cache,
     read_digest,
+    remove_stale_temporaries,
+    temporary_name,
 )
 
 
@@ -89,7 +95,7 @@ def test_atomic_write_all_changes_nothing_when_a_file_cannot_be_written(tmp_path
     first, blocked = tmp_path / "first.md", tmp_path / "blocker" / "page.md"
     first.write_text("old\n")
     (tmp_path / "blocker").write_text("a file where a folder should be\n")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(WriteError, match=r"blocker/page\.md: cannot write it: Not a directory"):
         atomic_write_all({first: "new\n", blocked: "text\n"})
     assert first.read_text() == "old\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["blocker", "first.md"]
@@ -160,3 +166,90 @@ def test_prune_cache_deletes_only_long_unused_indexes(tmp_path: Path) -> None:
     assert prune_cache(tmp_path, now=now) == [old]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([recent.name, stranger.name])
     assert prune_cache(tmp_path / "missing", now=now) == []
+
+
+@pytest.mark.parametrize(
+    ("original", "changed", "written"),
+    [
+        pytest.param(b"a\nb\n", "a\nb\nc\n", b"a\nb\nc\n", id="lf"),
+        pytest.param(b"a\r\nb\r\n", "a\nx\nb\nc\n", b"a\r\nx\r\nb\r\nc\r\n", id="crlf"),
+        pytest.param(b"a\rb\r", "a\nb\nc\n", b"a\rb\rc\r", id="old-mac-cr"),
+        pytest.param(
+            b"lf\ncrlf\r\nlf2\ncrlf2\r\nend\r\n",
+            "lf\ncrlf\nnew\nlf2\ncrlf2\nend\nmore\n",
+            b"lf\ncrlf\r\nnew\r\nlf2\ncrlf2\r\nend\r\nmore\r\n",
+            id="mixed-each-line-keeps-its-own",
+        ),
+        pytest.param(
+            b"\xef\xbb\xbfa\r\nb\r\n", "a\nb\nc\n", b"\xef\xbb\xbfa\r\nb\r\nc\r\n", id="bom-kept"
+        ),
+        pytest.param(b"a\r\nb", "a\nb\nc", b"a\r\nb\r\nc", id="no-final-line-end"),
+        pytest.param(
+            b"}\n\n}\r\n\r\nx\n", "}\n\n}\n\nx\ny\n", b"}\n\n}\r\n\r\nx\ny\n", id="repeated-lines"
+        ),
+    ],
+)
+def test_a_rewritten_file_keeps_its_line_ends_and_bom(
+    original: bytes, changed: str, written: bytes
+) -> None:
+    read = decode_text(original, name="f.bib", what="library")
+    assert read.text == original.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    assert read.written(changed).encode("utf-8") == written
+
+
+def test_mixed_line_ends_of_a_large_library_are_restored_quickly() -> None:
+    # Every fourth entry was pasted with LF into a library JabRef writes with CRLF.
+    entries = [
+        f"@misc{{k{n},\n  title = {{T {n}}},\n  year = {{2020}},\n}}\n" for n in range(20_000)
+    ]
+    original = "\r\n".join(
+        e if n % 4 == 0 else e.replace("\n", "\r\n") for n, e in enumerate(entries)
+    )
+    read = decode_text(original.encode("utf-8"), name="f.bib", what="library")
+    changed = read.text.replace("{T 7}", "{T seven}") + "@misc{new,\n}\n"
+    began = time.perf_counter()
+    out = read.written(changed)
+    assert time.perf_counter() - began < 2.0
+    assert out == original.replace("{T 7}", "{T seven}") + "@misc{new,\r\n}\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(
+            "\ufeffx".encode("utf-16"),
+            "f.bib: file is UTF-16 text (it starts with a UTF-16 byte-order mark); save the "
+            "library as UTF-8",
+            id="utf16-library",
+        ),
+        pytest.param(
+            b"a\nb\x00",
+            "f.bib:2: file holds binary data (a NUL byte); give the library as UTF-8 text",
+            id="nul",
+        ),
+        pytest.param(
+            b"ok\n\xe9", "f.bib:2: not UTF-8 (byte 0xe9); save the library as UTF-8", id="latin1"
+        ),
+    ],
+)
+def test_a_library_that_is_no_utf8_text_is_named_so(data: bytes, message: str) -> None:
+    with pytest.raises(DigestError) as caught:
+        decode_text(data, name="f.bib", what="library")
+    assert str(caught.value) == message
+
+
+def test_a_wide_digest_with_a_nul_character_is_binary() -> None:
+    with pytest.raises(DigestError, match=r"^d:2: file holds binary data \(a NUL character\)"):
+        decode_digest("a\nb\x00".encode("utf-16"), name="d")
+
+
+def test_stale_temporaries_of_this_machine_go_once_their_process_is_gone(tmp_path: Path) -> None:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    gone, alive = temporary_name(pid=child.pid), temporary_name()
+    for name in (gone, alive, "papers.bib", ".papers.bib.papershelf-lock"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert remove_stale_temporaries(tmp_path) == [tmp_path / gone]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [alive, "papers.bib", ".papers.bib.papershelf-lock"]
+    )

@@ -582,3 +582,34 @@ def test_text_outside_the_notes_of_a_page_on_disk_is_a_warning(
     assert len(warnings) == 1, warnings
     assert f"papers/{KEYS[0]}.md" in warnings[0]
     assert "outside the notes markers" in warnings[0]
+
+
+def test_a_digest_date_that_is_no_day_names_the_plugin_option(site: Callable[..., Path]) -> None:
+    config_file = site(digests=["digests/*.json"], bib=["converted.bib"])
+    (config_file.parent / "digests").mkdir()
+    digest = config_file.parent / "digests" / "2025-02-30-papers.json"
+    digest.write_text("[]", encoding="utf-8")
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert str(raised.value).endswith(
+        f"{digest}: '2025-02-30' in the file name is not a date; rename the file with the "
+        "digest's real date, or give it with digest_date"
+    )
+    assert not (config_file.parent / "converted.bib").exists()
+
+
+def test_digests_into_a_linked_library_write_through_the_link(site: Callable[..., Path]) -> None:
+    config_file = site(digests=["digests/*.txt"], bib=["linked.bib"])
+    root = config_file.parent
+    (root / "digests").mkdir()
+    (root / "digests" / "2025-10-30-hf-papers.txt").write_bytes(SAMPLE_DIGEST.read_bytes())
+    (root / "synced").mkdir()
+    (root / "synced" / "library.bib").write_text("", encoding="utf-8")
+    (root / "linked.bib").symlink_to(Path("synced") / "library.bib")
+    files = collect_files(load(config_file))
+    assert (root / "linked.bib").is_symlink()
+    library = (root / "synced" / "library.bib").read_text(encoding="utf-8")
+    entries = read_library(library, source="library.bib")
+    assert len(entries) == 42
+    assert files.get_file_from_path(f"papers/{entries[0].key}.md") is not None
+    assert sorted(path.name for path in (root / "synced").iterdir()) == ["library.bib"]

@@ -60,18 +60,22 @@ _HOMES = {
     "ConvertReport": "papershelf.convert",
     "convert_digests": "papershelf.convert",
     # errors
+    "BusyError": "papershelf.errors",
     "DigestError": "papershelf.errors",
     "InputError": "papershelf.errors",
     "LibraryError": "papershelf.errors",
     "OutputError": "papershelf.errors",
+    "PageError": "papershelf.errors",
     "PapershelfError": "papershelf.errors",
     "Problem": "papershelf.errors",
     "TaxonomyError": "papershelf.errors",
     "UsageError": "papershelf.errors",
+    "WriteError": "papershelf.errors",
 }
 
 __all__ = [
     "BibEntry",
+    "BusyError",
     "ConvertReport",
     "DateOrigin",
     "DigestError",
@@ -85,6 +89,7 @@ __all__ = [
     "MergeResult",
     "NotMerged",
     "OutputError",
+    "PageError",
     "Paper",
     "PapershelfError",
     "Problem",
@@ -93,6 +98,7 @@ __all__ = [
     "Taxonomy",
     "TaxonomyError",
     "UsageError",
+    "WriteError",
     "build_site",
     "combine_papers",
     "convert_digests",
@@ -115,14 +121,17 @@ if TYPE_CHECKING:
     from papershelf.convert import ConvertReport, convert_digests
     from papershelf.digests import DigestFormat, detect_format, parse_digest
     from papershelf.errors import (
+        BusyError,
         DigestError,
         InputError,
         LibraryError,
         OutputError,
+        PageError,
         PapershelfError,
         Problem,
         TaxonomyError,
         UsageError,
+        WriteError,
     )
     from papershelf.model import (
         BibEntry,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 from papershelf import __version__
 from papershelf.dates import calendar_date
 from papershelf.digests import DigestFormat
-from papershelf.errors import PapershelfError, UsageError
-from papershelf.model import FileKind, SiteOptions
+from papershelf.errors import BusyError, PapershelfError, UsageError, WriteError, WriteInterrupted
+from papershelf.model import LOCK_TIMEOUT_SECONDS, FileKind, SiteOptions
 from papershelf.site.urls import SITE_RECORD, not_in_nav_patterns
 
 if TYPE_CHECKING:
@@ -38,7 +38,10 @@ Turn research-paper digests into a BibTeX library, one Markdown page per paper, 
   papershelf site                                 write every page of the site into docs/
 
 Every command reads all its inputs before it writes anything: on an error it prints
-`file:line: problem`, exits with status 1 and leaves every file as it was.
+`file:line: problem`, exits with status 1 and leaves every file as it was. Two runs into one
+library take turns; a library or page another program saves meanwhile is read again, never
+overwritten. Exit status: 0 done, 1 a problem in an input or an output, 2 a usage error,
+75 the library stayed locked by another run or kept changing (run again), 130 interrupted.
 """
 
 CONVERT_HELP = """\
@@ -66,28 +69,65 @@ papershelf notes what it wrote in DOCS/{SITE_RECORD}.
 """
 
 
+EXIT_BUSY = 75
+"""Exit status when the library stayed locked or kept changing: try again (`EX_TEMPFAIL`)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 success, 1 bad input, 2 bad usage)."""
+    """Run the command line; return the exit status (see `DESCRIPTION`)."""
     parser = _parser()
     arguments = parser.parse_args(argv)
     try:
         status: int = arguments.run(arguments)
     except PapershelfError as error:
-        for line in str(error).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        print("nothing was written.", file=sys.stderr)
-        return 2 if isinstance(error, UsageError) else 1
+        lines = [f"error: {line}" for line in str(error).splitlines()]
+        written = error.written if isinstance(error, (WriteError, BusyError)) else ()
+        if written:
+            shown = ", ".join(written[:5]) + (
+                f" and {len(written) - 5} more" if len(written) > 5 else ""
+            )
+            lines.append(f"{len(written)} files were written before the error: {shown}.")
+        else:
+            lines.append("nothing was written.")
+        _say(lines)
+        if isinstance(error, UsageError):
+            return 2
+        return EXIT_BUSY if isinstance(error, BusyError) else 1
     except OSError as error:
-        # The file system refused a read or a write (a full disk, no permission, a file where a
-        # folder should be); outputs are written all together, so none was changed.
+        # The file system refused a read (a folder where a file should be, no permission);
+        # every write goes through `papershelf.files`, which reports its own failures.
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        print("nothing was written.", file=sys.stderr)
+        _say([f"error: {where}{error.strerror or error}", "nothing was written."])
         return 1
+    except WriteInterrupted as interrupted:
+        _say([f"interrupted after {len(interrupted.written)} files were written."])
+        return 130
     except KeyboardInterrupt:
-        print("interrupted; nothing was written.", file=sys.stderr)
+        _say(["interrupted; nothing was written."])
         return 130
     return status
+
+
+def _say(lines: Sequence[str]) -> None:
+    """Print lines on standard error, if anyone still reads it."""
+    with contextlib.suppress(OSError):
+        print("\n".join(lines), file=sys.stderr)
+
+
+def _print_report(text: str) -> None:
+    """Print the summary of a finished run on standard output.
+
+    The run is done, whoever reads this: if the reader went away (`| head -1`), the rest is
+    dropped without an error, and standard output is pointed at the null device so that the
+    flush at exit does not fail either.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -141,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
+    _add_wait(convert)
     convert.add_argument(
         "--no-cache",
         action="store_true",
@@ -169,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
     _lookup_options(enrich, optional=False)
+    _add_wait(enrich)
     enrich.set_defaults(run=_run_enrich)
 
     pages = commands.add_parser(
@@ -186,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("docs/papers"), help="pages folder (default: %(default)s)"
     )
     pages.add_argument("--tags", type=Path, help="your tag vocabulary (YAML), for tag labels")
+    _add_wait(pages)
     pages.set_defaults(run=_run_pages)
 
     site = commands.add_parser(
@@ -221,6 +264,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not publish the whole library as bib/papers.bib",
     )
+    _add_wait(site)
     site.set_defaults(run=_run_site)
     return parser
 
@@ -253,6 +297,17 @@ def _lookup_options(command: argparse.ArgumentParser, *, optional: bool = True) 
     )
 
 
+def _add_wait(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--wait",
+        type=_seconds,
+        default=LOCK_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for another papershelf run that is writing the same library "
+        "(default: %(default)g; 0 gives up at once)",
+    )
+
+
 # The jobs are imported when a command runs: `papershelf --help` needs none of their stages.
 
 
@@ -280,8 +335,11 @@ def _run_convert(arguments: argparse.Namespace) -> int:
             progress=_progress_bar,
             cache_dir=None if arguments.no_cache else cache_dir(),
             lookup=lookup,
+            lock_timeout=arguments.wait,
+            notice=_notice,
+            wait_option="--wait SECONDS",
         )
-    print(_summary(report, dry_run=arguments.dry_run))
+    _print_report(_summary(report, dry_run=arguments.dry_run))
     return 0
 
 
@@ -295,7 +353,13 @@ def _run_enrich(arguments: argparse.Namespace) -> int:
         folder, offline=arguments.offline, refresh=arguments.refresh_metadata
     ) as lookup:
         report = enrich_library(
-            arguments.bib, lookup, dry_run=arguments.dry_run, progress=_progress_bar
+            arguments.bib,
+            lookup,
+            dry_run=arguments.dry_run,
+            progress=_progress_bar,
+            lock_timeout=arguments.wait,
+            notice=_notice,
+            wait_option="--wait SECONDS",
         )
     verb = (
         "would change"
@@ -307,27 +371,33 @@ def _run_enrich(arguments: argparse.Namespace) -> int:
         f"{len(report.updated)} entries filled in; {report.bib_path} {verb}"
     ]
     lines.extend(_lookup_summary(report.enrichment))
-    print("\n".join(lines))
+    _print_report("\n".join(lines))
     return 0
 
 
 def _run_pages(arguments: argparse.Namespace) -> int:
-    from papershelf.convert import build_pages, write_pages
+    from papershelf.convert import refresh_pages
 
-    pages = build_pages(
-        arguments.bib or [Path("bib/papers.bib")], arguments.out, tags_file=arguments.tags
+    report = refresh_pages(
+        arguments.bib or [Path("bib/papers.bib")],
+        arguments.out,
+        tags_file=arguments.tags,
+        lock_timeout=arguments.wait,
+        notice=_notice,
+        wait_option="--wait SECONDS",
     )
-    written = write_pages(pages)
-    total = len(pages.files)
-    unchanged = total - len(written)
-    print(f"{total} pages in {arguments.out}: {len(written)} written, {unchanged} unchanged")
-    for notice in pages.notices:
-        print(f"  warning: {notice}")
+    written = len(report.written)
+    lines = [
+        f"{report.pages} pages in {arguments.out}: {written} written,"
+        f" {report.pages - written} unchanged"
+    ]
+    lines.extend(f"  warning: {notice}" for notice in report.notices)
+    _print_report("\n".join(lines))
     return 0
 
 
 def _run_site(arguments: argparse.Namespace) -> int:
-    from papershelf.convert import plan_site, write_site
+    from papershelf.convert import publish_site
 
     options = SiteOptions(
         per_page=arguments.per_page,
@@ -335,13 +405,16 @@ def _run_site(arguments: argparse.Namespace) -> int:
         home=not arguments.no_home,
         library_download=not arguments.no_library_download,
     )
-    plan = plan_site(
+    plan, report = publish_site(
         arguments.bib or [Path("bib/papers.bib")],
         arguments.out,
         tags_file=arguments.tags,
         options=options,
+        lock_timeout=arguments.wait,
+        notice=_notice,
+        wait_option="--wait SECONDS",
     )
-    print(_site_summary(plan, write_site(plan)))
+    _print_report(_site_summary(plan, report))
     return 0
 
 
@@ -380,6 +453,11 @@ def _first(items: Sequence[str], shown: int = 10) -> str:
     """Return the first items joined by commas, and how many more there are."""
     more = len(items) - shown
     return ", ".join(items[:shown]) + (f", ... ({more} more)" if more > 0 else "")
+
+
+def _notice(message: str) -> None:
+    """Tell the person at the terminal what the run is waiting for or doing again."""
+    _say([f"papershelf: {message}"])
 
 
 def _summary(report: ConvertReport, *, dry_run: bool) -> str:
@@ -462,6 +540,16 @@ def _at_least(minimum: int) -> Callable[[str], int]:
         return value
 
     return number
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; write e.g. 30")
+    return seconds
 
 
 def _iso_date(text: str) -> dt.date:

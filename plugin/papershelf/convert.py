@@ -8,40 +8,76 @@ composes the pure stages and does its file I/O through `papershelf.files`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
-from papershelf.bib.merge import NotMerged, merge_into_library
+from papershelf.bib.merge import MergeResult, NotMerged, merge_into_library
 from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
-from papershelf.dates import date_from_filename
+from papershelf.dates import date_from_filename, false_date_in_filename
 from papershelf.digests import DigestFormat, parse_digest
 from papershelf.enrich import EnrichResult, Lookup, enrich_papers
-from papershelf.errors import DigestError, InputError, LibraryError, OutputError, Problem
+from papershelf.errors import (
+    BusyError,
+    DigestError,
+    InputError,
+    LibraryError,
+    OutputError,
+    PageError,
+    PapershelfError,
+    Problem,
+)
 from papershelf.files import (
+    MAX_LIBRARY_BYTES,
+    MAX_PAGE_BYTES,
+    ChangedOnDisk,
+    TextFile,
     atomic_write,
     atomic_write_all,
     cache_file,
-    decode_digest,
+    decode_text,
     inside,
+    locked,
     prune_cache,
     read_digest,
+    read_limited,
+    real_path,
+    remove_stale_temporaries,
+    shown_path,
 )
-from papershelf.model import BibEntry, DateOrigin, FileKind, GeneratedFile, Paper, SiteOptions
+from papershelf.model import (
+    LOCK_TIMEOUT_SECONDS,
+    BibEntry,
+    DateOrigin,
+    FileKind,
+    GeneratedFile,
+    Paper,
+    SiteOptions,
+)
 from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
 from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, check_page_paths, paper_page_path
 from papershelf.tagging.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
 T = TypeVar("T")
+
+MERGE_ATTEMPTS = 4
+"""A library that another program changes under this many merges in a row stops the run."""
+
+
+def quiet(message: str) -> None:
+    """Drop a notice: the default when nobody is watching."""
 
 
 class Progress(Protocol):
@@ -87,9 +123,12 @@ class PageFiles:
     """The paper pages of a run, keyed by the file each is written to, and what was kept."""
 
     files: dict[Path, str]
-    """File -> page text, e.g. `{Path("/home/me/shelf/docs/papers/x.md"): "---\n..."}`."""
+    """File -> page text as the file will hold it, e.g. `{Path("docs/papers/x.md"): "---\n..."}`."""
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them (see `render_pages`)."""
+    read: dict[Path, bytes | None] = field(default_factory=dict)
+    """The SHA-256 of each page on disk as read; None for a page not yet on disk. A page is
+    replaced only while it still holds that (`files.atomic_write_all`)."""
 
 
 def load_taxonomy(tags_file: Path | None, *, replace: bool = False) -> Taxonomy:
@@ -110,21 +149,82 @@ def read_papers(
     digest_date: dt.date | None = None,
     fmt: DigestFormat | None = None,
     progress: Progress = no_progress,
+    date_option: str = "--date",
 ) -> list[Paper]:
-    """Return every paper of the digests, in order; raise one `DigestError` with all problems."""
+    """Return every paper of the digests, in order; raise one `DigestError` with all problems.
+
+    `date_option` is how messages name the setting of the digest date (the plugin's is
+    `digest_date`).
+    """
     papers: list[Paper] = []
     problems: list[Problem] = []
     for path in progress(paths, len(paths), "reading digests"):
         name = str(path)
         try:
             text = read_digest(path, name=name)
-            date = digest_date or date_from_filename(path.name)
-            papers.extend(parse_digest(text, source=name, digest_date=date, fmt=fmt))
+            date = digest_date or _date_of_file(name, date_option)
+            found = parse_digest(text, source=name, digest_date=date, fmt=fmt)
+            problems.extend(_lone_surrogates(found))
+            papers.extend(found)
         except DigestError as error:
             problems.extend(error.problems)
     if problems:
         raise DigestError(problems)
     return papers
+
+
+def _date_of_file(name: str, date_option: str) -> dt.date | None:
+    """Return the date in a digest's file name; a date that is no day is an error, not None."""
+    date = date_from_filename(name)
+    false = false_date_in_filename(name) if date is None else None
+    if false is not None:
+        raise DigestError(
+            [
+                Problem(
+                    name,
+                    None,
+                    f"'{false}' in the file name is not a date; rename the file with the "
+                    f"digest's real date, or give it with {date_option}",
+                )
+            ]
+        )
+    return date
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates(papers: Sequence[Paper]) -> list[Problem]:
+    """Return a problem for each paper holding half of a UTF-16 pair, which no file can store.
+
+    Only JSON can carry one (`"\\ud800"` decodes to it); every reader's records are checked
+    here, before anything is merged or written.
+    """
+    problems: list[Problem] = []
+    for paper in papers:
+        for name, value in _texts_of(paper):
+            found = _SURROGATE.search(value)
+            if found is not None:
+                problems.append(
+                    Problem(
+                        paper.source.file,
+                        paper.source.line,
+                        f"the {name} holds \\u{ord(found[0]):04x}, half of a UTF-16 surrogate "
+                        "pair, which is no character; fix or remove that escape in the digest",
+                    )
+                )
+                break
+    return problems
+
+
+def _texts_of(paper: Paper) -> Iterator[tuple[str, str]]:
+    for part in dataclasses.fields(paper):
+        value = getattr(paper, part.name)
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            text = getattr(item, "url", item)
+            if isinstance(text, str):
+                yield part.name.replace("_", " "), text
 
 
 def convert_digests(
@@ -139,6 +239,10 @@ def convert_digests(
     dry_run: bool = False,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    notice: Callable[[str], None] = quiet,
+    date_option: str = "--date",
+    wait_option: str | None = None,
     lookup: Lookup | None = None,
 ) -> ConvertReport:
     """Convert digests into the library at `bib_path` and, with `pages_dir`, refresh its pages.
@@ -146,74 +250,132 @@ def convert_digests(
     Every input is read and checked before anything is written; on any error nothing is written.
     With `cache_dir`, the library's index is kept there, so the next run into an unchanged
     library skips parsing it (see `papershelf.bib.index`). With `lookup`, papers without
-    authors or arXiv id are filled in from the metadata sources (`papershelf.enrich`).
+    authors or arXiv id are filled in from the metadata sources (`papershelf.enrich`), before
+    the library is locked.
+
+    The library's lock is held from reading the library to writing it, so two runs into one
+    library take turns (the later one waits up to `lock_timeout` seconds, with a `notice`). A
+    program that does not take the lock (JabRef, an editor) may still save the library, or a
+    page, meanwhile: a file is replaced only if it still holds what was read, and otherwise
+    the run reads it again and merges again, up to `MERGE_ATTEMPTS` times. `date_option` and
+    `wait_option` name the caller's settings of the digest date and of `lock_timeout` in
+    messages.
+
+    Raises:
+        BusyError: Another run held the lock too long, or the library kept changing.
     """
     with _collector_paused():
-        return _convert(
-            paths,
-            bib_path,
-            digest_date=digest_date,
-            fmt=fmt,
-            taxonomy=load_taxonomy(tags_file, replace=replace_tags),
-            pages_dir=pages_dir,
-            dry_run=dry_run,
-            progress=progress,
-            cache_dir=cache_dir,
-            lookup=lookup,
+        papers = read_papers(
+            paths, digest_date=digest_date, fmt=fmt, progress=progress, date_option=date_option
+        )
+        enrichment = None
+        if lookup is not None:
+            enrichment = enrich_papers(papers, lookup, progress=progress)
+            papers = enrichment.papers
+        taxonomy = load_taxonomy(tags_file, replace=replace_tags)
+        tagged = tag_papers(
+            papers, taxonomy, watch=lambda share: progress(share, len(share), "tagging")
+        )
+        combined = combine_papers(tagged)
+        job = _Job(combined, bib_path, pages_dir, taxonomy, cache_dir)
+        if dry_run:
+            return replace(job.merge(_read_library(bib_path))[0], enrichment=enrichment)
+        with locked(bib_path, timeout=lock_timeout, notice=notice, wait_option=wait_option):
+            job.tidy()
+            return replace(_retried(job.run, bib_path, notice), enrichment=enrichment)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One convert run's merge and write, repeated if the library changes under it."""
+
+    papers: Sequence[Paper]
+    bib_path: Path
+    pages_dir: Path | None
+    taxonomy: Taxonomy
+    cache_dir: Path | None
+
+    def tidy(self) -> None:
+        """Remove the temporary files killed runs left where this run writes."""
+        folders = {real_path(self.bib_path).parent}
+        if self.pages_dir is not None:
+            folders.add(real_path(self.pages_dir))
+        for folder in folders:
+            remove_stale_temporaries(folder)
+
+    def merge(
+        self, library: TextFile | None
+    ) -> tuple[ConvertReport, MergeResult, LibraryIndex | None]:
+        """Return the report of merging this run's papers into the library's text."""
+        existing = library.text if library is not None else ""
+        kept = self._kept()
+        index = _load_kept_index(kept, existing) if kept is not None else None
+        result = merge_into_library(existing, self.papers, source=str(self.bib_path), index=index)
+        report = ConvertReport(
+            bib_path=self.bib_path,
+            papers=len(self.papers),
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            not_merged=result.not_merged,
+        )
+        return report, result, index
+
+    def run(self) -> ConvertReport:
+        """Read the library, merge, and write the library and its pages; see `convert_digests`."""
+        library = _read_library(self.bib_path)
+        try:
+            report, result, index = self.merge(library)
+        except LibraryError:
+            # Read while another program was writing it in place, the library may have been
+            # caught half-written: if it holds something else now, read it again.
+            if _digest_now(self.bib_path) != (library.sha256 if library else None):
+                raise ChangedOnDisk(self.bib_path) from None
+            raise
+        existing = library.text if library is not None else ""
+        # Render before writing anything: a page that fails to render leaves the library untouched.
+        pages = (
+            _pages_for(result.text, self.bib_path, self.pages_dir, self.taxonomy)
+            if self.pages_dir
+            else PageFiles({})
+        )
+        files: dict[Path, str] = {}
+        if result.text != existing:
+            files[self.bib_path] = library.written(result.text) if library else result.text
+        files.update(pages.files)
+        expected = {self.bib_path: library.sha256 if library else None, **pages.read}
+        # The library and its pages are written together: if one cannot be written, none is.
+        changed = atomic_write_all(files, expected=expected)
+        written = self.bib_path in changed
+        kept = self._kept()
+        if kept is not None and (written or index is None):
+            _keep_index(kept, result.index, result.text)
+        return replace(
+            report,
+            library_written=written,
+            pages_written=tuple(str(path) for path in changed if path != self.bib_path),
+            notices=pages.notices,
         )
 
+    def _kept(self) -> Path | None:
+        return cache_file(self.cache_dir, self.bib_path) if self.cache_dir is not None else None
 
-def _convert(
-    paths: Sequence[Path],
-    bib_path: Path,
-    *,
-    digest_date: dt.date | None,
-    fmt: DigestFormat | None,
-    taxonomy: Taxonomy,
-    pages_dir: Path | None,
-    dry_run: bool,
-    progress: Progress,
-    cache_dir: Path | None,
-    lookup: Lookup | None,
-) -> ConvertReport:
-    papers = read_papers(paths, digest_date=digest_date, fmt=fmt, progress=progress)
-    enrichment = None
-    if lookup is not None:
-        enrichment = enrich_papers(papers, lookup, progress=progress)
-        papers = enrichment.papers
-    tagged = tag_papers(
-        papers, taxonomy, watch=lambda share: progress(share, len(share), "tagging")
-    )
-    combined = combine_papers(tagged)
-    existing = _read_library_text(bib_path)
-    kept = cache_file(cache_dir, bib_path) if cache_dir is not None else None
-    index = _load_kept_index(kept, existing) if kept is not None else None
-    result = merge_into_library(existing, combined, source=str(bib_path), index=index)
-    report = ConvertReport(
-        bib_path=bib_path,
-        papers=len(combined),
-        added=result.added,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        not_merged=result.not_merged,
-        enrichment=enrichment,
-    )
-    if dry_run:
-        return report
-    # Render before writing anything: a page that fails to render leaves the library untouched.
-    pages = _pages_for(result.text, bib_path, pages_dir, taxonomy) if pages_dir else PageFiles({})
-    library = {bib_path: result.text} if result.text != existing else {}
-    # The library and its pages are written together: if one cannot be written, none is.
-    changed = atomic_write_all({**library, **pages.files})
-    written = bib_path in changed
-    if kept is not None and (written or index is None):
-        _keep_index(kept, result.index, result.text)
-    return replace(
-        report,
-        library_written=written,
-        pages_written=tuple(str(path) for path in changed if path != bib_path),
-        notices=pages.notices,
-    )
+
+def _retried(run: Callable[[], T], library: Path, notice: Callable[[str], None]) -> T:
+    """Return `run()`, run again while a file it would replace changed on disk meanwhile."""
+    for attempt in itertools.count(1):
+        try:
+            return run()
+        except ChangedOnDisk as change:
+            if attempt == MERGE_ATTEMPTS:
+                raise BusyError(
+                    f"{change}.\n{shown_path(library)} or its pages changed on disk {attempt} "
+                    "times while papershelf merged into them: another program keeps saving "
+                    "them. Nothing of theirs was overwritten; run again when it is quiet",
+                    written=change.written,
+                ) from None
+            notice(f"{change}; reading it again and merging again")
+    raise AssertionError("unreachable")
 
 
 def enrich_library(
@@ -222,31 +384,54 @@ def enrich_library(
     *,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    notice: Callable[[str], None] = quiet,
+    wait_option: str | None = None,
 ) -> ConvertReport:
     """Fill in the absent authors, arXiv ids and links of a library's entries from the sources.
 
     Any library works (a JabRef database, a Zotero export): only fields an entry lacks are
-    filled, no entry is added, keys never change, and nothing else of the text moves.
+    filled, no entry is added, keys never change, and nothing else of the text moves. The
+    lookups run without the library's lock (they take as long as the sources answer); the
+    merge of what they found is read, merged and written under it, as `convert_digests` does,
+    so a save made meanwhile is merged too.
     """
-    existing = _read_library_text(bib_path, must_exist=True)
-    entries = read_library(existing, source=str(bib_path))
+    library = _read_library(bib_path, must_exist=True)
+    assert library is not None, "a library that must exist is read or refused"
+    entries = read_library(library.text, source=str(bib_path))
     queries = [_query_paper(entry) for entry in entries if not entry.authors or not entry.arxiv_id]
     enrichment = enrich_papers(queries, lookup, progress=progress)
     filled = [
         paper for paper, query in zip(enrichment.papers, queries, strict=True) if paper is not query
     ]
-    result = merge_into_library(existing, filled, source=str(bib_path), fill_only=True)
-    report = ConvertReport(
-        bib_path=bib_path,
-        papers=len(queries),
-        updated=result.updated,
-        unchanged=result.unchanged,
-        enrichment=enrichment,
-    )
-    if dry_run or result.text == existing:
-        return report
-    written = bib_path in atomic_write_all({bib_path: result.text})
-    return replace(report, library_written=written)
+
+    def merged(current: TextFile | None) -> tuple[ConvertReport, str, str]:
+        existing = current.text if current is not None else ""
+        result = merge_into_library(existing, filled, source=str(bib_path), fill_only=True)
+        report = ConvertReport(
+            bib_path=bib_path,
+            papers=len(queries),
+            updated=result.updated,
+            unchanged=result.unchanged,
+            enrichment=enrichment,
+        )
+        return report, existing, result.text
+
+    if dry_run:
+        return merged(library)[0]
+
+    def run() -> ConvertReport:
+        current = _read_library(bib_path, must_exist=True)
+        report, existing, text = merged(current)
+        if text == existing or current is None:
+            return report
+        files = {bib_path: current.written(text)}
+        written = bib_path in atomic_write_all(files, expected={bib_path: current.sha256})
+        return replace(report, library_written=written)
+
+    with locked(bib_path, timeout=lock_timeout, notice=notice, wait_option=wait_option):
+        remove_stale_temporaries(real_path(bib_path).parent)
+        return _retried(run, bib_path, notice)
 
 
 def _query_paper(entry: BibEntry) -> Paper:
@@ -268,25 +453,93 @@ def _query_paper(entry: BibEntry) -> Paper:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PagesReport:
+    """What `refresh_pages` did."""
+
+    pages: int
+    """Pages of the libraries' entries, e.g. `42`."""
+    written: tuple[str, ...]
+    """Paths of the pages that changed, e.g. `("docs/papers/cheng2024breaking.md",)`."""
+    notices: tuple[Problem, ...] = ()
+    """Pages whose text outside the notes was moved into them (see `render_pages`)."""
+
+
+def refresh_pages(
+    bib_paths: Sequence[Path],
+    pages_dir: Path,
+    *,
+    tags_file: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    notice: Callable[[str], None] = quiet,
+    wait_option: str | None = None,
+) -> PagesReport:
+    """Write the paper page of every entry of the libraries that changed, keeping their notes.
+
+    The libraries' locks are held meanwhile, so a convert run never writes pages at the same
+    time; a page saved by another program meanwhile is read again, as in `convert_digests`.
+    """
+    taxonomy = load_taxonomy(tags_file)
+    with _collector_paused(), contextlib.ExitStack() as stack:
+        _lock_libraries(stack, bib_paths, lock_timeout, notice, wait_option)
+        remove_stale_temporaries(real_path(pages_dir))
+
+        def run() -> PagesReport:
+            pages = build_pages(bib_paths, pages_dir, taxonomy=taxonomy)
+            written = write_pages(pages)
+            return PagesReport(
+                len(pages.files), tuple(str(path) for path in written), pages.notices
+            )
+
+        return _retried(run, bib_paths[0], notice)
+
+
+def _lock_libraries(
+    stack: contextlib.ExitStack,
+    bib_paths: Sequence[Path],
+    timeout: float,
+    notice: Callable[[str], None],
+    wait_option: str | None,
+) -> None:
+    """Take the lock of every library file for the length of `stack`."""
+    # One lock per library file, taken in one order: two paths to one file (a link) would
+    # wait for each other, and two runs taking locks in other orders could wait forever.
+    libraries = {real_path(path): path for path in reversed(bib_paths)}
+    for real in sorted(libraries):
+        if real.parent.is_dir():  # a library in no folder is refused when read, under no lock
+            stack.enter_context(
+                locked(libraries[real], timeout=timeout, notice=notice, wait_option=wait_option)
+            )
+
+
 def build_pages(
-    bib_paths: Sequence[Path], pages_dir: Path, *, tags_file: Path | None = None
+    bib_paths: Sequence[Path],
+    pages_dir: Path,
+    *,
+    tags_file: Path | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> PageFiles:
     """Return the paper pages of the libraries, keyed by the file each would be written to."""
-    taxonomy = load_taxonomy(tags_file)
+    chosen = taxonomy if taxonomy is not None else load_taxonomy(tags_file)
     files: dict[Path, str] = {}
     notices: list[Problem] = []
+    read: dict[Path, bytes | None] = {}
     with _collector_paused():
         for bib_path in bib_paths:
-            text = _read_library_text(bib_path, must_exist=True)
-            pages = _pages_for(text, bib_path, pages_dir, taxonomy)
+            pages = _pages_for(_library_text(bib_path), bib_path, pages_dir, chosen)
             files.update(pages.files)
             notices.extend(pages.notices)
-    return PageFiles(files, tuple(notices))
+            read.update(pages.read)
+    return PageFiles(files, tuple(notices), read)
 
 
 def write_pages(pages: PageFiles) -> list[Path]:
-    """Write the pages that changed; return their paths. If one cannot be written, none is."""
-    return atomic_write_all(pages.files)
+    """Write the pages that changed; return their paths. If one cannot be written, none is.
+
+    Raises:
+        ChangedOnDisk: A page holds something else than when it was read; it is left as it is.
+    """
+    return atomic_write_all(pages.files, expected=pages.read)
 
 
 def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Taxonomy) -> PageFiles:
@@ -297,10 +550,15 @@ def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Tax
     """
     entries = read_library(library_text, source=str(bib_path))
     pages = _page_files(entries, pages_dir)
-    rendered = render_pages(entries, _current_texts(pages), tag_labels=_labels(taxonomy))
+    on_disk = _current_pages(pages)
+    rendered = render_pages(entries, _page_texts(on_disk), tag_labels=_labels(taxonomy))
     return PageFiles(
-        {pages.targets[relative]: text for relative, text in rendered.pages.items()},
+        {
+            pages.shown[relative]: _as_written(on_disk.get(relative), text)
+            for relative, text in rendered.pages.items()
+        },
         pages.shown_notices(rendered.notices),
+        _digests(pages, on_disk),
     )
 
 
@@ -309,7 +567,8 @@ class _PageTargets:
     """Where the page of each entry lies, by its docs path (`papers/x.md`)."""
 
     shown: Mapping[str, Path]
-    """The file as the user names it, for messages, e.g. `docs/papers/x.md`."""
+    """The file as the user names it, for messages, e.g. `docs/papers/x.md`; writes follow a
+    link there to the file it names."""
     targets: Mapping[str, Path]
     """The file read and written, every link resolved, e.g. `/home/me/shelf/docs/papers/x.md`."""
 
@@ -323,9 +582,13 @@ def _page_files(entries: Sequence[BibEntry], pages_dir: Path) -> _PageTargets:
 
     Raises:
         LibraryError: Two keys would share a page (`check_page_paths`).
-        OutputError: A page file is a link leading out of `pages_dir`, or a link to the page of
-            another entry.
+        OutputError: `pages_dir` is a file, or a page file is a link leading out of
+            `pages_dir`, or a link to the page of another entry.
     """
+    if pages_dir.exists() and not pages_dir.is_dir():
+        raise OutputError(
+            [Problem(str(pages_dir), None, "is a file, not a folder; give the pages folder")]
+        )
     # Keys that would share a page are reported before any file is looked at.
     check_page_paths(entries)
     relatives = [paper_page_path(entry.key) for entry in entries]
@@ -337,15 +600,31 @@ def _page_files(entries: Sequence[BibEntry], pages_dir: Path) -> _PageTargets:
     return _PageTargets(shown, targets)
 
 
-def _current_texts(pages: _PageTargets) -> dict[str, str]:
-    """Return the text of each page file that exists, line ends kept, by its docs path."""
-    existing: dict[str, str] = {}
-    for relative, target in pages.targets.items():
-        with contextlib.suppress(FileNotFoundError):
-            data = target.read_bytes()
-            name = str(pages.shown[relative])
-            existing[relative] = decode_digest(data, name=name, keep_line_ends=True)
-    return existing
+def _current_pages(pages: _PageTargets) -> dict[str, TextFile]:
+    """Return each page that exists on disk as read, by its docs path."""
+    found = {relative: _read_page(pages.shown[relative]) for relative in pages.targets}
+    return {relative: page for relative, page in found.items() if page is not None}
+
+
+def _page_texts(on_disk: Mapping[str, TextFile]) -> dict[str, str]:
+    """Return the text of each page on disk with its own line ends (its notes keep them)."""
+    return {
+        relative: page.original if page.original is not None else page.text
+        for relative, page in on_disk.items()
+    }
+
+
+def _as_written(page: TextFile | None, text: str) -> str:
+    """Return a rendered page as its file holds it: with the BOM the page on disk had."""
+    return "\ufeff" + text if page is not None and page.bom else text
+
+
+def _digests(pages: _PageTargets, on_disk: Mapping[str, TextFile]) -> dict[Path, bytes | None]:
+    """Return what each page held when read (its SHA-256), None for a page not on disk."""
+    return {
+        pages.shown[relative]: on_disk[relative].sha256 if relative in on_disk else None
+        for relative in pages.targets
+    }
 
 
 def _refuse_shared_files(targets: dict[str, Path], shown: dict[str, Path]) -> None:
@@ -401,6 +680,9 @@ class SitePlan:
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them, or whose markers were damaged,
     e.g. `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
+    expected: Mapping[Path, bytes | None] = field(default_factory=dict)
+    """What each file to write held when planned (SHA-256; None: no file): it is replaced only
+    if it still does (`files.atomic_write_all`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,9 +718,10 @@ def plan_site(
     taxonomy = load_taxonomy(tags_file)
     root = docs_dir.resolve()
     with _collector_paused():
-        texts = {str(path): _read_library_text(path, must_exist=True) for path in bib_paths}
+        texts = {str(path): _library_text(path) for path in bib_paths}
         entries = read_libraries(texts)
         pages = _page_files(entries, docs_dir / PAPERS_FOLDER)
+        on_disk = _current_pages(pages)
         record_file = inside(root, SITE_RECORD)
         record = _read_record(record_file)
         generated = build_site(
@@ -446,20 +729,23 @@ def plan_site(
             tag_labels=_labels(taxonomy),
             options=options,
             library_texts=list(texts.values()),
-            notes_from=_current_texts(pages),
+            notes_from=_page_texts(on_disk),
         )
     writes: dict[Path, str] = {}
+    expected = _digests(pages, on_disk)
     kept: list[str] = []
     owned: dict[str, str] = {}
     for generated_file in generated:
         if generated_file.kind is FileKind.PAPER_PAGE:
-            writes[pages.targets[generated_file.path]] = generated_file.content
+            page = on_disk.get(generated_file.path)
+            writes[pages.shown[generated_file.path]] = _as_written(page, generated_file.content)
             continue
         target = inside(root, generated_file.path)
         digest = _sha256(generated_file.content)
         current = _digest_of(target)
         if current is None or current in (digest, record.get(generated_file.path)):
             writes[target] = generated_file.content
+            expected[target] = None if current is None else bytes.fromhex(current)
             owned[generated_file.path] = digest
         else:
             kept.append(generated_file.path)
@@ -482,6 +768,7 @@ def plan_site(
         kept=tuple(kept),
         stale=tuple(stale),
         first_run=not record_file.exists(),
+        expected=expected,
         notices=pages.shown_notices(notice for file in generated for notice in file.notices),
     )
 
@@ -495,7 +782,9 @@ def write_site(plan: SitePlan) -> SiteReport:
     """
     root = plan.docs_dir.resolve()
     record_file = inside(root, SITE_RECORD)
-    changed = atomic_write_all({**plan.writes, record_file: _record_text(plan.record)})
+    changed = atomic_write_all(
+        {**plan.writes, record_file: _record_text(plan.record)}, expected=plan.expected
+    )
     removed: list[str] = []
     for path in plan.stale:
         with contextlib.suppress(FileNotFoundError):
@@ -508,6 +797,39 @@ def write_site(plan: SitePlan) -> SiteReport:
     return SiteReport(
         written=tuple(path for path in changed if path != record_file), removed=tuple(removed)
     )
+
+
+def publish_site(
+    bib_paths: Sequence[Path],
+    docs_dir: Path,
+    *,
+    tags_file: Path | None = None,
+    options: SiteOptions = _SITE_DEFAULTS,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    notice: Callable[[str], None] = quiet,
+    wait_option: str | None = None,
+) -> tuple[SitePlan, SiteReport]:
+    """Plan and write the site under the libraries' locks, as `papershelf site` does.
+
+    A page or listing saved by another program between the plan and the write is planned
+    again (see `convert_digests`).
+    """
+    with contextlib.ExitStack() as stack:
+        _lock_libraries(stack, bib_paths, lock_timeout, notice, wait_option)
+        for folder in {real_path(docs_dir), real_path(docs_dir / PAPERS_FOLDER)}:
+            remove_stale_temporaries(folder)
+
+        def run() -> tuple[SitePlan, SiteReport]:
+            plan = plan_site(bib_paths, docs_dir, tags_file=tags_file, options=options)
+            return plan, write_site(plan)
+
+        return _retried(run, bib_paths[0], notice)
+
+
+def _library_text(bib_path: Path) -> str:
+    library = _read_library(bib_path, must_exist=True)
+    assert library is not None, "a library that must exist is read or refused"
+    return library.text
 
 
 def _inside_or_none(root: Path, relative: str) -> Path | None:
@@ -558,16 +880,42 @@ def _record_text(owned: Mapping[str, str]) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-def _read_library_text(bib_path: Path, *, must_exist: bool = False) -> str:
-    """Return the library's text; a missing library is empty unless it must exist."""
+def _digest_now(path: Path) -> bytes | None:
+    """Return the SHA-256 of what the file holds now, or None when there is none."""
     try:
-        return decode_digest(bib_path.read_bytes(), name=str(bib_path))
+        return hashlib.sha256(real_path(path).read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def _read_page(page: Path) -> TextFile | None:
+    """Return a page on disk as read, or None when there is none."""
+    shown = str(page)
+    try:
+        data = read_limited(page, shown, limit=MAX_PAGE_BYTES, what="page", error=PageError)
+    except FileNotFoundError:
+        return None
+    try:
+        return decode_text(data, name=shown, what="page")
+    except DigestError as error:
+        raise PageError(error.problems) from error
+
+
+def _read_library(bib_path: Path, *, must_exist: bool = False) -> TextFile | None:
+    """Return the library as read; a missing library is None unless it must exist."""
+    shown = str(bib_path)
+    try:
+        data = read_limited(
+            bib_path, shown, limit=MAX_LIBRARY_BYTES, what="library", error=LibraryError
+        )
     except FileNotFoundError:
         if must_exist:
             raise LibraryError(
-                [Problem(str(bib_path), None, "no such library; run `papershelf convert` first")]
+                [Problem(shown, None, "no such library; run `papershelf convert` first")]
             ) from None
-        return ""
+        return None
+    try:
+        return decode_text(data, name=shown, what="library")
     except DigestError as error:
         raise LibraryError(error.problems) from error
 
@@ -590,7 +938,8 @@ def _keep_index(kept: Path, index: LibraryIndex, text: str) -> None:
 
     A cache that cannot be written is no error.
     """
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(PapershelfError, OSError):
+        remove_stale_temporaries(kept.parent)
         atomic_write(kept, dump_index(index, text))
     prune_cache(kept.parent)
 

@@ -156,6 +156,21 @@ def date_from_filename(name: str) -> dt.date | None:
     return None
 
 
+def false_date_in_filename(name: str) -> str | None:
+    """Return the first `YYYY-MM-DD` of a file name that names no day, if the name has no real one.
+
+    Args:
+        name: A file name or path, e.g. `bib/digests/2025-02-30-hf-papers.txt`.
+
+    Returns:
+        e.g. `2025-02-30`; None when the name holds a valid date, or nothing that looks like one.
+    """
+    if date_from_filename(name) is not None:
+        return None
+    match = _ISO_IN_NAME.search(re.split(r"[\\/]", name)[-1])
+    return None if match is None else match[0]
+
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _ISO_STAMP = re.compile(
     _ISO_DATE.pattern

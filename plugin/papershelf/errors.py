@@ -53,3 +53,32 @@ class TaxonomyError(InputError):
 
 class UsageError(PapershelfError):
     """The command line asks for something impossible, e.g. a missing `--date`."""
+
+
+class PageError(InputError):
+    """A page on disk could not be read, or could not be written safely; nothing was written."""
+
+
+class WriteError(PapershelfError):
+    """An output could not be written; `written` names the files replaced before the failure."""
+
+    def __init__(self, message: str, *, written: Sequence[str] = ()) -> None:
+        self.written = tuple(written)
+        super().__init__(message)
+
+
+class BusyError(PapershelfError):
+    """Another run held the library's lock, or the library kept changing; `written` names the
+    files replaced before the run stopped (usually none)."""
+
+    def __init__(self, message: str, *, written: Sequence[str] = ()) -> None:
+        self.written = tuple(written)
+        super().__init__(message)
+
+
+class WriteInterrupted(KeyboardInterrupt):
+    """Ctrl-C arrived while files were renamed into place; `written` names those replaced."""
+
+    def __init__(self, written: Sequence[object]) -> None:
+        self.written = tuple(str(path) for path in written)
+        super().__init__()

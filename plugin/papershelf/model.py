@@ -236,3 +236,7 @@ class SiteOptions:
     library_download: bool = True
     """Whether to publish the whole library as `bib/papers.bib`. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""
+
+
+LOCK_TIMEOUT_SECONDS = 120.0
+"""How long a run waits for another papershelf run that holds a library's lock (`--wait`)."""

@@ -82,9 +82,17 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 digest_date=date,
                 tags_file=tags_file,
                 cache_dir=cache_dir(),
+                # `mkdocs serve` rebuilds on every save: a build waits for the one before it.
+                notice=log.info,
+                date_option="digest_date",
             )
         except PapershelfError as error:
             raise PluginError(f"papershelf: option 'digests': cannot convert:\n{error}") from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise PluginError(
+                f"papershelf: option 'digests': cannot convert:\n{where}{error.strerror or error}"
+            ) from None
         log.info(
             "converted %d digest file(s) into %s: %d added, %d updated",
             len(self.config.digests),
