@@ -19,6 +19,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from conftest import ROOT
 from papershelf import convert as convert_module
 from papershelf import files
 from papershelf.cli import main
@@ -253,3 +254,24 @@ def test_two_runs_and_a_person_saving_meanwhile_lose_nothing(tmp_path: Path) -> 
     # The saves are timed to land while a run merges: without one that did, this proves little.
     print(f"{raced} of 20 trials saved while a run merged")
     assert raced >= 1
+
+
+def test_enrich_merges_a_save_made_while_it_looked_papers_up(
+    tmp_path: Path,
+    saving_during_merge: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    digest = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
+    bib = tmp_path / "papers.bib"
+    monkeypatch.chdir(tmp_path)
+    assert main(["convert", str(digest), "--bib", "papers.bib", "--no-pages", "--no-lookup"]) == 0
+    saving_during_merge(save_by_rename, bib, 1)
+    cache = str(ROOT / "bib" / "metadata")
+    assert main(["enrich", "--bib", "papers.bib", "--metadata-cache", cache, "--offline"]) == 0
+    captured = capsys.readouterr()
+    assert "41 entries filled in" in captured.out
+    assert "papershelf: papers.bib: changed on disk while papershelf worked" in captured.err
+    text = bib.read_text(encoding="utf-8")
+    assert "person0" in library_keys(bib)
+    assert text.count("filledfrom") == 41
