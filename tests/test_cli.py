@@ -15,6 +15,7 @@ import pytest
 from conftest import DATA, SAMPLE_DIGEST
 from papershelf import FileKind, build_site, default_taxonomy, read_library
 from papershelf.cli import PROGRESS_THRESHOLD, _progress_bar, main
+from papershelf.digests import READERS
 
 HAND_ENTRY = """% My own reading list, kept by hand.
 @string{neurips = {Advances in Neural Information Processing Systems}}
@@ -227,6 +228,35 @@ def test_help_teaches_by_example(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for phrase in ("--date", "--dry-run", "YYYY-MM-DD", "changes nothing", "--no-pages"):
         assert phrase in text
+
+
+def test_help_lists_every_registered_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run("convert", "--help")
+    text = " ".join(capsys.readouterr().out.split())
+    for reader in READERS.readers:
+        assert f"{reader.name} {reader.description}" in text
+
+
+def test_format_choices_come_from_the_registry(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run("convert", "x.txt", "--format", "hf-pdf")
+    assert exit_info.value.code == 2
+    assert f"(choose from {', '.join(map(repr, READERS.names))})" in capsys.readouterr().err
+
+
+def test_not_a_digest_lists_the_formats_under_one_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "notes.txt").write_text("Lorem ipsum dolor sit amet.\n", "utf-8")
+    assert run("convert", "notes.txt", "--bib", "papers.bib") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("error: notes.txt: not a digest papershelf can read;")
+    assert lines[1:-1] == READERS.listing().splitlines()
+    assert lines[-1] == "nothing was written."
+    assert not (workdir / "papers.bib").exists()
 
 
 MY_TAGS = """version: 1

@@ -16,7 +16,7 @@ PUBLIC = [
     "DateOrigin",
     "BusyError",
     "DigestError",
-    "DigestFormat",
+    "DigestReader",
     "FileKind",
     "GeneratedFile",
     "InputError",

@@ -7,7 +7,7 @@ below may move. Each name is imported when first used, so `import papershelf` (a
 
 The stages, in order:
 
-    parse_digest      digest text -> list[Paper]             (detect_format, DigestFormat)
+    parse_digest      digest text -> list[Paper]             (detect_format, DigestReader)
     tag_papers        papers + Taxonomy -> tagged papers     (default_taxonomy, taxonomy_for)
     combine_papers    the same paper seen twice in a run -> one
     merge_into_library  library text + papers -> MergeResult (the new text, what changed)
@@ -39,7 +39,7 @@ _HOMES = {
     "GeneratedFile": "papershelf.model",
     "SiteOptions": "papershelf.model",
     # digests -> papers
-    "DigestFormat": "papershelf.digests",
+    "DigestReader": "papershelf.digests",
     "detect_format": "papershelf.digests",
     "parse_digest": "papershelf.digests",
     # tagging
@@ -79,7 +79,7 @@ __all__ = [
     "ConvertReport",
     "DateOrigin",
     "DigestError",
-    "DigestFormat",
+    "DigestReader",
     "FileKind",
     "GeneratedFile",
     "InputError",
@@ -119,7 +119,7 @@ if TYPE_CHECKING:
     from papershelf.bib.read import read_libraries, read_library
     from papershelf.combine import combine_papers
     from papershelf.convert import ConvertReport, convert_digests
-    from papershelf.digests import DigestFormat, detect_format, parse_digest
+    from papershelf.digests import DigestReader, detect_format, parse_digest
     from papershelf.errors import (
         BusyError,
         DigestError,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from papershelf import __version__
 from papershelf.dates import calendar_date
-from papershelf.digests import DigestFormat
+from papershelf.digests import READERS
 from papershelf.errors import BusyError, PapershelfError, UsageError, WriteError, WriteInterrupted
 from papershelf.model import LOCK_TIMEOUT_SECONDS, FileKind, SiteOptions
 from papershelf.site.urls import SITE_RECORD, not_in_nav_patterns
@@ -45,8 +45,8 @@ overwritten. Exit status: 0 done, 1 a problem in an input or an output, 2 a usag
 """
 
 CONVERT_HELP = """\
-Read digests (the Hugging Face papers page copied as text or Markdown, or the JSON of
-/api/daily_papers; the format is detected) and merge their papers into a BibTeX library.
+Read digests (the format of each is detected from its content; the formats are listed below)
+and merge their papers into a BibTeX library.
 
 New papers are added at the end. Papers already in the library (same arXiv id, else the same
 title) keep their key and every field you or JabRef added; papershelf refreshes only its own
@@ -54,6 +54,8 @@ fields (upvotes, comments, links, tags). Running the same command twice changes 
 
 Dates on the HF page often lack a year ("Mar 6"); papershelf takes the digest's year from
 --date, else from a YYYY-MM-DD in the file name, and notes in the entry that it inferred it.
+
+Formats (--format NAME forces one):
 """
 
 SITE_HELP = f"""\
@@ -80,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = arguments.run(arguments)
     except PapershelfError as error:
-        lines = [f"error: {line}" for line in str(error).splitlines()]
+        # An indented line continues the problem above it, e.g. a list of formats.
+        lines = [
+            line if line.startswith(" ") else f"error: {line}" for line in str(error).splitlines()
+        ]
         written = error.written if isinstance(error, (WriteError, BusyError)) else ()
         if written:
             shown = ", ".join(written[:5]) + (
@@ -142,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     convert = commands.add_parser(
         "convert",
         help="merge digests into the BibTeX library",
-        description=CONVERT_HELP,
+        description=CONVERT_HELP + READERS.listing(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     convert.add_argument("digests", nargs="+", type=Path, metavar="DIGEST", help="digest files")
@@ -160,10 +165,10 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--format",
         dest="fmt",
-        type=DigestFormat,
-        choices=list(DigestFormat),
-        metavar="{" + ",".join(f.value for f in DigestFormat) + "}",
-        help="force the digest format instead of detecting it",
+        choices=READERS.names,
+        metavar="NAME",
+        help="read every digest as this format instead of detecting it: "
+        + ", ".join(READERS.names),
     )
     convert.add_argument(
         "--tags", type=Path, help="your tag vocabulary (YAML); extends the shipped one"

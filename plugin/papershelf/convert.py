@@ -26,7 +26,7 @@ from papershelf.bib.merge import MergeResult, NotMerged, merge_into_library
 from papershelf.bib.read import read_libraries, read_library
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename, false_date_in_filename
-from papershelf.digests import DigestFormat, parse_digest
+from papershelf.digests import parse_digest
 from papershelf.enrich import EnrichResult, Lookup, enrich_papers
 from papershelf.errors import (
     BusyError,
@@ -147,7 +147,7 @@ def read_papers(
     paths: Sequence[Path],
     *,
     digest_date: dt.date | None = None,
-    fmt: DigestFormat | None = None,
+    fmt: str | None = None,
     progress: Progress = no_progress,
     date_option: str = "--date",
 ) -> list[Paper]:
@@ -232,7 +232,7 @@ def convert_digests(
     bib_path: Path,
     *,
     digest_date: dt.date | None = None,
-    fmt: DigestFormat | None = None,
+    fmt: str | None = None,
     tags_file: Path | None = None,
     replace_tags: bool = False,
     pages_dir: Path | None = None,

@@ -15,12 +15,16 @@ from collections.abc import Mapping
 
 from papershelf.dates import DateProblem, date_from_iso
 from papershelf.digests.hf_text import clean_text, normalise_space
+from papershelf.digests.registry import DigestReader, Sniff
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links, http_link_kind, merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
 
 _WHITESPACE = re.compile(r"\s*")
+_JSON_START = re.compile(r"\[\s*[{\]]|\{\s*[\"}]")
+"""How a list of items or an object starts: `[{`, `[]`, `{"`, `{}` (whitespace allowed); a text
+digest whose first title is `[Re] Reproducing ...` does not."""
 
 # Timestamps repeat across the items of a digest (and between `paper` and the item itself).
 _iso_date = functools.lru_cache(maxsize=1024)(date_from_iso)
@@ -317,3 +321,16 @@ def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -
         links=links,
         keywords=_strings(paper.get("ai_keywords"), "paper.ai_keywords"),
     )
+
+
+def sniff_hf_json(text: str) -> Sniff:
+    """Return CERTAIN for text that starts as a JSON list of objects or a JSON object does."""
+    return Sniff.CERTAIN if _JSON_START.match(text[:4096]) else Sniff.NO
+
+
+READER = DigestReader(
+    name="hf-json",
+    description="the JSON of the Hugging Face daily_papers API (2024 and 2026 shapes)",
+    sniff=sniff_hf_json,
+    parse=parse_hf_json,
+)

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from papershelf.dates import (
+    MONTHS,
     DateProblem,
     DateText,
     MissingYearError,
@@ -27,6 +28,7 @@ from papershelf.dates import (
     resolve_date,
     split_date_line,
 )
+from papershelf.digests.registry import DigestReader, Sniff
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links
@@ -68,6 +70,21 @@ _MD_HEADING = re.compile(r"#{3}[ \t]+(.*)")
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,300}\]\([^()\s]{0,2000}\)")
 _MD_UPVOTES = re.compile(r"\[(\d{1,9}|-)\]\([^()\s]{0,2000}\)")
 _MD_COUNT_LINK = re.compile(r"\[(\d{1,9})\]\([^()\s]{0,2000}\)$")
+
+# What detection looks for. Each signature is anchored to a line start and bounded, so sniffing
+# stays linear on 50 MB.
+_SNIFF_MD_TITLE = re.compile(r"^###[ \t]{1,8}\[", re.MULTILINE)
+_SNIFF_MD_PAPER_TITLE = re.compile(
+    r"^###[ \t]{1,8}\[[^\n]{1,2000}\]\(https://huggingface\.co/papers/", re.MULTILINE
+)
+_SNIFF_TEXT_AUTHORS = re.compile(
+    r"^[ \t]{0,8}\u2022[ \t]{0,8}\d{1,9} authors?[ \t]*$", re.MULTILINE
+)
+_SNIFF_TEXT_FOOTER = re.compile(
+    r"^[ \t]{0,8}\u00b7[ \t]*\r?\n[ \t]{0,8}"
+    rf"(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})[ \t]{{1,8}}\d{{1,2}}\b",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 def clean_text(text: str) -> str:
@@ -623,3 +640,35 @@ def _finish(
             message += f" ({len(undated)} papers in this file have no date)"
         problems.append(Problem(source, undated[0], message))
     return papers
+
+
+# --- detection -------------------------------------------------------------------------------
+
+
+def sniff_hf_text(text: str) -> Sniff:
+    """Return LIKELY for a page with `• N authors` footers or a `·` line followed by a date."""
+    if _SNIFF_TEXT_AUTHORS.search(text) or _SNIFF_TEXT_FOOTER.search(text):
+        return Sniff.LIKELY
+    return Sniff.NO
+
+
+def sniff_hf_markdown(text: str) -> Sniff:
+    """Return CERTAIN for `### [Title](https://huggingface.co/papers/...)` headings, LIKELY for
+    other `### [` headings."""
+    if _SNIFF_MD_PAPER_TITLE.search(text):
+        return Sniff.CERTAIN
+    return Sniff.LIKELY if _SNIFF_MD_TITLE.search(text) else Sniff.NO
+
+
+TEXT_READER = DigestReader(
+    name="hf-text",
+    description="the Hugging Face papers page (daily, trending or search) copied as text",
+    sniff=sniff_hf_text,
+    parse=parse_hf_text,
+)
+MARKDOWN_READER = DigestReader(
+    name="hf-markdown",
+    description="the Hugging Face papers page captured as Markdown (### [Title](...) headings)",
+    sniff=sniff_hf_markdown,
+    parse=parse_hf_markdown,
+)
