@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -49,6 +50,16 @@ def paper(title: str, authors: tuple[str, ...] = (), year: int = 2025) -> Paper:
         ),
         pytest.param(paper("Scaling", ("李雷",)), "scaling2025", id="non-latin-name-falls-back"),
         pytest.param(paper("On the of", ()), "paper2025", id="only-stopwords"),
+        pytest.param(
+            dataclasses.replace(paper(""), arxiv_id="2410.17243"),
+            "arxiv241017243",
+            id="an-arxiv-id-alone",
+        ),
+        pytest.param(
+            dataclasses.replace(paper(""), arxiv_id="hep-th/9901001"),
+            "arxivhepth9901001",
+            id="an-old-style-id-alone",
+        ),
     ],
 )
 def test_make_key(record: Paper, key: str) -> None:

@@ -10,7 +10,16 @@ import pytest
 from bibtexparser.model import Entry
 
 from conftest import INTEROP
-from papershelf import DateOrigin, LibraryError, Link, LinkKind, Paper, Source, merge_into_library
+from papershelf import (
+    AnnounceType,
+    DateOrigin,
+    LibraryError,
+    Link,
+    LinkKind,
+    Paper,
+    Source,
+    merge_into_library,
+)
 from papershelf.bib import merge as merge_module
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, parse_entry
@@ -55,6 +64,9 @@ def fields_of(text: str, key: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 # paper_to_fields
 
+ARXIV_FIELDS = ("howpublished", "eprint", "eprinttype", "eprintclass", "version", "options")
+ARXIV_FIELDS += ("url", "doi", "note")
+
 
 def test_paper_to_fields_full_paper() -> None:
     assert paper_to_fields(make_paper()) == {
@@ -65,6 +77,7 @@ def test_paper_to_fields_full_paper() -> None:
         "howpublished": "arXiv preprint arXiv:2509.08519",
         "eprint": "2509.08519",
         "eprinttype": "arxiv",
+        "options": "eprint=false",
         "url": "https://arxiv.org/abs/2509.08519",
         "abstract": r"We present HuMo, 100\% better. Code: https://github.com/Phantom-video/HuMo",
         "keywords": "multimodal, video-generation",
@@ -79,8 +92,49 @@ def test_paper_to_fields_full_paper() -> None:
     }
 
 
+def test_paper_to_fields_of_an_arxiv_listing() -> None:
+    """The facts arXiv's own formats carry, each in the field BibTeX and biblatex read."""
+    paper = make_paper(
+        arxiv_version=3,
+        categories=("cs.AI", "cs.ET"),
+        arxiv_comment="15 pages, 14 figures",
+        journal_ref="Journal of Environmental Management, Volume 370, 2024",
+        doi="10.1016/j.jenvman.2024.122526",
+        announced=dt.date(2024, 11, 21),
+        announce_type=AnnounceType.REPLACE,
+    )
+    fields = paper_to_fields(paper)
+    arxiv_fields = {name: fields[name] for name in fields if name in ARXIV_FIELDS}
+    assert arxiv_fields == {
+        "howpublished": "arXiv preprint arXiv:2509.08519 [cs.AI]",
+        "eprint": "2509.08519",
+        "eprinttype": "arxiv",
+        "eprintclass": "cs.AI",
+        "version": "3",
+        "options": "eprint=false",
+        "url": "https://arxiv.org/abs/2509.08519",
+        "doi": "10.1016/j.jenvman.2024.122526",
+        "note": "Published in Journal of Environmental Management, Volume 370, 2024",
+    }
+    # categories beyond the primary one, comments and the announcement have no BibTeX field
+    assert not {"primaryclass", "archiveprefix", "comments", "addendum"} & set(fields)
+
+
+def test_paper_to_fields_of_an_id_alone() -> None:
+    paper = make_paper(title="", abstract="", authors=(), arxiv_id="2410.17243", links=(), tags=())
+    fields = paper_to_fields(paper)
+    assert "title" not in fields
+    assert fields["key"] == "arXiv:2410.17243"
+    assert fields["note"] == "Title not yet known: the digest named only the arXiv identifier"
+    assert fields["howpublished"] == "arXiv preprint arXiv:2410.17243"
+
+
 def test_paper_to_fields_follows_field_order() -> None:
     paper = make_paper(
+        arxiv_version=2,
+        categories=("cs.CL",),
+        journal_ref="ICLR 2025",
+        doi="10.1000/x",
         organization="OCC",
         github_stars=120,
         links=(
@@ -96,6 +150,7 @@ def test_paper_to_fields_follows_field_order() -> None:
     assert {"organization", "hfmodel", "hfdataset", "hfspace", "otherlinks", "githubstars"} <= set(
         names
     )
+    assert {"eprintclass", "version", "options", "doi", "note"} <= set(names)
 
 
 @pytest.mark.parametrize(
@@ -158,6 +213,7 @@ EXPECTED_NEW = """\
   howpublished = {arXiv preprint arXiv:2509.08519},
   eprint       = {2509.08519},
   eprinttype   = {arxiv},
+  options      = {eprint=false},
   url          = {https://arxiv.org/abs/2509.08519},
   abstract     = {We present HuMo, 100\\% better. Code: https://github.com/Phantom-video/HuMo},
   keywords     = {multimodal, video-generation},
@@ -413,7 +469,7 @@ def test_unreadable_library_is_refused(existing: str, line: int, message: str) -
     [
         pytest.param("2106.09685", "hu2021loralowrankadaptation", None, id="arxiv-export"),
         pytest.param("1810.04805", "devlin2018bert", None, id="max-interop-misc"),
-        pytest.param("1412.6980", "kingma2014adam", "arxiv", id="scholar-journal"),
+        pytest.param("1412.6980", "kingma2014adam", None, id="scholar-journal"),
         pytest.param("2010.11929", "DBLP:journals/corr/abs-2010-11929", "arXiv", id="dblp"),
         pytest.param("2405.01234", "doe2024planning", "arxiv", id="biblatex-online"),
     ],
@@ -425,10 +481,173 @@ def test_known_in_every_arxiv_style(arxiv_id: str, key: str, eprinttype: str | N
     assert result.updated == (key,)
     fields = fields_of(result.text, key)
     assert "multimodal" in fields["keywords"]
-    # archivePrefix is biber's alias of eprinttype: never both; an existing eprinttype stays
+    # archivePrefix is biber's alias of eprinttype: never both; an existing eprinttype stays; an
+    # entry whose journal already prints the id gets no eprint, which biblatex would print again
     assert fields.get("eprinttype") == eprinttype
-    # howpublished is a field of @misc only
-    assert ("howpublished" in fields) == (key in {"hu2021loralowrankadaptation", "devlin2018bert"})
+    # Only the entry that had howpublished has it: adding it beside an owner's eprint (or a
+    # journal naming the id) would print the id twice.
+    assert ("howpublished" in fields) == (key == "devlin2018bert")
+
+
+ZOTERO_PREPRINT = """@misc{roziere_code_2023,
+\ttitle = {Code {Llama}: Open Foundation Models for Code},
+\turl = {http://arxiv.org/abs/2308.12950},
+\tdoi = {10.48550/arXiv.2308.12950},
+\tauthor = {Rozière, Baptiste and Gehring, Jonas},
+\tmonth = aug,
+\tyear = {2023},
+\tnote = {arXiv:2308.12950 [cs]},
+}
+"""
+OUR_EARLIER_ENTRY = """@misc{roziere2023code,
+  title        = {Code {Llama}: Open Foundation Models for Code},
+  year         = {2023},
+  month        = aug,
+  howpublished = {arXiv preprint arXiv:2308.12950},
+  eprint       = {2308.12950},
+  eprinttype   = {arxiv},
+  url          = {https://arxiv.org/abs/2308.12950}
+}
+"""
+HAND_ENTRY = """@misc{roziere2023code,
+  title   = {Code {Llama}: Open Foundation Models for Code},
+  year    = {2023}
+}
+"""
+HAND_ENTRY_WITH_OPTIONS = HAND_ENTRY.replace("{2023}\n", "{2023},\n  options = {useprefix=true}\n")
+ARXIV_EXPORT = """@misc{roziere2023code,
+  title={Code Llama: Open Foundation Models for Code},
+  year={2023},
+  eprint={2308.12950},
+  archivePrefix={arXiv},
+  primaryClass={cs.CL},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        pytest.param(
+            ZOTERO_PREPRINT,
+            {"note": "arXiv:2308.12950 [cs]", "doi": "10.48550/arXiv.2308.12950", "version": "2"},
+            id="zotero-note-prints-the-id-already",
+        ),
+        pytest.param(
+            OUR_EARLIER_ENTRY,
+            {
+                "howpublished": "arXiv preprint arXiv:2308.12950 [cs.CL]",
+                "eprint": "2308.12950",
+                "eprinttype": "arxiv",
+                "eprintclass": "cs.CL",
+                "options": "eprint=false",
+                "doi": "10.1000/code",
+                "version": "2",
+            },
+            id="our-earlier-shape-brought-up-to-date",
+        ),
+        pytest.param(
+            HAND_ENTRY,
+            {
+                "howpublished": "arXiv preprint arXiv:2308.12950 [cs.CL]",
+                "eprint": "2308.12950",
+                "eprinttype": "arxiv",
+                "eprintclass": "cs.CL",
+                "options": "eprint=false",
+                "doi": "10.1000/code",
+                "version": "2",
+            },
+            id="nothing-about-arxiv-yet",
+        ),
+        pytest.param(
+            HAND_ENTRY_WITH_OPTIONS,
+            {
+                "howpublished": "arXiv preprint arXiv:2308.12950 [cs.CL]",
+                "options": "useprefix=true",
+                "doi": "10.1000/code",
+                "version": "2",
+            },
+            id="the-owners-options-stay",
+        ),
+        pytest.param(
+            ARXIV_EXPORT,
+            {
+                "eprint": "2308.12950",
+                "archivePrefix": "arXiv",
+                "primaryClass": "cs.CL",
+                "doi": "10.1000/code",
+                "version": "2",
+            },
+            id="arxiv-export-keeps-its-eprint-alone",
+        ),
+    ],
+)
+def test_a_known_entry_prints_the_arxiv_id_once(existing: str, expected: dict[str, str]) -> None:
+    """Issue 11: classic styles print `howpublished` and `note`, biblatex also `eprint`; a known
+    entry gets no second mention of the id, and a new block hides `eprint` from biblatex."""
+    paper = make_paper(
+        title="Code Llama: Open Foundation Models for Code",
+        arxiv_id="2308.12950",
+        arxiv_version=2,
+        categories=("cs.CL",),
+        doi="10.1000/code",
+    )
+    (entry,) = parse(merge_into_library(existing, [paper], source=LIBRARY).text).entries
+    arxiv_names = {name.casefold() for name in (*ARXIV_FIELDS, "archiveprefix", "primaryclass")}
+    present = {
+        field.key: field.value for field in entry.fields if field.key.casefold() in arxiv_names
+    }
+    present.pop("url", None)
+    assert present == expected
+
+
+@pytest.mark.parametrize(
+    ("existing", "ours", "expected"),
+    [
+        pytest.param(None, 2, "2", id="filled"),
+        pytest.param("1", 3, "3", id="raised"),
+        pytest.param("4", 3, "4", id="never-lowered"),
+        pytest.param("2.1-draft", 3, "2.1-draft", id="a-person's-text-stays"),
+    ],
+)
+def test_version_is_raised_never_lowered(existing: str | None, ours: int, expected: str) -> None:
+    version = f",\n  version = {{{existing}}}" if existing else ""
+    text = f"@misc{{a,\n  title = {{Scaling Laws}},\n  eprint = {{2501.00001}}{version}\n}}\n"
+    paper = make_paper(title="Scaling Laws", arxiv_id="2501.00001", arxiv_version=ours)
+    assert fields_of(merge_into_library(text, [paper], source=LIBRARY).text, "a")["version"] == (
+        expected
+    )
+
+
+def test_an_id_alone_becomes_a_full_entry_when_its_title_arrives() -> None:
+    bare = make_paper(title="", abstract="", authors=(), links=(), tags=(), arxiv_id="2410.17243")
+    first = merge_into_library("", [bare], source=LIBRARY)
+    assert first.added == ("arxiv241017243",)
+    fields = fields_of(first.text, "arxiv241017243")
+    assert "title" not in fields
+    assert fields["note"] == "Title not yet known: the digest named only the arXiv identifier"
+    rich = make_paper(
+        title="Breaking the Memory Barrier",
+        arxiv_id="2410.17243",
+        authors=("Zesen Cheng",),
+        journal_ref="ICLR 2025",
+    )
+    second = merge_into_library(first.text, [rich], source=LIBRARY)
+    assert second.updated == ("arxiv241017243",), "the key, once written, stays"
+    fields = fields_of(second.text, "arxiv241017243")
+    assert fields["title"] == "Breaking the Memory Barrier"
+    assert fields["author"] == "Zesen Cheng"
+    assert fields["note"] == "Published in ICLR 2025"
+    assert "key" not in fields, "the id stood in for the authors, who are known now"
+    again = make_paper(title="", abstract="", authors=(), links=(), tags=(), arxiv_id="2410.17243")
+    third = merge_into_library(second.text, [again], source=LIBRARY)
+    assert fields_of(third.text, "arxiv241017243")["note"] == "Published in ICLR 2025"
+
+
+def test_the_placeholder_note_never_goes_into_an_entry_with_a_title() -> None:
+    text = "@misc{a,\n  title = {Breaking the Memory Barrier},\n  eprint = {2410.17243}\n}\n"
+    bare = make_paper(title="", abstract="", authors=(), links=(), tags=(), arxiv_id="2410.17243")
+    assert "note" not in fields_of(merge_into_library(text, [bare], source=LIBRARY).text, "a")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from papershelf import DateOrigin, Link, LinkKind, Paper, Source, combine_papers
+from papershelf import AnnounceType, DateOrigin, Link, LinkKind, Paper, Source, combine_papers
 from papershelf.combine import COMBINE_POLICY, check_policy
 
 DAY = dt.date(2025, 10, 30)
@@ -125,8 +125,8 @@ def test_a_record_without_id_joins_the_one_id_of_its_title_wherever_it_stands() 
 def test_a_paper_field_without_a_combine_policy_is_an_error() -> None:
     names = [field.name for field in dataclasses.fields(Paper)]
     check_policy(names)
-    with pytest.raises(TypeError, match=r"without one: \['doi'\]"):
-        check_policy([*names, "doi"])
+    with pytest.raises(TypeError, match=r"without one: \['isbn'\]"):
+        check_policy([*names, "isbn"])
     with pytest.raises(TypeError, match=r"not a field: \['tags'\]"):
         check_policy([name for name in names if name != "tags"])
 
@@ -151,6 +151,13 @@ def test_every_field_combines_by_its_policy() -> None:
         links=(code,),
         keywords=("x",),
         metadata_source=None,
+        arxiv_version=None,
+        categories=(),
+        arxiv_comment=None,
+        journal_ref="J. A",
+        doi=None,
+        announced=dt.date(2025, 3, 6),
+        announce_type=AnnounceType.NEW,
         tags=("llm",),
     )
     later = Paper(
@@ -170,11 +177,18 @@ def test_every_field_combines_by_its_policy() -> None:
         links=(page, code),
         keywords=("y", "x"),
         metadata_source="arxiv 2026-12-01",
+        arxiv_version=2,
+        categories=("cs.CL",),
+        arxiv_comment="9 pages",
+        journal_ref="J. B",
+        doi="10.1000/x",
+        announced=dt.date(2025, 3, 9),
+        announce_type=AnnounceType.REPLACE,
         tags=("agents", "llm"),
     )
     (combined,) = combine_papers([first, later])
     expected = {
-        "title": "First Title",  # first
+        "title": "First Title",  # first given
         "abstract": "An abstract.",  # first given
         "source": Source("a.txt", line=1),
         "date": dt.date(2025, 3, 6),
@@ -190,7 +204,70 @@ def test_every_field_combines_by_its_policy() -> None:
         "links": (code, page),  # united in order
         "keywords": ("x", "y"),
         "metadata_source": "arxiv 2026-12-01",  # first given
+        "arxiv_version": 2,  # highest
+        "categories": ("cs.CL",),
+        "arxiv_comment": "9 pages",
+        "journal_ref": "J. A",
+        "doi": "10.1000/x",
+        "announced": dt.date(2025, 3, 9),  # the newer version's
+        "announce_type": AnnounceType.REPLACE,
         "tags": ("agents", "llm"),  # united, sorted
     }
     assert set(expected) == set(COMBINE_POLICY)
     assert {name: getattr(combined, name) for name in expected} == expected
+
+
+def test_papers_known_by_their_id_alone_are_not_one_paper() -> None:
+    """An empty title is no identity: two ids from a plain list stay two papers."""
+    papers = [paper("", 1, arxiv_id="2410.17243"), paper("", 2, arxiv_id="2502.20581")]
+    assert [combined.arxiv_id for combined in combine_papers(papers)] == [
+        "2410.17243",
+        "2502.20581",
+    ]
+
+
+def test_an_id_alone_takes_the_title_and_arxiv_facts_of_a_richer_record() -> None:
+    bare = paper("", 1, arxiv_id="2411.13566", arxiv_version=1)
+    rich = paper(
+        "Integrated Water Resource Management",
+        2,
+        arxiv_id="2411.13566",
+        authors=("Urtzi Otamendi",),
+        categories=("cs.AI",),
+        journal_ref="Journal of Environmental Management 370 (2024)",
+        doi="10.1016/j.jenvman.2024.122526",
+        arxiv_comment="15 pages",
+    )
+    (combined,) = combine_papers([bare, rich])
+    assert combined.title == "Integrated Water Resource Management"
+    assert combined.authors == ("Urtzi Otamendi",)
+    assert combined.primary_class == "cs.AI"
+    assert (combined.journal_ref, combined.doi, combined.arxiv_comment) == (
+        "Journal of Environmental Management 370 (2024)",
+        "10.1016/j.jenvman.2024.122526",
+        "15 pages",
+    )
+
+
+def test_the_newer_version_says_how_and_when_it_was_announced() -> None:
+    new = paper(
+        "T",
+        1,
+        arxiv_id="2301.00001",
+        arxiv_version=1,
+        announced=dt.date(2023, 1, 3),
+        announce_type=AnnounceType.NEW,
+    )
+    replaced = paper(
+        "T",
+        2,
+        arxiv_id="2301.00001",
+        arxiv_version=3,
+        announced=dt.date(2024, 11, 21),
+        announce_type=AnnounceType.REPLACE,
+    )
+    for order in ([new, replaced], [replaced, new]):
+        (combined,) = combine_papers(order)
+        assert combined.arxiv_version == 3
+        assert combined.announced == dt.date(2024, 11, 21)
+        assert combined.announce_type is AnnounceType.REPLACE

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DIGEST, require_tool
+from conftest import SAMPLE_DIGEST, missing, require_tool
 from papershelf import Link, LinkKind, Paper, Source, merge_into_library
 
 pytestmark = pytest.mark.latex
@@ -211,7 +211,7 @@ def compile_bibtex(tmp_path: Path, papers: list[Paper] | str, style: str) -> Pat
     return cwd
 
 
-def compile_biber(tmp_path: Path, papers: list[Paper], style: str) -> Path:
+def compile_biber(tmp_path: Path, papers: list[Paper] | str, style: str) -> Path:
     """Compile `papers` with biblatex + biber `--validate-datamodel`; assert no stray warning."""
     cwd = prepare(tmp_path, papers, BIBLATEX_PREAMBLE % {"style": style})
     pdflatex(cwd)
@@ -273,3 +273,76 @@ def test_canary_detector_catches_unescaped_input(tmp_path: Path) -> None:
     raw = "@misc{evil, key = {Evil}, title = {Innocent \\input{canary.txt} title}, year = {2025}}\n"
     with pytest.raises(AssertionError, match=r"\(\./canary\.txt"):
         compile_bibtex(tmp_path, raw, "plain")
+
+
+ZOTERO_PREPRINT = """@misc{roziere_code_2023,
+\ttitle = {Code {Llama}: Open Foundation Models for Code},
+\turl = {http://arxiv.org/abs/2308.12950},
+\tdoi = {10.48550/arXiv.2308.12950},
+\tauthor = {Rozi{\\`e}re, Baptiste and Gehring, Jonas},
+\tmonth = aug,
+\tyear = {2023},
+\tnote = {arXiv:2308.12950 [cs]},
+}
+"""
+
+
+def arxiv_papers() -> list[Paper]:
+    """An arXiv listing's paper with every arXiv fact, and Zotero's preprint seen again."""
+    return [
+        Paper(
+            title="Integrated Water Resource Management in the Segura Hydrographic Basin",
+            abstract="Managing resources effectively is a significant challenge.",
+            source=SOURCE,
+            date=dt.date(2024, 11, 11),
+            authors=("Urtzi Otamendi", "Mikel Maiza"),
+            arxiv_id="2411.13566",
+            arxiv_version=2,
+            categories=("cs.AI", "cs.LG"),
+            arxiv_comment="15 pages, 14 figures, 8 tables",
+            journal_ref="Journal of Environmental Management, Volume 370, 2024",
+            doi="10.1016/j.jenvman.2024.122526",
+        ),
+        Paper(
+            title="Code Llama: Open Foundation Models for Code",
+            abstract="We release Code Llama.",
+            source=SOURCE,
+            date=dt.date(2023, 8, 24),
+            authors=("Baptiste Rozière", "Jonas Gehring"),
+            arxiv_id="2308.12950",
+            categories=("cs.CL",),
+        ),
+    ]
+
+
+def printed_ids(text: str, arxiv_id: str) -> int:
+    """Return how often the PDF's text names an arXiv id, not counting it inside a URL or DOI."""
+    compact = "".join(text.split())  # URLs and long words are wrapped across lines
+    inside = sum(
+        compact.count(prefix + arxiv_id)
+        for prefix in ("arxiv.org/abs/", "doi.org/10.48550/arXiv.", "10.48550/arXiv.")
+    )
+    return compact.count(arxiv_id) - inside
+
+
+@pytest.mark.parametrize(
+    ("kind", "style"),
+    [("bibtex", "plainnat"), ("bibtex", "plain"), ("biber", "numeric"), ("biber", "authoryear")],
+)
+def test_the_arxiv_id_is_printed_once(tmp_path: Path, kind: str, style: str) -> None:
+    """Issue 11: biblatex printed `arXiv preprint arXiv:ID. arXiv: ID`, and merging into Zotero's
+    `note = {arXiv:ID [cs]}` added `howpublished` beside it."""
+    bib = merge_into_library(ZOTERO_PREPRINT, arxiv_papers(), source="papers.bib").text
+    if kind == "bibtex":
+        cwd = compile_bibtex(tmp_path, bib, style)
+    else:
+        cwd = compile_biber(tmp_path, bib, style)
+    if shutil.which("pdftotext") is None:
+        missing("pdftotext is not installed (poppler-utils); `.ci/run` installs it")
+    text = pdf_text(cwd)
+    assert text is not None
+    assert printed_ids(text, "2411.13566") == 1
+    assert printed_ids(text, "2308.12950") == 1
+    compact = "".join(text.split())
+    assert "[cs.AI]" in compact, "the primary class is printed with the id"
+    assert "PublishedinJournalofEnvironmentalManagement" in compact

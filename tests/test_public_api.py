@@ -11,6 +11,7 @@ import pytest
 import papershelf
 
 PUBLIC = [
+    "AnnounceType",
     "BibEntry",
     "ConvertReport",
     "DateOrigin",

@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     # records
+    "AnnounceType": "papershelf.model",
     "BibEntry": "papershelf.model",
     "DateOrigin": "papershelf.model",
     "Link": "papershelf.model",
@@ -74,6 +75,7 @@ _HOMES = {
 }
 
 __all__ = [
+    "AnnounceType",
     "BibEntry",
     "BusyError",
     "ConvertReport",
@@ -134,6 +136,7 @@ if TYPE_CHECKING:
         WriteError,
     )
     from papershelf.model import (
+        AnnounceType,
         BibEntry,
         DateOrigin,
         FileKind,

@@ -33,11 +33,17 @@ class Policy(enum.Enum):
     """Both records' items, the first record's order first, without repeats."""
     UNITED_SORTED = "united, sorted"
     """Both records' items, sorted, without repeats."""
+    NEWER_VERSION = "newer version"
+    """The value of the record of the later arXiv version (a replacement, on a tie the later
+    record) when it has one, else the other record's."""
+    HIGHEST = "highest"
+    """The larger of the two values that are not None."""
 
 
 COMBINE_POLICY: Mapping[str, Policy] = MappingProxyType(
     {
-        "title": Policy.FIRST,
+        # Empty only for a paper a list names by its id alone: a later record's title fills it.
+        "title": Policy.FIRST_GIVEN,
         "abstract": Policy.FIRST_GIVEN,
         "source": Policy.FIRST,
         "date": Policy.FIRST,
@@ -53,6 +59,13 @@ COMBINE_POLICY: Mapping[str, Policy] = MappingProxyType(
         "links": Policy.UNITED,
         "keywords": Policy.UNITED,
         "metadata_source": Policy.FIRST_GIVEN,
+        "arxiv_version": Policy.HIGHEST,
+        "categories": Policy.FIRST_GIVEN,
+        "arxiv_comment": Policy.FIRST_GIVEN,
+        "journal_ref": Policy.FIRST_GIVEN,
+        "doi": Policy.FIRST_GIVEN,
+        "announced": Policy.NEWER_VERSION,
+        "announce_type": Policy.NEWER_VERSION,
         "tags": Policy.UNITED_SORTED,
     }
 )
@@ -117,14 +130,19 @@ def _combine_all(records: Sequence[Paper]) -> Paper:
 def _combine(first: Paper, later: Paper) -> Paper:
     """Return one record holding what two records of the same paper say, per `COMBINE_POLICY`."""
     fresher = later if _counts_order(later) >= _counts_order(first) else first
-    values = {name: _value(policy, name, first, later, fresher) for name, policy in _POLICIES}
+    newer = later if (later.arxiv_version or 0) >= (first.arxiv_version or 0) else first
+    values = {
+        name: _value(policy, name, first, later, fresher, newer) for name, policy in _POLICIES
+    }
     return Paper(**values)
 
 
 _POLICIES = tuple(COMBINE_POLICY.items())
 
 
-def _value(policy: Policy, name: str, first: Paper, later: Paper, fresher: Paper) -> Any:
+def _value(
+    policy: Policy, name: str, first: Paper, later: Paper, fresher: Paper, newer: Paper
+) -> Any:
     ours = getattr(first, name)
     if policy is Policy.FIRST:
         return ours
@@ -135,6 +153,12 @@ def _value(policy: Policy, name: str, first: Paper, later: Paper, fresher: Paper
         return value if value is not None else ours
     if policy is Policy.UNITED:
         return _union(ours, getattr(later, name))
+    if policy is Policy.NEWER_VERSION:
+        value = getattr(newer, name)
+        return value if value is not None else getattr(first if newer is later else later, name)
+    if policy is Policy.HIGHEST:
+        given = [value for value in (ours, getattr(later, name)) if value is not None]
+        return max(given) if given else None
     return tuple(sorted(set(ours) | set(getattr(later, name))))
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "ArxivId",
     "arxiv_ids_in_text",
     "arxiv_key",
+    "bare_doi",
     "find_arxiv_ids",
     "normalise_title",
     "parse_arxiv_id",
@@ -305,3 +306,14 @@ def normalise_title(title: str) -> str:
         if fast:
             return fast
     return _general_form(title)
+
+
+_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+"""A DOI, bare (`10.1016/j.x.2024.1`), as `doi:` or as a doi.org URL."""
+
+
+def bare_doi(text: str) -> str | None:
+    """Return the bare DOI a whole text names, e.g. `10.1016/j.jenvman.2024.122526` for
+    `https://doi.org/10.1016/j.jenvman.2024.122526`; None when it names none."""
+    match = _DOI.fullmatch(text.strip())
+    return match[1] if match else None

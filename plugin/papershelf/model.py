@@ -38,6 +38,22 @@ class DateOrigin(str, enum.Enum):
     """The digest gave no date for the entry; the digest's own date stands in."""
     SOURCE = "looked-up"
     """The digest gave no date; a metadata source gave the first submission date."""
+    ARXIV_ID = "arxiv-id"
+    """The digest gave no publication date; the year and month of the first version come from the
+    arXiv id (`2410.17243`: October 2024; `hep-th/9901001`: January 1999), the day is the 1st."""
+
+
+class AnnounceType(str, enum.Enum):
+    """How arXiv announced the version a digest lists (its listings' `announce_type`)."""
+
+    NEW = "new"
+    """A paper released for the first time."""
+    CROSS = "cross"
+    """A paper listed in a category that is not its primary one (a cross-list)."""
+    REPLACE = "replace"
+    """A new version of a paper released earlier."""
+    REPLACE_CROSS = "replace-cross"
+    """A new version of a paper cross-listed in the digest's category."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +94,8 @@ class Paper:
     """
 
     title: str
-    """e.g. `in2IN: Leveraging individual Information to Generate Human INteractions`."""
+    """e.g. `in2IN: Leveraging individual Information to Generate Human INteractions`; empty only
+    for a paper a digest names by its arXiv id alone (a plain list of ids)."""
     abstract: str
     """The abstract as given, e.g. `Offline optimization has recently ...`; may be empty."""
     source: Source
@@ -110,8 +127,28 @@ class Paper:
     """Keywords the digest supplies (HF `ai_keywords`), e.g. `("contrastive loss",)`."""
     metadata_source: str | None = None
     """Where looked-up fields came from and when, e.g. `arxiv 2026-12-01, hf 2026-12-01`."""
+    arxiv_version: int | None = None
+    """Version of the arXiv record the digest describes, e.g. `2` for `2410.17243v2`."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, the primary class first, e.g. `("cs.CL", "cs.AI")`."""
+    arxiv_comment: str | None = None
+    """The authors' comment on arXiv, e.g. `15 pages, 14 figures; accepted at ICLR 2025`."""
+    journal_ref: str | None = None
+    """Where the paper was published, as arXiv's journal reference gives it, e.g.
+    `Journal of Environmental Management, Volume 370, 2024`."""
+    doi: str | None = None
+    """The DOI of the published version, e.g. `10.1016/j.jenvman.2024.122526`."""
+    announced: dt.date | None = None
+    """The day arXiv announced the version the digest lists, e.g. `2024-11-21`."""
+    announce_type: AnnounceType | None = None
+    """How arXiv announced it, e.g. `AnnounceType.REPLACE` for a new version."""
     tags: tuple[str, ...] = field(default=())
     """Tag ids from the taxonomy, sorted, e.g. `("diffusion", "video-generation")`."""
+
+    @property
+    def primary_class(self) -> str | None:
+        """Return the primary arXiv category, e.g. `cs.CL`; None when no category is known."""
+        return self.categories[0] if self.categories else None
 
     def links_of(self, kind: LinkKind) -> tuple[str, ...]:
         """Return the URLs of the links of one kind, in order."""

@@ -89,7 +89,8 @@ def make_key(
 
     The key is ASCII `[a-z0-9]`: the first author's last name, the year and the first
     significant title word (`cheng2024breaking`); without author names, the first significant
-    title word, the year and the second (`offline2025optimization`). On collision `a`, `b`, ...,
+    title word, the year and the second (`offline2025optimization`); without either, the arXiv
+    id (`arxiv241017243`). On collision `a`, `b`, ...,
     `z`, `aa`, `ab`, ... is appended, as JabRef and Better BibTeX do.
 
     Args:
@@ -105,6 +106,9 @@ def make_key(
         base = last + year + (words[0] if words else "")
     elif words:
         base = words[0] + year + (words[1] if len(words) > 1 else "")
+    elif paper.arxiv_id:
+        # Known by its id alone: a key that names the paper, and stays right once its title is in.
+        base = "arxiv" + transliterate(paper.arxiv_id)
     else:
         base = "paper" + year
     if base not in taken:

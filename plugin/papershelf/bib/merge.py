@@ -10,6 +10,7 @@ the policy per field are in `docs/architecture.md` ("The library format").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -62,7 +63,12 @@ FIELD_ORDER = (
     "howpublished",
     "eprint",
     "eprinttype",
+    "eprintclass",
+    "version",
+    "options",
     "url",
+    "doi",
+    "note",
     "abstract",
     "organization",
     "keywords",
@@ -84,12 +90,19 @@ _WORD_PUNCTUATION = ".,:;!?()[]{}\"'"
 _FILLED_IF_ABSENT = (
     "author",
     "title",
-    "howpublished",
     "url",
+    "doi",
     "abstract",
     "organization",
 )
 _MISC_ONLY = frozenset({"howpublished", "organization"})
+_HIDE_EPRINT = "eprint=false"
+"""biblatex's entry option that keeps its styles from printing `eprint`: `howpublished` already
+prints the arXiv id, which BibTeX's classic styles need, and biblatex would print it twice."""
+_PRINTED_TEXT_FIELDS = ("howpublished", "note", "journal")
+"""Text fields that BibTeX's and biblatex's styles print: an arXiv id in one is printed."""
+ID_ONLY_NOTE = "Title not yet known: the digest named only the arXiv identifier"
+"""The `note` of an entry made from an arXiv id alone, until a title arrives."""
 _CORPORATE_WORDS = frozenset(
     {"team", "lab", "labs", "laboratory", "group", "inc", "corp", "corporation", "institute"}
     | {"university", "consortium", "project", "collaboration", "ai", "research"}
@@ -185,15 +198,28 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
         label_key = _label_key(paper)
         if label_key:
             fields["key"] = label_key
-    fields["title"] = escape_title(paper.title)
+    if paper.title:
+        fields["title"] = escape_title(paper.title)
     fields["year"] = str(paper.date.year)
     fields["month"] = MONTH_MACROS[paper.date.month - 1]
     if paper.arxiv_id:
         arxiv_id = verbatim_url(paper.arxiv_id)
-        fields["howpublished"] = escape_text(f"arXiv preprint arXiv:{paper.arxiv_id}")
+        fields["howpublished"] = escape_text(_howpublished(paper.arxiv_id, paper.primary_class))
         fields["eprint"] = arxiv_id
         fields["eprinttype"] = "arxiv"
+        if paper.primary_class:
+            fields["eprintclass"] = escape_text(paper.primary_class)
+        if paper.arxiv_version is not None:
+            fields["version"] = str(paper.arxiv_version)
+        fields["options"] = _HIDE_EPRINT
         fields["url"] = f"https://arxiv.org/abs/{arxiv_id}"
+    if paper.doi:
+        with contextlib.suppress(ValueError):
+            fields["doi"] = verbatim_url(paper.doi)
+    if paper.journal_ref:
+        fields["note"] = escape_text(f"Published in {paper.journal_ref}")
+    elif not paper.title:
+        fields["note"] = escape_text(ID_ONLY_NOTE)
     if paper.abstract.strip():
         fields["abstract"] = escape_text(paper.abstract)
     if paper.organization:
@@ -226,8 +252,26 @@ def paper_to_fields(paper: Paper) -> dict[str, str]:
 
 
 def _label_key(paper: Paper) -> str:
-    """Return the `key` BibTeX styles label an author-less entry by: `{HuMo}`, never `{The}`."""
-    return escape_text(paper.organization or _first_title_word(paper.title))
+    """Return the `key` BibTeX styles label an author-less entry by: `{HuMo}`, never `{The}`;
+    `{arXiv:2410.17243}` for a paper known by its id alone."""
+    label = paper.organization or _first_title_word(paper.title)
+    if not label and paper.arxiv_id:
+        label = f"arXiv:{paper.arxiv_id}"
+    return escape_text(label)
+
+
+def _stand_in_keys(paper: Paper) -> tuple[str, ...]:
+    """Return the `key` values papershelf writes for this paper while its authors are unknown."""
+    keys = [_label_key(paper)]
+    if paper.arxiv_id:
+        keys.append(escape_text(f"arXiv:{paper.arxiv_id}"))
+    return tuple(keys)
+
+
+def _howpublished(arxiv_id: str, primary_class: str | None) -> str:
+    """Return the text classic styles print for a preprint: `arXiv preprint arXiv:ID [cs.CL]`."""
+    text = f"arXiv preprint arXiv:{arxiv_id}"
+    return f"{text} [{primary_class}]" if primary_class else text
 
 
 def _keywords(tags: Sequence[str]) -> str:
@@ -306,7 +350,9 @@ def _arxiv_ids(paper: Paper) -> tuple[str, ...] | None:
     of the cost of a new entry's index row.
     """
     if not paper.arxiv_id:
-        return ()
+        return None if paper.doi or paper.journal_ref else ()
+    if paper.doi or paper.journal_ref:
+        return None  # `doi` and `note` may name other ids: let the scan look
     parsed = parse_arxiv_id(paper.arxiv_id)
     return (parsed.id,) if parsed is not None and str(parsed) == paper.arxiv_id else None
 
@@ -395,11 +441,9 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         for name in ("year", "month"):
             if not record.has(name):
                 record.set(name, ours[name])
-    # `archiveprefix` is biber's alias of `eprinttype`: never write both.
-    eprint_fields = ("eprint", "eprinttype", "archiveprefix")
-    if "eprint" in ours and not any(record.has(name) for name in eprint_fields):
-        record.set("eprint", ours["eprint"])
-        record.set("eprinttype", ours["eprinttype"])
+    if "eprint" in ours:
+        _update_arxiv(record, paper, ours)
+    _update_note(record, ours)
     if "keywords" in ours:
         _merge_keywords(record, ours["keywords"])
     for name in LINK_FIELDS:
@@ -418,12 +462,16 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
                 record.set(name, ours[name])
     if "githubstars" in ours:
         record.set("githubstars", ours["githubstars"])
+    _raise_version(record, ours)
+    key = (record.value("key") or "").strip()
+    if paper.arxiv_id and key == escape_text(f"arXiv:{paper.arxiv_id}") and "key" in ours:
+        record.set("key", ours["key"])  # the id stood in for a title or organisation, now known
     if "key" in ours and not record.has("author") and not record.has("key"):
         record.set("key", ours["key"])
     if record.has("author"):
         record.drop("authorcount")
         # The label stood in for the authors; once they are known it would mislabel the entry.
-        if record.value("key") == _label_key(paper):
+        if record.value("key") in _stand_in_keys(paper):
             record.drop("key")
     elif "authorcount" in ours:
         record.set("authorcount", ours["authorcount"])
@@ -442,16 +490,14 @@ def _fill(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
             continue
         if name in ours and not record.has(name):
             record.set(name, ours[name])
-    eprint_fields = ("eprint", "eprinttype", "archiveprefix")
-    if "eprint" in ours and not any(record.has(name) for name in eprint_fields):
-        record.set("eprint", ours["eprint"])
-        record.set("eprinttype", ours["eprinttype"])
+    if "eprint" in ours:
+        _update_arxiv(record, paper, ours)
     for name in (*LINK_FIELDS, "githubstars"):
         if name in ours and not record.has(name):
             record.set(name, ours[name])
     if record.has("author"):
         record.drop("authorcount")
-        if record.value("key") == _label_key(paper):
+        if record.value("key") in _stand_in_keys(paper):
             record.drop("key")
     _take_looked_up_date(record, ours)
     if record.touched and "filledfrom" in ours and not record.has("filledfrom"):
@@ -478,6 +524,75 @@ def _take_looked_up_date(record: _Record, ours: dict[str, str]) -> None:
         return
     for name in ("year", "month", "pubdate", "dateorigin"):
         record.set(name, ours[name])
+
+
+def _update_arxiv(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
+    """Fill in the arXiv fields so that every style prints the arXiv id once.
+
+    Classic styles print it from `howpublished` only; biblatex prints `howpublished` and `eprint`,
+    so an entry with both also gets `options = {eprint=false}`. An entry that already prints the
+    id (in `howpublished`, `note` or `journal`, as Zotero's `note = {arXiv:ID [cs]}` does) gets no
+    second mention, and one whose owner chose `eprint` alone gets no `howpublished`.
+    """
+    assert paper.arxiv_id is not None, "ours has arXiv fields only for a paper with an id"
+    misc = record.entry.entry_type.casefold() == "misc"
+    howpublished = (record.value("howpublished") or "").strip()
+    earlier = (escape_text(_howpublished(paper.arxiv_id, None)), ours["howpublished"])
+    if misc and howpublished in earlier and record.has("eprint"):
+        # papershelf's own block, perhaps as an earlier version wrote it: bring it up to date.
+        record.set("howpublished", ours["howpublished"])
+        if not record.has("options"):
+            record.set("options", ours["options"])
+        _fill_eprint_class(record, ours)
+        return
+    printed = {name: record.value(name) or "" for name in _PRINTED_TEXT_FIELDS}
+    if find_arxiv_ids(printed):
+        return
+    # `archiveprefix` is biber's alias of `eprinttype`: never write both.
+    if any(record.has(name) for name in ("eprint", "eprinttype", "archiveprefix")):
+        _fill_eprint_class(record, ours)
+        return
+    if misc and not record.has("howpublished"):
+        record.set("howpublished", ours["howpublished"])
+        if record.has("options"):
+            return  # the owner's options stay as they are; howpublished alone prints the id
+        record.set("options", ours["options"])
+    record.set("eprint", ours["eprint"])
+    record.set("eprinttype", ours["eprinttype"])
+    _fill_eprint_class(record, ours)
+
+
+def _fill_eprint_class(record: _Record, ours: dict[str, str]) -> None:
+    """Fill in `eprintclass`, unless the entry has it or its alias `primaryclass`."""
+    if "eprintclass" in ours and not any(
+        record.has(name) for name in ("eprintclass", "primaryclass")
+    ):
+        record.set("eprintclass", ours["eprintclass"])
+
+
+def _update_note(record: _Record, ours: dict[str, str]) -> None:
+    """Fill in `note` (a journal reference); replace papershelf's "title not yet known" once a
+    title is there, and never put it into an entry that has one."""
+    placeholder = escape_text(ID_ONLY_NOTE)
+    note = ours.get("note")
+    if record.has("title") and note == placeholder:
+        note = None
+    if (record.value("note") or "").strip() == placeholder and record.has("title"):
+        if note is None:
+            record.drop("note")
+        else:
+            record.set("note", note)
+    elif note is not None and not record.has("note"):
+        record.set("note", note)
+
+
+def _raise_version(record: _Record, ours: dict[str, str]) -> None:
+    """Set `version` to ours when the entry has none or a lower number; a text stays."""
+    if "version" not in ours:
+        return
+    current = (record.value("version") or "").strip()
+    if not current or (current.isdigit() and int(current) < int(ours["version"])):
+        record.set("version", ours["version"])
 
 
 class _Slot:

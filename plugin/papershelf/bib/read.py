@@ -31,7 +31,7 @@ from papershelf.bib.fields import LINK_FIELDS
 from papershelf.bib.index import failed_block_problem, library_slices
 from papershelf.dates import MONTH_MACROS, MONTH_NAMES, calendar_date
 from papershelf.errors import LibraryError, Problem
-from papershelf.identity import find_arxiv_ids
+from papershelf.identity import bare_doi, find_arxiv_ids
 from papershelf.links import classify_url, is_http_url
 from papershelf.model import BibEntry, DateOrigin, Link, LinkKind, Source
 from papershelf.parallel import map_parts
@@ -40,7 +40,6 @@ _MONTH_MACROS = {macro: name for macro, name in zip(MONTH_MACROS, MONTH_NAMES, s
 # Characters that cannot stand in a citation key (LaTeX `\cite`, BibTeX's own parser) or that
 # would make the key unusable on a page.
 _BAD_KEY_RE = re.compile(r"[\s,{}()\"#%\\~=']")
-_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_RE = re.compile(r"\d{4}")
 _INT_RE = re.compile(r"^\s*(\d+)\s*$")
@@ -688,8 +687,7 @@ def _date_origin(value: str) -> DateOrigin | None:
 
 def _doi(value: str) -> str | None:
     """Return a bare DOI (`10.x/y`) from a `doi` field, or None when it is not one."""
-    match = _DOI_RE.match(value.strip())
-    return match.group(1) if match else None
+    return bare_doi(value)
 
 
 _REPOSITORY_KINDS = frozenset(
