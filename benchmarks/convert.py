@@ -7,6 +7,8 @@ Case 2: a digest of M papers (half new, half already known) merged into that N-e
         the next day's run finds it (the index papershelf kept of it is valid).
 Case 3: the same, cold: the library was last written by another program, so it is parsed afresh.
 Case 4: case 2 again on its own result: nothing changes.
+Case 5: the papers of case 1 as an arXiv RSS feed (their ids, titles, abstracts, authors),
+        converted into a new library: an XML feed should cost about what the JSON digest does.
 Each run is a fresh process that runs the whole job as the CLI does (read, parse, tag, combine,
 merge, atomic write, keep the index), without the Markdown pages, which benchmarks/site.py
 measures. Target: each under 3 s on 2 cores. PAPERSHELF_JOBS=1 measures one core.
@@ -28,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from papershelf import convert_digests
 from papershelf.files import cache_file
@@ -62,6 +65,34 @@ def synthetic_item(index: int, rng: random.Random) -> dict[str, object]:
 
 def write_digest(path: Path, items: list[dict[str, object]]) -> None:
     path.write_text(json.dumps(items), encoding="utf-8")
+
+
+def write_feed(path: Path, items: list[dict[str, object]]) -> None:
+    """Write the items' papers as arXiv's RSS feed of one day writes them."""
+    lines = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' version="2.0"><channel><title>cs.LG updates on arXiv.org</title>'
+        "<link>http://rss.arxiv.org/rss/cs.LG</link>"
+        "<pubDate>Thu, 30 Oct 2025 00:00:00 -0400</pubDate>",
+    ]
+    for item in items:
+        paper = item["paper"]
+        assert isinstance(paper, dict)
+        names = ", ".join(str(author["name"]) for author in paper["authors"])
+        lines.append(
+            f"<item><title>{escape(str(paper['title']))}</title>"
+            f"<link>https://arxiv.org/abs/{paper['id']}</link>"
+            f"<description>arXiv:{paper['id']}v1 Announce Type: new\n"
+            f"Abstract: {escape(str(paper['summary']))}</description>"
+            f'<guid isPermaLink="false">oai:arXiv.org:{paper["id"]}v1</guid>'
+            "<category>cs.LG</category><category>cs.AI</category>"
+            "<pubDate>Thu, 30 Oct 2025 00:00:00 -0400</pubDate>"
+            "<arxiv:announce_type>new</arxiv:announce_type>"
+            f"<dc:creator>{escape(names)}</dc:creator></item>"
+        )
+    lines.append("</channel></rss>")
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -167,6 +198,17 @@ def main() -> None:
         cold = replace(written, kept_index=None)
         timed(merge + ", cold", small, bib, cache, cold, arguments.repeat)
         timed("the same merge again (no change)", small, bib, cache, merged, arguments.repeat)
+        feed = root / "2025-10-30-cs.LG.xml"
+        write_feed(feed, items)
+        print(f"feed: {arguments.papers} papers, {feed.stat().st_size / 1e6:.1f} MB")
+        timed(
+            "the same papers as an arXiv RSS feed",
+            feed,
+            bib,
+            cache,
+            State(None, None),
+            arguments.repeat,
+        )
 
 
 if __name__ == "__main__":

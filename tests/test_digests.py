@@ -125,8 +125,13 @@ def test_parse_digest_honours_an_explicit_format() -> None:
     text = (DATA / "hf-papers-page-markdown.md").read_text("utf-8")
     as_markdown = parse_digest(text, source="m.md", digest_date=None, fmt="hf-markdown")
     assert [paper.arxiv_id for paper in as_markdown] == ["2606.00683", "2502.20581"]
-    with pytest.raises(DigestError, match=r"^m\.md:1: invalid JSON: Expecting value \(column 1\)$"):
+    with pytest.raises(DigestError, match=r"^m\.md: --format hf-json does not recognise this text"):
         parse_digest(text, source="m.md", digest_date=None, fmt="hf-json")
+    # a text no reader recognises is read as forced, and must hold papers
+    with pytest.raises(
+        DigestError, match=r"^t\.txt:1: invalid JSON: Expecting value \(column 1\)$"
+    ):
+        parse_digest("Lorem ipsum", source="t.txt", digest_date=None, fmt="hf-json")
 
 
 def test_an_unknown_format_name_is_a_usage_error() -> None:
@@ -135,7 +140,17 @@ def test_an_unknown_format_name_is_a_usage_error() -> None:
 
 
 def test_the_registry_names_are_the_cli_names() -> None:
-    assert READERS.names[:3] == ("hf-text", "hf-markdown", "hf-json")
+    assert READERS.names == (
+        "hf-text",
+        "hf-markdown",
+        "hf-export",
+        "hf-json",
+        "arxiv-email",
+        "arxiv-rss",
+        "arxiv-atom",
+        "arxiv-api",
+        "id-list",
+    )
     assert all(READERS.get(name).name == name for name in READERS.names)
 
 
@@ -211,8 +226,32 @@ def test_real_titles_are_paper_shaped(title: str) -> None:
     assert [paper.title for paper in registry.parse("t", source="x", digest_date=None)] == [title]
 
 
-def test_a_forced_reader_names_the_format_the_text_is_in() -> None:
-    junk = _reader("junk", Sniff.NO, ("=" * 20,))
+def test_a_reader_is_not_forced_on_a_text_another_reader_claims() -> None:
+    junk = _reader("junk", Sniff.NO, ("A Paper",))
+    registry = ReaderRegistry([junk, _reader("real", Sniff.LIKELY)])
+    with pytest.raises(DigestError) as raised:
+        registry.parse("text", source="x", digest_date=None, fmt="junk")
+    assert str(raised.value) == (
+        "x: --format junk does not recognise this text, which looks like real (the real"
+        " format); leave out --format to read it as that"
+    )
+
+
+@pytest.mark.parametrize(
+    ("own", "other"),
+    [
+        pytest.param(Sniff.POSSIBLE, Sniff.CERTAIN, id="it-recognises-the-text-too"),
+        pytest.param(Sniff.NO, Sniff.POSSIBLE, id="only-a-loose-claim-against-it"),
+        pytest.param(Sniff.LIKELY, Sniff.LIKELY, id="choosing-between-a-tie"),
+    ],
+)
+def test_a_reader_may_be_forced(own: Sniff, other: Sniff) -> None:
+    registry = ReaderRegistry([_reader("mine", own), _reader("other", other)])
+    assert registry.parse("t", source="x", digest_date=None, fmt="mine")[0].title == "A Paper"
+
+
+def test_a_forced_reader_of_junk_hints_at_the_format_the_text_is_in() -> None:
+    junk = _reader("junk", Sniff.POSSIBLE, ("=" * 20,))
     registry = ReaderRegistry([junk, _reader("real", Sniff.CERTAIN)])
     with pytest.raises(DigestError) as raised:
         registry.parse("text", source="x", digest_date=None, fmt="junk")
@@ -240,7 +279,33 @@ def test_forcing_the_text_reader_on_an_arxiv_email_is_an_error() -> None:
     )
     with pytest.raises(DigestError) as raised:
         parse_digest(text, source="e.txt", digest_date=dt.date(2024, 11, 21), fmt="hf-text")
+    assert str(raised.value).startswith(
+        "e.txt: --format hf-text does not recognise this text, which looks like arxiv-email"
+    )
+    # Without the e-mail reader to recognise it, the junk entry itself is refused.
+    registry = ReaderRegistry([READERS.get("hf-text")])
+    with pytest.raises(DigestError) as raised:
+        registry.parse(text, source="e.txt", digest_date=dt.date(2024, 11, 21), fmt="hf-text")
     assert str(raised.value).startswith("e.txt:1: reading as hf-text stopped at an entry titled")
+
+
+def _fixtures() -> list[str]:
+    return sorted(
+        path.name for path in DATA.iterdir() if path.is_file() and path.suffix not in (".bib",)
+    )
+
+
+@pytest.mark.parametrize("name", _fixtures())
+def test_forcing_any_other_format_on_a_fixture_is_an_error(name: str) -> None:
+    """Issue 11: forcing a wrong format is an error, never an entry made of another format."""
+    text = (DATA / name).read_text("utf-8")
+    detected = detect_format(text, source=name).name
+    for fmt in READERS.names:
+        if fmt == detected:
+            continue
+        with pytest.raises(DigestError) as raised:
+            parse_digest(text, source=name, digest_date=dt.date(2025, 10, 30), fmt=fmt)
+        assert all(problem.file == name for problem in raised.value.problems), fmt
 
 
 _PIECES = st.sampled_from(
@@ -270,11 +335,29 @@ _PIECES = st.sampled_from(
         "[",
         "\x00",
         "\r",
+        "\\\\",
+        "arXiv:2411.13560",
+        "arXiv:2413.00001",
+        "Title: A Paper",
+        "Authors: A (B), C and D",
+        "\\\\ ( https://arxiv.org/abs/2411.13560 , 1kb)",
+        "replaced with revised version",
+        "received from  Wed 20 Nov 24 19:00:00 GMT  to  Thu 31 Nov 24",
+        "<?xml version='1.0'?>",
+        "<rss><channel><item><title>T</title><guid>oai:arXiv.org:2411.13560v1</guid></item>",
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2411.1',
+        "</entry></feed>",
+        '<!DOCTYPE r [<!ENTITY a "a">]>',
+        "&a;",
+        "hep-th/9711200v3",
+        "https://huggingface.co/papers/2410.05434",
+        "---\nurl: https://huggingface.co/papers\nexported: 2026-02-30\n---",
+        "From: no-reply@arxiv.org\nSubject: x\nContent-Transfer-Encoding: base64\n\n",
     ]
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     pieces=st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=40),
     fmt=st.sampled_from(READERS.names),
@@ -293,6 +376,6 @@ def test_any_text_gives_papers_or_a_digest_error(
     assert bool(papers) != bool(problems)
     assert all(problem.file == "f.txt" for problem in problems)
     for paper in papers:
-        assert paper.title
+        assert paper.title or paper.arxiv_id, "only a paper known by its id has no title"
         assert paper.title == " ".join(paper.title.split())
         assert not any(ord(char) < 32 for char in paper.title + paper.abstract)

@@ -163,6 +163,24 @@ def _classify(url: str, host: str) -> LinkKind:
     return LinkKind.OTHER
 
 
+def hugging_face_section(url: str) -> str | None:
+    """Return the site section a huggingface.co URL leads to, else None.
+
+    Args:
+        url: e.g. `https://huggingface.co/login?next=%2Fpapers` or `https://huggingface.co/`.
+
+    Returns:
+        The section, e.g. `login`, `papers`, or `""` for the home page; None for another host
+        and for an organisation's or a person's page (`https://huggingface.co/occ-ai`).
+    """
+    if host_of(url) not in _HF_HOSTS:
+        return None
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    if not segments:
+        return ""
+    return segments[0] if segments[0] in _HF_SECTIONS | {"spaces", "datasets"} else None
+
+
 def _classify_hugging_face(segments: list[str]) -> LinkKind:
     """Return the kind of a huggingface.co path given as its segments."""
     if len(segments) >= 3 and segments[0] == "spaces":

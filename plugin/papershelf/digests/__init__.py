@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from papershelf.digests import hf_json, hf_text
+from papershelf.digests import (
+    arxiv_api,
+    arxiv_email,
+    arxiv_feed,
+    hf_export,
+    hf_json,
+    hf_text,
+    id_list,
+)
 from papershelf.digests.registry import DigestReader, ReaderRegistry, Sniff
 from papershelf.model import Paper
 
@@ -26,7 +34,13 @@ READERS = ReaderRegistry(
     [
         hf_text.TEXT_READER,
         hf_text.MARKDOWN_READER,
+        hf_export.READER,
         hf_json.READER,
+        arxiv_email.READER,
+        arxiv_feed.RSS_READER,
+        arxiv_feed.ATOM_READER,
+        arxiv_api.READER,
+        id_list.READER,
     ]
 )
 """Every digest format papershelf reads."""

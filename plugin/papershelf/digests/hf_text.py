@@ -645,9 +645,17 @@ def _finish(
 # --- detection -------------------------------------------------------------------------------
 
 
+_SNIFF_HEAD = 1024 * 1024
+"""Sniffing reads the first MiB: the first paper's footer or heading is in its first KiB."""
+
+
 def sniff_hf_text(text: str) -> Sniff:
     """Return LIKELY for a page with `• N authors` footers or a `·` line followed by a date."""
-    if _SNIFF_TEXT_AUTHORS.search(text) or _SNIFF_TEXT_FOOTER.search(text):
+    head = text[:_SNIFF_HEAD]
+    # Finding the character is a fast scan; the patterns try every line start.
+    if _BULLET in head and _SNIFF_TEXT_AUTHORS.search(head):
+        return Sniff.LIKELY
+    if _DOT in head and _SNIFF_TEXT_FOOTER.search(head):
         return Sniff.LIKELY
     return Sniff.NO
 
@@ -655,9 +663,12 @@ def sniff_hf_text(text: str) -> Sniff:
 def sniff_hf_markdown(text: str) -> Sniff:
     """Return CERTAIN for `### [Title](https://huggingface.co/papers/...)` headings, LIKELY for
     other `### [` headings."""
-    if _SNIFF_MD_PAPER_TITLE.search(text):
+    head = text[:_SNIFF_HEAD]
+    if "###" not in head:
+        return Sniff.NO
+    if _SNIFF_MD_PAPER_TITLE.search(head):
         return Sniff.CERTAIN
-    return Sniff.LIKELY if _SNIFF_MD_TITLE.search(text) else Sniff.NO
+    return Sniff.LIKELY if _SNIFF_MD_TITLE.search(head) else Sniff.NO
 
 
 TEXT_READER = DigestReader(

@@ -163,15 +163,47 @@ class ReaderRegistry:
 
         Raises:
             DigestError: Every problem of the file; also when the reader found nothing that looks
-                like a paper (no entry, or an entry whose title is no title: see `paper_shaped`).
+                like a paper (no entry, or an entry whose title is no title: see `paper_shaped`),
+                and when `fmt` names a reader that does not recognise a text another claims.
             UsageError: `fmt` names no reader.
         """
-        reader = self.detect(text, source=source) if fmt is None else self.get(fmt)
+        if fmt is None:
+            reader = self.detect(text, source=source)
+        else:
+            reader = self.get(fmt)
+            self._refuse_another_format(text, reader, source)
         papers = reader.parse(text, source=source, digest_date=digest_date)
         problem = self._implausible(papers, reader, text, source, forced=fmt is not None)
         if problem is not None:
             raise DigestError([problem])
         return papers
+
+    def _refuse_another_format(self, text: str, reader: DigestReader, source: str) -> None:
+        """Refuse to force a reader on a text it does not recognise and another one claims.
+
+        `--format` chooses between readers that claim a text equally, or reads a text no reader
+        recognises; forced on a text of another format, a reader makes entries of its headers.
+
+        Raises:
+            DigestError: The reader says `NO` and another claims the text at least `LIKELY`.
+        """
+        body = text.lstrip(_LEADING)
+        if reader.sniff(body) is not Sniff.NO:
+            return
+        claims = [(claim, other) for claim, other in self.claims(body) if claim >= Sniff.LIKELY]
+        if not claims:
+            return
+        other = claims[0][1]
+        raise DigestError(
+            [
+                Problem(
+                    source,
+                    None,
+                    f"--format {reader.name} does not recognise this text, which looks like"
+                    f" {other.name} ({other.description}); leave out --format to read it as that",
+                )
+            ]
+        )
 
     def _implausible(
         self,
@@ -227,8 +259,14 @@ def paper_shaped(paper: Paper) -> bool:
     title = paper.title
     if not title:
         return paper.arxiv_id is not None
-    if len(title) > MAX_TITLE_LENGTH or not any(char.isalnum() for char in title):
-        return False
-    return not any(
-        len(word) >= 4 and not any(char.isalnum() for char in word) for word in title.split()
+    return (
+        len(title) <= MAX_TITLE_LENGTH
+        and _ALNUM.search(title) is not None
+        and _RULE.search(title) is None
     )
+
+
+_ALNUM = re.compile(r"[^\W_]")
+"""A letter or digit of any script: `\\w` is exactly those and `_`."""
+_RULE = re.compile(r"(?<!\S)(?:[^\w\s]|_){4,}(?!\S)")
+"""A word of four or more characters none of which is a letter or digit: `-----`, `%-%-`."""

@@ -1,8 +1,9 @@
 """The metadata sources: where to ask, how to ask, and how their answers become candidates.
 
 Pure functions: requests are `(path, params)` pairs, answers are texts. The arXiv API answers in
-Atom (read by the digest reader of the same format); Hugging Face's papers API answers with the
-paper objects its `daily_papers` JSON carries (read by that digest reader).
+Atom (read by the digest reader of the same format, `papershelf.digests.arxiv_api`); Hugging
+Face's papers API answers with the paper objects its `daily_papers` JSON carries (read by that
+digest reader).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import defusedxml.ElementTree as DefusedET
-from defusedxml import DefusedXmlException
 
-from papershelf.dates import date_from_iso
+from papershelf.digests.arxiv_api import read_api_answer
 from papershelf.digests.hf_json import parse_hf_json
 from papershelf.enrich.http import Endpoint
 from papershelf.enrich.match import Candidate
-from papershelf.errors import DigestError, Problem
-from papershelf.model import DateOrigin, Paper, Source
+from papershelf.errors import DigestError
+from papershelf.identity import parse_arxiv_id
+from papershelf.model import DateOrigin
 
 ARXIV_BATCH = 100
 """Ids per arXiv API request: the API's documented page size for `id_list`."""
@@ -112,11 +113,12 @@ def arxiv_candidates(text: str, *, url: str, fetched: dt.date) -> list[Candidate
         GarbledAnswer: The text is not an Atom feed.
     """
     try:
-        papers = parse_arxiv_api(text, source=url)
+        entries = read_api_answer(text, source=url)
     except DigestError as error:
         raise GarbledAnswer(str(error)) from None
     return [
-        Candidate(entry.paper, "arxiv", fetched, entry.published, entry.updated) for entry in papers
+        Candidate(entry.paper, "arxiv", fetched, entry.published, entry.updated)
+        for entry in entries
     ]
 
 
@@ -125,58 +127,9 @@ def arxiv_single_answer(text: str, arxiv_id: str) -> str | None:
     return single_entry_feed(text, arxiv_id)
 
 
-# --- the arXiv API's Atom (interim: replaced by the digest reader of the format) -----------------
+# --- the per-paper cache of arXiv answers ------------------------------------------------------
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
-_ARXIV = "{http://arxiv.org/schemas/atom}"
-_ABS_ID = re.compile(r"arxiv\.org/abs/(.+?)(?:v(\d+))?$")
-
-
-@dataclass(frozen=True, slots=True)
-class _ArxivEntry:
-    paper: Paper
-    published: dt.date | None
-    updated: dt.date | None
-
-
-def _stamp(element: ET.Element | None) -> dt.date | None:
-    text = (element.text or "").strip() if element is not None else ""
-    try:
-        return date_from_iso(text) if text else None
-    except ValueError:
-        return None
-
-
-def parse_arxiv_api(text: str, *, source: str) -> list[_ArxivEntry]:
-    """Return the entries of an arXiv API answer."""
-    try:
-        root = DefusedET.fromstring(text.encode("utf-8"))
-    except (DefusedET.ParseError, DefusedXmlException, ValueError) as error:
-        raise DigestError([Problem(source, None, f"not an Atom feed ({error})")]) from None
-    if root.tag != f"{_ATOM}feed":
-        raise DigestError([Problem(source, None, f"not an Atom feed (root {root.tag})")])
-    entries = []
-    for index, entry in enumerate(root.iter(f"{_ATOM}entry")):
-        identifier = _ABS_ID.search((entry.findtext(f"{_ATOM}id") or "").strip())
-        title = " ".join((entry.findtext(f"{_ATOM}title") or "").split())
-        if identifier is None or not title:
-            continue
-        published = _stamp(entry.find(f"{_ATOM}published"))
-        updated = _stamp(entry.find(f"{_ATOM}updated"))
-        authors = tuple(
-            " ".join((author.findtext(f"{_ATOM}name") or "").split())
-            for author in entry.iter(f"{_ATOM}author")
-        )
-        paper = Paper(
-            title=title,
-            abstract=" ".join((entry.findtext(f"{_ATOM}summary") or "").split()),
-            source=Source(source, item=index),
-            date=published or updated or dt.date.min,
-            authors=tuple(name for name in authors if name),
-            arxiv_id=identifier[1],
-        )
-        entries.append(_ArxivEntry(paper, published, updated))
-    return entries
 
 
 def single_entry_feed(text: str, arxiv_id: str) -> str | None:
@@ -184,8 +137,8 @@ def single_entry_feed(text: str, arxiv_id: str) -> str | None:
     root = DefusedET.fromstring(text.encode("utf-8"))
     keep = None
     for entry in list(root.iter(f"{_ATOM}entry")):
-        found = _ABS_ID.search((entry.findtext(f"{_ATOM}id") or "").strip())
-        if found and found[1] == arxiv_id and keep is None:
+        found = parse_arxiv_id((entry.findtext(f"{_ATOM}id") or "").strip())
+        if found and found.id == arxiv_id and keep is None:
             keep = entry
         else:
             root.remove(entry)
