@@ -369,6 +369,11 @@ def test_display_names() -> None:
             (2025, 3, 6, dt.date(2025, 3, 6)),
             id="pubdate",
         ),
+        pytest.param(
+            "year = {2024}, month = oct, pubdate = {2024-10-01}, dateorigin = {arxiv-id}",
+            (2024, 10, None, dt.date(2024, 10, 1)),
+            id="pubdate-from-an-arxiv-id-has-no-day",
+        ),
         pytest.param("date = {2019-02}", (2019, 2, None, dt.date(2019, 2, 1)), id="biblatex-month"),
         pytest.param(
             "date = {2020/2021}", (2020, None, None, dt.date(2020, 1, 1)), id="biblatex-range"

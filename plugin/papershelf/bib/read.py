@@ -307,6 +307,8 @@ class _EntryReader:
         year = month = day = None
         if pubdate is not None:
             year, month, day = pubdate.year, pubdate.month, pubdate.day
+            if fields.get("dateorigin", "").strip() == "arxiv-id":
+                day = None  # the 1st stands in for the day an arXiv id does not give
         elif "date" in fields:
             # biblatex dates may be ranges (`2019/2020`) or partial (`2019-02`); the start counts.
             match = _ISO_DATE_RE.match(fields["date"])
