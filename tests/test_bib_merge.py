@@ -972,3 +972,20 @@ def test_fill_only_fills_absent_fields_and_adds_no_entry() -> None:
     assert fields["filledfrom"] == "hf 2026-12-01"
     assert result.added == ()
     assert "Another Paper" not in result.text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("\\GPT", id="backslash-command-like"),
+        pytest.param("R\\&D {GPT}-4o", id="escaped-residue-and-braces"),
+        pytest.param("{LLaMA}: Open Models", id="protected-acronym"),
+        pytest.param('\\{\\"u}', id="escaped-brace-and-accent"),
+    ],
+)
+def test_a_title_written_once_is_found_again(title: str) -> None:
+    """The library's title is compared as the title it stands for, protective braces and all."""
+    paper = make_paper(title=title, authors=(), arxiv_id=None)
+    first = merge_into_library("", [paper], source=LIBRARY)
+    again = merge_into_library(first.text, [paper], source=LIBRARY)
+    assert (again.added, again.text) == ((), first.text)

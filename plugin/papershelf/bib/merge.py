@@ -697,7 +697,9 @@ def _merge(
     not_merged: list[NotMerged] = []
     new: list[_Slot] = []
     suffixes: dict[str, int] = {}
-    titles = [normalise(paper.title) for paper in papers]
+    # A paper's title is compared as the library will hold it once written, read back the way
+    # the index reads every entry's title: the same function of the same text on both sides.
+    titles = [normalise(unescape_text(escape_title(paper.title))) for paper in papers]
     paper_ids = [arxiv_key(paper.arxiv_id) if paper.arxiv_id else None for paper in papers]
     ids_of_title: dict[str, set[str]] = {}
     for title, paper_id in zip(titles, paper_ids, strict=True):
