@@ -1,4 +1,5 @@
-"""The built sites in headless Chromium: search, tag pages, buttons, copy, and hostile input."""
+"""The built sites in headless Chromium: search (Pagefind, and Material's), tag pages, buttons,
+copy, and hostile input."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from conftest import DATA, require_tool
-from papershelf import BibEntry, LinkKind, read_library
-from test_site_build import DEMO_CONFIG, demo_entries, mkdocs_build
+from papershelf import BibEntry, LinkKind, default_taxonomy, read_library
+from papershelf.site.paper_page import display_authors, display_date, tag_label
+from test_site_build import DEMO_CONFIG, demo_entries, material_search_config, mkdocs_build
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +75,15 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = mkdocs_build(DEMO_CONFIG, site_dir)
     assert result.returncode == 0, result.stderr
     yield from serve(site_dir)
+
+
+@pytest.fixture(scope="module")
+def material_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the demo with `search: material` (Material's search plugin) and serve it."""
+    root = tmp_path_factory.mktemp("browser-material")
+    result = mkdocs_build(material_search_config(root), root / "site")
+    assert result.returncode == 0, result.stderr
+    yield from serve(root / "site")
 
 
 HOSTILE_LIBRARIES = [
@@ -155,27 +166,202 @@ def entry_with(predicate: Callable[[BibEntry], bool]) -> BibEntry:
     return next(entry for entry in demo_entries() if predicate(entry))
 
 
-def test_search_finds_a_paper_by_a_word_of_its_abstract(visit: Visit) -> None:
-    entries = demo_entries()
-    # A word that occurs in exactly one abstract, so the first hit must be that paper.
+def unique_abstract_word() -> tuple[BibEntry, str]:
+    """Return a demo entry and a word of its abstract that no other paper's text shares.
+
+    Pagefind stems words (`experimentation` finds `experiments`), so the word's first six
+    letters must stand in no other paper's title, abstract or authors.
+    """
+
+    def stems(entry: BibEntry) -> set[str]:
+        text = " ".join((entry.title, entry.abstract, *entry.authors)).lower()
+        return {word[:6] for word in re.findall(r"[a-z]{6,}", text)}
+
     counts: dict[str, int] = {}
-    for entry in entries:
-        for word in set(re.findall(r"[A-Za-z]{7,}", entry.abstract.lower())):
-            counts[word] = counts.get(word, 0) + 1
-    target = entry_with(
-        lambda e: any(counts.get(w.lower()) == 1 for w in re.findall(r"[A-Za-z]{7,}", e.abstract))
+    for entry in demo_entries():
+        for stem in stems(entry):
+            counts[stem] = counts.get(stem, 0) + 1
+    candidates = [
+        (entry, word)
+        for entry in demo_entries()
+        for word in re.findall(r"[A-Za-z]{7,}", entry.abstract)
+        if counts[word[:6].lower()] == 1
+    ]
+    return max(candidates, key=lambda pair: len(pair[1]))
+
+
+RESULT = "pagefind-modal li.papershelf-result"
+"""A result of the Pagefind dialog once its data has loaded (placeholders have no such class)."""
+
+
+def pagefind_search(page: Page, term: str) -> int:
+    """Open the search dialog from the header, type `term`; return the number of results.
+
+    Waits until the dialog's summary reports on this very term (`3 results for x`, `No results
+    for x`), so the count is that of the finished search.
+    """
+    if not page.locator("pagefind-modal dialog[open]").count():
+        page.locator(".md-header pagefind-modal-trigger button").click()
+    field = page.locator("pagefind-modal pagefind-input input")
+    field.fill("")
+    field.press_sequentially(term)
+    return settled_count(page, term)
+
+
+def settled_count(page: Page, term: str) -> int:
+    """Wait for the dialog's summary to report a finished search for `term`; return its count."""
+    summary = page.locator("pagefind-modal pagefind-summary")
+    pattern = re.compile(rf"^(No|\d+) results? for {re.escape(term)}$")
+    page.wait_for_function(
+        "([selector, source]) => new RegExp(source).test("
+        "document.querySelector(selector)?.textContent.trim() ?? '')",
+        arg=["pagefind-modal pagefind-summary", pattern.pattern],
     )
-    word = max(
-        (w for w in re.findall(r"[A-Za-z]{7,}", target.abstract) if counts[w.lower()] == 1), key=len
+    count = re.match(r"\S+", summary.inner_text().strip())
+    assert count is not None
+    return 0 if count.group(0) == "No" else int(count.group(0))
+
+
+def shown_results(page: Page, count: int) -> None:
+    """Wait until the dialog has rendered `count` results (a few: each loads when in view)."""
+    assert 0 < count <= 5
+    page.wait_for_function(
+        "([selector, count]) => document.querySelectorAll(selector).length === count",
+        arg=[RESULT, count],
     )
-    page = visit.goto("")
-    search = page.locator("input.md-search__input")
-    search.click()
-    search.press_sequentially(word)
-    hit = page.locator(f".md-search-result__item a[href*='papers/{target.key}/']").first
-    hit.wait_for(state="attached", timeout=15000)
-    assert target.key in (hit.get_attribute("href") or "")
+
+
+def result_keys(page: Page) -> list[str]:
+    """Return the citation keys of the paper results shown (rendered) in the dialog."""
+    hrefs = page.locator(f"{RESULT} a.pf-result-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [m.group(1) for href in hrefs if (m := re.search(r"papers/([^/]+)/", href))]
+
+
+def test_pagefind_finds_a_paper_by_a_word_of_its_abstract(visit: Visit) -> None:
+    target, word = unique_abstract_word()
+    page = visit.goto("tags/")
+    shown_results(page, pagefind_search(page, word))
+    # The one paper among the results (the guide's pages may use the word too).
+    assert result_keys(page) == [target.key]
+    result = page.locator(RESULT).filter(has=page.locator(f"a[href*='/papers/{target.key}/']"))
+    shown = normalised(result.inner_text())
+    # The result links the paper (relative to the site, from any page) and shows its facts.
+    result.locator("a.pf-result-link").click()
+    page.wait_for_url(re.compile(rf"/papers/{target.key}/$"))
+    assert shown.startswith(normalised(target.title))
+    assert display_date(target) in shown
+    assert display_authors(target) in shown
+    assert all(label in shown for label in tag_labels(target))
+    # The excerpt around the match (Pagefind marks the matching word, maybe another form of it).
+    assert word[:6].lower() in shown.lower()
     visit.assert_clean()
+
+
+def tag_labels(entry: BibEntry) -> list[str]:
+    """Return the labels of an entry's tags, as its page and its search result show them."""
+    labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
+    return [tag_label(tag, labels) for tag in entry.tags]
+
+
+def test_pagefind_tag_filter_narrows_the_results(visit: Visit) -> None:
+    entries = demo_entries()
+    # A word in many abstracts, among papers of several tags.
+    word = "model"
+    having = [e for e in entries if re.search(rf"\b{word}", e.abstract, re.IGNORECASE)]
+    tag = max(
+        sorted({t for e in having for t in e.tags}), key=lambda t: sum(t in e.tags for e in having)
+    )
+    tagged = next(entry for entry in having if tag in entry.tags)
+    label = tag_labels(tagged)[tagged.tags.index(tag)]
+    page = visit.goto("")
+    everything = pagefind_search(page, word)
+    assert everything >= 5
+    dropdown = page.locator('pagefind-filter-dropdown[filter="tag"]')
+    dropdown.locator(".pf-dropdown-trigger").click()
+    dropdown.locator(".pf-dropdown-option", has_text=label).first.click()
+    dropdown.locator(".pf-dropdown-trigger").click()
+    page.wait_for_function(
+        "([selector, before]) => { const t = document.querySelector(selector).textContent;"
+        " const n = parseInt(t, 10); return !Number.isNaN(n) && n < before; }",
+        arg=["pagefind-modal pagefind-summary", everything],
+    )
+    narrowed = settled_count(page, word)
+    assert 0 < narrowed < everything
+    page.locator(RESULT).first.wait_for()
+    keys = result_keys(page)
+    assert keys
+    by_key = {entry.key: entry for entry in entries}
+    assert all(tag in by_key[key].tags for key in keys), keys
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        pytest.param("dateorigin", id="field-name"),
+        pytest.param("authorcount", id="other-field-name"),
+        pytest.param("incorporating2025surrogate", id="citation-key"),
+    ],
+)
+def test_pagefind_does_not_find_bibtex_only_text(visit: Visit, term: str) -> None:
+    # Each term stands in paper pages' BibTeX blocks (the key in the cite block too) and nowhere
+    # else on them; the guide may discuss fields, so results there are fine.
+    assert any(term in entry.bibtex for entry in demo_entries())
+    page = visit.goto("")
+    count = pagefind_search(page, term)
+    page.wait_for_timeout(300)
+    assert count == page.locator("pagefind-modal pagefind-results li").count()
+    hrefs = page.locator("pagefind-modal pagefind-results a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert [href for href in hrefs if "/papers/" in href] == []
+    visit.assert_clean()
+
+
+def test_pagefind_search_works_on_a_phone(browser: Browser, demo_url: str) -> None:
+    target, word = unique_abstract_word()
+    context = browser.new_context(
+        base_url=demo_url, viewport={"width": 390, "height": 760}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto("", wait_until="load")
+        trigger = page.locator(".md-header pagefind-modal-trigger button")
+        box = trigger.bounding_box()
+        assert box is not None
+        # A button in the header, on screen, about as wide as Material's own search icon.
+        assert box["x"] + box["width"] <= 390
+        assert box["width"] < 80
+        trigger.tap()
+        shown_results(page, pagefind_search(page, word))
+        dialog = page.locator("pagefind-modal dialog[open]").bounding_box()
+        assert dialog is not None
+        assert (dialog["width"], dialog["height"]) == (390, 760)
+        page.locator(f"{RESULT} a[href*='/papers/{target.key}/']").tap()
+        page.wait_for_url(re.compile(rf"/papers/{target.key}/$"))
+    finally:
+        context.close()
+
+
+def test_material_search_finds_a_paper_by_a_word_of_its_abstract(
+    browser: Browser, material_demo_url: str
+) -> None:
+    target, word = unique_abstract_word()
+    session = Visit(browser, material_demo_url)
+    try:
+        page = session.goto("")
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.press_sequentially(word)
+        hit = page.locator(f".md-search-result__item a[href*='papers/{target.key}/']").first
+        hit.wait_for(state="attached", timeout=15000)
+        assert target.key in (hit.get_attribute("href") or "")
+        assert page.locator("pagefind-modal-trigger").count() == 0
+        session.assert_clean()
+    finally:
+        session.close()
 
 
 def test_tag_page_lists_exactly_the_tagged_papers(visit: Visit) -> None:
@@ -276,6 +462,27 @@ def test_hostile_strings_show_as_text(
                 "links => links.map(a => a.getAttribute('href'))"
             ):
                 assert not anchor.lower().lstrip().startswith(("javascript:", "data:")), anchor
+    finally:
+        session.close()
+
+
+def test_hostile_search_results_show_as_text(
+    browser: Browser, hostile_site: tuple[str, list[BibEntry]]
+) -> None:
+    url, entries = hostile_site
+    session = Visit(browser, url)
+    try:
+        page = session.goto("")
+        assert pagefind_search(page, "onerror") >= 1
+        page.locator(RESULT).first.wait_for()
+        shown = normalised(page.locator("pagefind-modal pagefind-results").inner_text())
+        hostile = next(entry for entry in entries if "onerror" in entry.title)
+        # The markup in the title and the authors is shown as characters, never run.
+        assert normalised(hostile.title) in shown
+        assert "<img src=x onerror=alert(3)>" in shown
+        assert page.locator("pagefind-modal pagefind-results img").count() == 0
+        assert page.evaluate("window.__pwned") is False
+        assert session.dialogs == []
     finally:
         session.close()
 

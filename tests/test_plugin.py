@@ -22,6 +22,7 @@ from mkdocs.structure.nav import get_navigation
 from conftest import SAMPLE_DIGEST
 from papershelf import BibEntry, SiteOptions, Source, build_site, default_taxonomy, read_library
 from papershelf.site.meta import citation_meta_tags, insert_into_head
+from papershelf.site.search import STYLESHEET, STYLESHEET_TEXT
 
 LIBRARY = textwrap.dedent(
     """\
@@ -133,6 +134,11 @@ def site(tmp_path: Path) -> Callable[..., Path]:
         pytest.param(
             {"home": "yes"}, "option 'home': Expected type: <class 'bool'>", id="home-not-bool"
         ),
+        pytest.param(
+            {"search": "lunr"},
+            "option 'search': Expected one of: ('pagefind', 'material') but received: 'lunr'",
+            id="search-unknown",
+        ),
     ],
 )
 def test_invalid_option_is_named(
@@ -195,6 +201,8 @@ def test_the_plugin_publishes_what_build_site_generates(site: Callable[..., Path
     (config_file.parent / "docs" / "tags" / "llm.md").write_text("# LLMs, mine\n", encoding="utf-8")
     files = collect_files(load(config_file))
     published = {f.src_uri: f.content_string for f in files if f.generated_by == "papershelf"}
+    # Besides build_site's files, the stylesheet of the Pagefind search box (`search: pagefind`).
+    assert published.pop(STYLESHEET) == STYLESHEET_TEXT
     labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
     expected = build_site(
         read_library(LIBRARY, source="lib.bib"),

@@ -25,9 +25,14 @@ BIBTEX_ONLY = ("eprinttype", "howpublished", "@misc{")
 """Text that appears in an entry's BibTeX block and nowhere else on its page."""
 
 
-def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs build --strict` in a subprocess and return its result (output in stderr)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mkdocs_build(
+    config_file: Path, site_dir: Path, *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build --strict` in a subprocess and return its result (output in stderr).
+
+    `env` adds to (or overrides) the environment of the build.
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file)]
     return subprocess.run(
         [*command, "--site-dir", str(site_dir)],
@@ -47,7 +52,7 @@ def demo_entries() -> list[BibEntry]:
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the demo once; return the site folder."""
+    """Build the demo once (with its Pagefind search); return the site folder."""
     assert DEMO_LIBRARY.is_file(), "bib/papers.bib is missing: run `papershelf convert` first"
     site_dir = tmp_path_factory.mktemp("demo") / "site"
     result = mkdocs_build(DEMO_CONFIG, site_dir)
@@ -55,6 +60,27 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert warnings == []
     return site_dir
+
+
+def material_search_config(folder: Path) -> Path:
+    """Write the demo's mkdocs.yml with Material's search instead of Pagefind; return it."""
+    config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    config["docs_dir"] = str(DEMO_CONFIG.parent / config.get("docs_dir", "docs"))
+    options = {"bib": [str(DEMO_LIBRARY)], "search": "material"}
+    config["plugins"] = ["search", {"papershelf": options}]
+    config_file = folder / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return config_file
+
+
+@pytest.fixture(scope="module")
+def material_demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo with `search: material` and Material's `search` plugin; return the site."""
+    root = tmp_path_factory.mktemp("demo-material")
+    result = mkdocs_build(material_search_config(root), root / "site")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "WARNING" in line] == []
+    return root / "site"
 
 
 class TextOf(HTMLParser):
@@ -134,8 +160,30 @@ def test_listing_pages_exist(demo_site: Path) -> None:
         assert (demo_site / "tags" / tag / "index.html").is_file(), tag
 
 
-def test_search_index_has_abstracts_but_no_bibtex(demo_site: Path) -> None:
-    docs = search_docs(demo_site)
+def test_demo_searches_with_pagefind(demo_site: Path) -> None:
+    # What Pagefind finds is tested in a browser (test_browser.py); here, that it replaced
+    # Material's search in the demo.
+    assert (demo_site / "pagefind" / "pagefind-entry.json").is_file()
+    assert not (demo_site / "search").exists()
+    home = (demo_site / "index.html").read_text(encoding="utf-8")
+    assert "<pagefind-modal-trigger" in home
+    assert 'data-md-component="search"' not in home
+
+
+def test_a_build_without_pagefind_says_how_to_install_it(tmp_path: Path) -> None:
+    # Pagefind's launcher honours PAGEFIND_BINARY_PATH: pointing it at nothing is a missing binary.
+    missing = {"PAGEFIND_BINARY_PATH": str(tmp_path / "no-pagefind")}
+    result = mkdocs_build(DEMO_CONFIG, tmp_path / "site", env=missing)
+    assert result.returncode != 0
+    assert "papershelf: option 'search': pagefind: Pagefind's indexer is not installed" in (
+        result.stderr
+    )
+    assert "install it with `pip install 'pagefind[bin]'`" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_search_index_has_abstracts_but_no_bibtex(material_demo_site: Path) -> None:
+    docs = search_docs(material_demo_site)
     for entry in demo_entries():
         text = " ".join(
             doc["text"] for doc in docs if doc["location"].startswith(f"papers/{entry.key}/")
@@ -202,7 +250,8 @@ def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
     config["plugins"] = [p for p in config["plugins"] if "papershelf" not in p]
-    assert config["plugins"] == ["search"]
+    assert config["plugins"] == []
+    config["plugins"] = ["search"]
     config["not_in_nav"] = "\n".join(not_in_nav_patterns())
     config_file = root / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -222,8 +271,11 @@ def site_files(site_dir: Path) -> dict[str, bytes]:
 
 
 def test_the_site_without_the_plugin_has_the_plugins_pages(
-    demo_site: Path, plugin_free_site: Path
+    material_demo_site: Path, plugin_free_site: Path
 ) -> None:
+    # Both with Material's search: Pagefind's search box is the plugin's (docs/guide/site.md
+    # tells how to add it without the plugin).
+    demo_site = material_demo_site
     with_plugin, without = site_files(demo_site), site_files(plugin_free_site)
     assert sorted(with_plugin) == sorted(without)
     paper_pages = {f"papers/{entry.key}/index.html" for entry in demo_entries()}

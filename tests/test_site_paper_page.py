@@ -130,12 +130,19 @@ def test_full_page_content() -> None:
     assert "[Download .bib](../bib/cheng2024breaking.bib)" in page
     html = markdown.markdown(meta.get_data(page)[0], extensions=EXTENSIONS)
     assert '<code class="language-latex">\\cite&#123;cheng2024breaking&#125;</code>' in html
-    # The BibTeX block is literal, out of the search index, and never highlighted (no spans).
+    # The BibTeX block is literal, out of both search indexes, and never highlighted (no spans).
     bibtex_block = (
-        '<div class="papershelf-code papershelf-bibtex" data-search-exclude>'
+        '<div class="papershelf-code papershelf-bibtex" data-search-exclude data-pagefind-ignore>'
         '<pre><code class="language-bibtex">@misc&#123;cheng2024breaking,\n'
     )
     assert bibtex_block in html
+    # Pagefind indexes the abstract only; the rest of what it shows comes as metadata.
+    indexed = re.findall(r"<div [^>]*data-pagefind-body[^>]*>(.*?)</div>", html, re.DOTALL)
+    assert [re.sub(r"\s+", " ", text).strip() for text in indexed] == [
+        "<p>Contrastive loss is a powerful approach for representation learning, where larger "
+        "batch sizes enhance performance.</p> <p>We propose Inf-CL, reaching 100% of the "
+        "accuracy.</p>"
+    ]
     assert 'J&#123;\\"o&#125;rg M&#123;\\"u&#125;ller' in html
     assert (
         "<p>Contrastive loss is a powerful approach for representation learning, where larger"
@@ -232,6 +239,50 @@ def test_hostile_text_is_shown_as_text(field: str, text: str) -> None:
     if field == "title":
         assert front["papershelf"]["title"] == text
         assert "<" not in front["title"]
+
+
+class _PagefindFields(HTMLParser):
+    """Collects the Pagefind metadata and filters of a rendered page: (kind, name, text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str, str]] = []
+        self.current: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"data-pagefind-meta", "data-pagefind-filter"} and value:
+                self.current = (name.removeprefix("data-pagefind-"), value)
+                self.fields.append((*self.current, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None:
+            kind, name, text = self.fields[-1]
+            self.fields[-1] = (kind, name, text + data)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize(
+    ("field", "pagefind"),
+    [
+        pytest.param("title", ("meta", "title"), id="title"),
+        pytest.param("organization", ("meta", "organization"), id="organization"),
+        pytest.param("tags", ("filter", "tag"), id="tags"),
+    ],
+)
+def test_hostile_text_reaches_pagefind_as_text(
+    field: str, pagefind: tuple[str, str], text: str
+) -> None:
+    value: object = (text,) if field == "tags" else text
+    entry = dataclasses.replace(own_entries()[0], **{field: value})
+    page = render_paper_page(entry, tag_labels={})
+    parser = _PagefindFields()
+    parser.feed(markdown.markdown(meta.get_data(page)[0], extensions=EXTENSIONS))
+    values = [found for kind, name, found in parser.fields if (kind, name) == pagefind]
+    assert values == [re.sub(r"\s+", " ", text).strip()]
 
 
 def test_hostile_library_pages_are_safe() -> None:

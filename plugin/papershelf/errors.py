@@ -82,3 +82,8 @@ class WriteInterrupted(KeyboardInterrupt):
     def __init__(self, written: Sequence[object]) -> None:
         self.written = tuple(str(path) for path in written)
         super().__init__()
+
+
+class ToolError(PapershelfError):
+    """An external program papershelf runs (e.g. Pagefind's indexer) is missing or failed; the
+    message names the fix."""

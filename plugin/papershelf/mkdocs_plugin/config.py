@@ -131,6 +131,10 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """Papers listed on the generated home page."""
     home = c.Type(bool, default=_SITE.home)
     """Generate the home page (`index.md`) unless `docs/index.md` exists."""
+    search = c.Choice(("pagefind", "material"), default="pagefind")
+    """The site's search: `pagefind` (a static index built after the build by Pagefind's
+    indexer, `pip install 'pagefind[bin]'`; Material's `search` plugin is then switched off) or
+    `material` (Material's `search` plugin, as listed under `plugins`)."""
     bib_download = c.Type(bool, default=_SITE.library_download)
     """Publish the whole library as `bib/papers.bib` for download. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""

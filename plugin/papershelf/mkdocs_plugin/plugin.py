@@ -4,7 +4,9 @@ It reads the configured `.bib` libraries and hands every file `papershelf.site.b
 generates (paper pages, tag, code, timeline and home pages, `.bib` downloads) to MkDocs in memory,
 except where a file of that path exists in `docs_dir`, which wins. It keeps paper pages and long
 listings out of the navigation, and writes Google Scholar `citation_*` meta tags into each paper
-page's `<head>` so that Zotero's browser connector can save the paper.
+page's `<head>` so that Zotero's browser connector can save the paper. With `search: pagefind`
+(the default) it puts Pagefind's search box into every page and runs Pagefind's indexer over the
+built site (`papershelf.site.search`), in place of Material's `search` plugin.
 """
 
 from __future__ import annotations
@@ -18,15 +20,23 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from papershelf.bib.read import read_libraries
-from papershelf.errors import PapershelfError
+from papershelf.errors import PapershelfError, ToolError
 from papershelf.files import inside
 from papershelf.mkdocs_plugin.config import PapershelfConfig
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
 from papershelf.site.build import build_site
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.paper_page import page_on_disk_notice
+from papershelf.site.search import (
+    STYLESHEET,
+    STYLESHEET_TEXT,
+    add_search,
+    check_indexer,
+    run_indexer,
+)
 from papershelf.site.urls import PAPERS_FOLDER, paper_page_path
 from papershelf.tagging.taxonomy import taxonomy_for
 
@@ -45,6 +55,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Paper pages (docs-relative `src_uri`) mapped to the entry they show."""
         self.tag_labels: dict[str, str] = {}
         """Tag ids mapped to display labels, e.g. `{"llm": "Large language models"}`."""
+        self.listing_pages: set[str] = set()
+        """Generated listings (docs-relative `src_uri`), which Pagefind leaves unindexed."""
 
     # -------------------------------------------------------------------------------------------
 
@@ -62,7 +74,27 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             if extension not in present:
                 log.debug("adding the Markdown extension %r the paper pages use", extension)
                 config.markdown_extensions.append(extension)
+        if self.config.search == "pagefind":
+            self._use_pagefind(config)
         return config
+
+    def _use_pagefind(self, config: MkDocsConfig) -> None:
+        """Check that Pagefind's indexer runs, and switch Material's search plugin off."""
+        try:
+            version = check_indexer()
+        except ToolError as error:
+            raise PluginError(f"papershelf: option 'search': pagefind: {error}") from None
+        log.debug("search: %s", version)
+        for name in ("material/search", "search"):
+            material_search = config.plugins.get(name)
+            enabled = getattr(getattr(material_search, "config", None), "enabled", False)
+            if material_search is not None and enabled:
+                # Two search boxes would compete; Material's index costs a tenth of the build.
+                material_search.config.enabled = False
+                log.info(
+                    "search: Pagefind replaces Material's search plugin, which is switched "
+                    "off; remove `- search` from plugins, or set papershelf's `search: material`"
+                )
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Convert the configured digests into the first library before anything is read."""
@@ -159,7 +191,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                     inclusion=_inclusion(generated_file),
                 )
             )
-        listings = sum(1 for file in generated if file.kind is FileKind.LISTING)
+        self.listing_pages = {file.path for file in generated if file.kind is FileKind.LISTING}
+        if self.config.search == "pagefind" and STYLESHEET not in files.src_uris:
+            files.append(File.generated(config, STYLESHEET, content=STYLESHEET_TEXT))
+        listings = len(self.listing_pages)
         log.info(
             "%d papers from %d librar%s, %d listing pages",
             len(entries),
@@ -170,11 +205,29 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         return files
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Write the `citation_*` meta tags into the `<head>` of each paper page."""
-        entry = self.entries_by_page.get(page.file.src_uri)
-        if entry is None:
+        """Write the `citation_*` meta tags into paper pages and the search box into all."""
+        if not self.config.enabled:
             return output
-        return insert_into_head(output, citation_meta_tags(entry, tag_labels=self.tag_labels))
+        entry = self.entries_by_page.get(page.file.src_uri)
+        if entry is not None:
+            tags = citation_meta_tags(entry, tag_labels=self.tag_labels)
+            output = insert_into_head(output, tags)
+        if self.config.search == "pagefind":
+            root = get_relative_url(".", page.url).rstrip("/") + "/"
+            indexed = page.file.src_uri not in self.listing_pages
+            output = add_search(output, root, index_article=indexed)
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Index the built site with Pagefind's indexer (`search: pagefind`)."""
+        if not self.config.enabled or self.config.search != "pagefind":
+            return
+        try:
+            report = run_indexer(Path(config.site_dir))
+        except ToolError as error:
+            raise PluginError(f"papershelf: option 'search': pagefind: {error}") from None
+        log.info("search: Pagefind indexed %s pages", report.pages or "the")
+        log.debug("Pagefind's indexer said:\n%s", report.output)
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

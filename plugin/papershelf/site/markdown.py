@@ -149,9 +149,10 @@ def code_block(body: str, language: str, *, search: bool = True) -> str:
 
     Raw, escaped HTML rather than a fenced block: Python-Markdown passes it through untouched and
     no highlighter runs, which at 10,000 pages saves a third of the build (see docs/benchmarks.md).
-    With `search=False` Material's search leaves the block out of its index.
+    With `search=False` neither Material's search nor Pagefind puts the block in its index.
     """
-    exclude = " data-search-exclude" if not search else ""
+    # Material's search and Pagefind both leave the block out of their index.
+    exclude = " data-search-exclude data-pagefind-ignore" if not search else ""
     code = html.escape(body.rstrip("\n"), quote=False).translate(_PREPROCESSOR_SYNTAX)
     return (
         f'<div class="papershelf-code papershelf-{language}"{exclude}>'
@@ -173,6 +174,15 @@ def html_text(text: str) -> str:
         .replace('"', "&quot;")
         .replace("'", "&#39;")
     )
+
+
+def inert_html_text(text: str) -> str:
+    """Return text for raw HTML inside a Markdown page: escaped, and inert for preprocessors.
+
+    Like `html_text`, plus the characters that Markdown preprocessors act on even inside raw
+    HTML (fences, `{{ }}`) as character references, as `code_block` writes them.
+    """
+    return html_text(text).translate(_PREPROCESSOR_SYNTAX)
 
 
 _SLUG_DROP_RE = re.compile(r"[^\w]+|_+")

@@ -29,6 +29,7 @@ from papershelf.site.markdown import (
     escape_paragraphs,
     escape_text,
     html_text,
+    inert_html_text,
     markdown_link,
     url_host,
 )
@@ -246,6 +247,7 @@ def render_paper_page(
     """
     lines: list[str] = [_front_matter(entry, tag_labels)]
     lines.append(f"# {escape_text(display_title(entry))}\n")
+    lines.append(_search_fields(entry, tag_labels))
     header = [display_date(entry), display_authors(entry), entry.organization or ""]
     header_text = " · ".join(escape_text(part) for part in header if part)
     if header_text:
@@ -263,7 +265,8 @@ def render_paper_page(
         )
         lines.append("Tags: " + " · ".join(tag_links) + "\n")
     lines.append("## Abstract\n")
-    lines.append((escape_paragraphs(entry.abstract) or "*No abstract in the library.*") + "\n")
+    abstract = escape_paragraphs(entry.abstract)
+    lines.append(_indexed(abstract) if abstract else "*No abstract in the library.*\n")
     lines.append("## BibTeX\n")
     lines.append(code_block(entry.bibtex, "bibtex", search=False))
     lines.append("## Cite\n")
@@ -276,6 +279,57 @@ def render_paper_page(
     checksum = f"  {_CHECKSUM_FIELD}: {_checksum(_outside_lines(before, ''))}\n"
     before = before[:front_end] + checksum + before[front_end:]
     return f"{before}{NOTES_START}{DEFAULT_NOTES if notes is None else notes}{NOTES_END}\n"
+
+
+def _search_fields(entry: BibEntry, tag_labels: Mapping[str, str]) -> str:
+    """Return the hidden block that gives Pagefind the paper's metadata, filters and sort key.
+
+    Pagefind reads `data-pagefind-meta`/`-filter`/`-sort` anywhere on a page, even inside a
+    `data-pagefind-ignore` element, whose text it leaves out of the index; Material's search
+    skips it too (`data-search-exclude`). Metadata is searchable, so it holds nothing that is
+    not shown on the page anyway. Raw HTML: Python-Markdown passes it through, so every value is
+    HTML-escaped and kept inert for Markdown preprocessors (`inert_html_text`).
+    """
+    labels = [tag_label(tag, tag_labels) for tag in dict.fromkeys(entry.tags)]
+    has_code = any(link.kind is LinkKind.CODE for link in entry.links)
+    fields: list[tuple[str, str, str]] = [
+        ("meta", "title", display_title(entry)),
+        ("meta", "authors", display_authors(entry)),
+        ("meta", "date", display_date(entry)),
+        ("meta", "tags", " · ".join(labels)),
+        ("meta", "organization", entry.organization or ""),
+    ]
+    fields.extend(("filter", "tag", label) for label in labels)
+    if entry.year is not None:
+        fields.append(("filter", "year", str(entry.year)))
+    fields.append(("filter", "code", "with code" if has_code else "without code"))
+    if entry.date is not None:
+        # ISO dates sort as text; a page without the key drops out of date-sorted results.
+        fields.append(("sort", "date", entry.date.isoformat()))
+    # One line each and no blank line: Python-Markdown keeps the block as one raw HTML block.
+    spans = "".join(
+        f'<span data-pagefind-{kind}="{name}">{inert_html_text(value)}</span>\n'
+        for kind, name, value in fields
+        if value
+    )
+    return (
+        '<div class="papershelf-search-data" data-pagefind-ignore data-search-exclude hidden>\n'
+        f"{spans}</div>\n"
+    )
+
+
+def _indexed(markdown_text: str) -> str:
+    """Return the abstract's Markdown in a block that Pagefind indexes (`data-pagefind-body`).
+
+    On a site where any page has such a block, Pagefind indexes only those blocks: of a paper
+    page the abstract (its title, authors, tags and organization are metadata, which Pagefind
+    searches too), not its buttons, BibTeX or notes; and no listing, which has none. The
+    `markdown` attribute lets Python-Markdown (`md_in_html`) render the inside as Markdown.
+    """
+    return (
+        '<div class="papershelf-abstract" data-pagefind-body markdown>\n\n'
+        f"{markdown_text}\n\n</div>\n"
+    )
 
 
 def _counts_line(entry: BibEntry) -> str:
