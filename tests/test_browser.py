@@ -265,6 +265,21 @@ def tag_labels(entry: BibEntry) -> list[str]:
     return [tag_label(tag, labels) for tag in entry.tags]
 
 
+def test_one_pagefind_search_runs_at_a_time(visit: Visit) -> None:
+    page = visit.goto("")
+    # papershelf's script replaced the Component UI's search with its one-at-a-time queue
+    # (a Pagefind that renamed the method would leave every search as Pagefind runs it).
+    wrapped = page.evaluate(
+        "() => { const i = window.PagefindComponents.getInstanceManager().getInstance();"
+        " return Object.hasOwn(i, '__search__')"
+        " && i.__search__ !== Object.getPrototypeOf(i).__search__; }"
+    )
+    assert wrapped is True
+    # Typed quickly, the last query is the one shown.
+    assert pagefind_search(page, "learning") > 0
+    visit.assert_clean()
+
+
 def test_pagefind_tag_filter_narrows_the_results(visit: Visit) -> None:
     entries = demo_entries()
     # A word in many abstracts, among papers of several tags.

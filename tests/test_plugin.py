@@ -22,7 +22,7 @@ from mkdocs.structure.nav import get_navigation
 from conftest import SAMPLE_DIGEST
 from papershelf import BibEntry, SiteOptions, Source, build_site, default_taxonomy, read_library
 from papershelf.site.meta import citation_meta_tags, insert_into_head
-from papershelf.site.search import STYLESHEET, STYLESHEET_TEXT
+from papershelf.site.search import SCRIPT, SCRIPT_TEXT, STYLESHEET, STYLESHEET_TEXT
 
 LIBRARY = textwrap.dedent(
     """\
@@ -201,8 +201,9 @@ def test_the_plugin_publishes_what_build_site_generates(site: Callable[..., Path
     (config_file.parent / "docs" / "tags" / "llm.md").write_text("# LLMs, mine\n", encoding="utf-8")
     files = collect_files(load(config_file))
     published = {f.src_uri: f.content_string for f in files if f.generated_by == "papershelf"}
-    # Besides build_site's files, the stylesheet of the Pagefind search box (`search: pagefind`).
+    # Besides build_site's files, the Pagefind search box's stylesheet and script.
     assert published.pop(STYLESHEET) == STYLESHEET_TEXT
+    assert published.pop(SCRIPT) == SCRIPT_TEXT
     labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
     expected = build_site(
         read_library(LIBRARY, source="lib.bib"),

@@ -14,6 +14,8 @@ from mkdocs.exceptions import PluginError
 from papershelf.errors import ToolError
 from papershelf.site.search import (
     INSTALL_FIX,
+    SCRIPT,
+    SCRIPT_TEXT,
     SEARCH_BUTTON,
     STYLESHEET,
     STYLESHEET_TEXT,
@@ -49,7 +51,9 @@ def test_add_search_puts_the_button_in_materials_header() -> None:
     head = page[: page.index("</head>")]
     assert '<link rel="stylesheet" href="../../pagefind/pagefind-component-ui.css">' in head
     assert f'<link rel="stylesheet" href="../../{STYLESHEET}">' in head
-    assert '<script src="../../pagefind/pagefind-component-ui.js" defer></script>' in head
+    # Pagefind's script first: deferred scripts run in order, and ours wraps its components.
+    ui = head.index('<script src="../../pagefind/pagefind-component-ui.js" defer></script>')
+    assert head.index(f'<script src="../../{SCRIPT}" defer></script>') > ui
 
 
 @pytest.mark.parametrize(
@@ -194,6 +198,7 @@ def test_pagefind_replaces_materials_search(pagefind_site: Path) -> None:
     assert not (pagefind_site / "search" / "search_index.json").exists()
     assert (pagefind_site / "pagefind" / "pagefind-entry.json").is_file()
     assert (pagefind_site / STYLESHEET).read_text(encoding="utf-8") == STYLESHEET_TEXT
+    assert (pagefind_site / SCRIPT).read_text(encoding="utf-8") == SCRIPT_TEXT
     pages = html_pages(pagefind_site)
     assert {"index.html", "about/index.html", f"papers/{KEYS[0]}/index.html"} < set(pages)
     for path, page in pages.items():
@@ -247,6 +252,7 @@ def test_material_search_stays_as_it_was(tmp_path: Path) -> None:
     assert (site_dir / "search" / "search_index.json").is_file()
     assert not (site_dir / "pagefind").exists()
     assert not (site_dir / STYLESHEET).exists()
+    assert not (site_dir / SCRIPT).exists()
     for path, page in html_pages(site_dir).items():
         assert "<pagefind-" not in page, path
         if path != "404.html":

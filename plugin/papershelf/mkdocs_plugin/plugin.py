@@ -31,6 +31,8 @@ from papershelf.site.build import build_site
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.paper_page import page_on_disk_notice
 from papershelf.site.search import (
+    SCRIPT,
+    SCRIPT_TEXT,
     STYLESHEET,
     STYLESHEET_TEXT,
     add_search,
@@ -192,8 +194,10 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 )
             )
         self.listing_pages = {file.path for file in generated if file.kind is FileKind.LISTING}
-        if self.config.search == "pagefind" and STYLESHEET not in files.src_uris:
-            files.append(File.generated(config, STYLESHEET, content=STYLESHEET_TEXT))
+        if self.config.search == "pagefind":
+            for path, text in ((STYLESHEET, STYLESHEET_TEXT), (SCRIPT, SCRIPT_TEXT)):
+                if path not in files.src_uris:
+                    files.append(File.generated(config, path, content=text))
         listings = len(self.listing_pages)
         log.info(
             "%d papers from %d librar%s, %d listing pages",

@@ -32,6 +32,8 @@ BUNDLE_FOLDER = "pagefind"
 """Where Pagefind's indexer writes the index and its UI, relative to the site folder."""
 STYLESHEET = "assets/papershelf/search.css"
 """papershelf's stylesheet for the search box (Material's colours, the header button)."""
+SCRIPT = "assets/papershelf/search.js"
+"""papershelf's script for the search box: one Pagefind search at a time (`SCRIPT_TEXT`)."""
 INSTALL_FIX = "pip install 'pagefind[bin]'"
 """The command that installs Pagefind's indexer (the `[bin]` extra brings the binary)."""
 
@@ -78,8 +80,10 @@ def search_head(root: str) -> str:
     return (
         f'<link rel="stylesheet" href="{bundle}pagefind-component-ui.css">\n'
         f'<link rel="stylesheet" href="{html.escape(root + STYLESHEET, quote=True)}">\n'
-        # Deferred: the page renders first; the script finds the index beside itself.
+        # Deferred: the page renders first; the script finds the index beside itself. Deferred
+        # scripts run in order, so ours finds Pagefind's components in place.
         f'<script src="{bundle}pagefind-component-ui.js" defer></script>\n'
+        f'<script src="{html.escape(root + SCRIPT, quote=True)}" defer></script>\n'
     )
 
 
@@ -224,6 +228,42 @@ body > pagefind-modal-trigger.papershelf-search {
 }
 """
 """The contents of `STYLESHEET`."""
+
+
+SCRIPT_TEXT = """\
+// papershelf: one Pagefind search at a time. Pagefind's input starts a search on every pause in
+// typing, and its engine runs them one after another: a word on every page of a large library
+// takes it a second or more, so typing "model" queued five such searches. Here a search that
+// arrives while another runs waits, and a newer one replaces it; the last query always runs.
+(() => {
+  const components = window.PagefindComponents;
+  if (!components || !components.getInstanceManager().hasInstance("default")) return;
+  const instance = components.getInstanceManager().getInstance("default");
+  const search = instance.__search__;
+  if (typeof search !== "function") return;
+  let running = null;
+  let next = null;
+  instance.__search__ = function (term, filters) {
+    next = [term, filters];
+    if (running === null) {
+      running = (async () => {
+        try {
+          while (next !== null) {
+            const [queued, queuedFilters] = next;
+            next = null;
+            await search.call(instance, queued, queuedFilters);
+          }
+        } finally {
+          running = null;
+        }
+      })();
+    }
+    return running;
+  };
+})();
+"""
+"""The contents of `SCRIPT`. It wraps the Component UI's (internal) `__search__`; if a later
+Pagefind renames it, the script does nothing and every search runs as Pagefind runs it."""
 
 
 @dataclass(frozen=True, slots=True)
