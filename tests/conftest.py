@@ -7,9 +7,9 @@ never pass by skipping.
 
 Every file a test reads lies inside the repository. Tests that read all interop libraries at once
 read `tests/data/interop/*.bib`, plus the `.bib` files of an external corpus when
-`PAPERSHELF_INTEROP_CORPUS` names a folder (`.ci/run` points it at `../shared/samples/interop`
-when that folder exists). A corpus folder that is missing or holds no `.bib` file is a mistake,
-reported by a failing test in each such test, never skipped.
+`PAPERSHELF_INTEROP_CORPUS` names a folder (`.ci/run` points it at the shared samples' interop
+folder when that folder exists). A corpus folder that is missing or holds no `.bib` file is a
+mistake, reported by a failing test in each such test, never skipped.
 """
 
 from __future__ import annotations
