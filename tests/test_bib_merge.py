@@ -21,6 +21,7 @@ from papershelf import (
     merge_into_library,
 )
 from papershelf.bib import merge as merge_module
+from papershelf.bib.check import parse_library
 from papershelf.bib.escape import strip_grouping, unescape_text, unescape_title
 from papershelf.bib.index import IndexedEntry, LibraryIndex, index_library, parse_entry
 from papershelf.bib.merge import FIELD_ORDER, paper_to_fields
@@ -697,14 +698,14 @@ def test_a_kept_index_parses_only_the_entries_papers_match(
     index = index_library(existing, source=LIBRARY)
     parsed: list[str] = []
 
-    def no_full_parse(text: str, *, source: str) -> LibraryIndex:
+    def no_full_parse(text: str, *, source: str) -> tuple[LibraryIndex, tuple[()]]:
         raise AssertionError("the kept index should have been used")
 
     def counting_parse(text: str, row: IndexedEntry) -> Entry:
         parsed.append(row.key)
         return parse_entry(text, row)
 
-    monkeypatch.setattr(merge_module, "index_library", no_full_parse)
+    monkeypatch.setattr(merge_module, "index_with_warnings", no_full_parse)
     monkeypatch.setattr(merge_module, "parse_entry", counting_parse)
     result = merge_into_library(existing, papers, source=LIBRARY, index=index)
     assert result == expected
@@ -989,3 +990,61 @@ def test_a_title_written_once_is_found_again(title: str) -> None:
     first = merge_into_library("", [paper], source=LIBRARY)
     again = merge_into_library(first.text, [paper], source=LIBRARY)
     assert (again.added, again.text) == ((), first.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# `%` lines inside an entry: comments to biber and JabRef, kept as they are
+
+PERCENT_LINES = [
+    pytest.param(
+        "@misc{chen2025humo,\n"
+        "  % corrected by hand: the digest's title is wrong\n"
+        "  title = {HuMo: The Right Title},\n"
+        "  eprint = {2509.08519},\n"
+        "  eprinttype = {arxiv}\n"
+        "}\n",
+        ["  % corrected by hand: the digest's title is wrong"],
+        id="comment-line",
+    ),
+    pytest.param(
+        "@misc{chen2025humo,\n"
+        "  % title = {HuMo: Human-Centric Video Generation},\n"
+        "  title = {HuMo: The Right Title},\n"
+        "  eprint = {2509.08519}, % the arXiv id, checked\n"
+        "  eprinttype = {arxiv}\n"
+        "  % the end, with a brace } and a comma,\n"
+        "}\n",
+        [
+            "  % title = {HuMo: Human-Centric Video Generation},",
+            "  % the arXiv id, checked",
+            "  % the end, with a brace } and a comma,",
+        ],
+        id="commented-out-field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("existing", "comments"), PERCENT_LINES)
+def test_a_percent_line_hides_no_field_and_is_kept(existing: str, comments: list[str]) -> None:
+    result = merge_into_library(existing, [make_paper()], source=LIBRARY)
+    assert (result.added, result.updated) == ((), ("chen2025humo",))
+    parsed = parse_library(result.text, source=LIBRARY)
+    assert parsed.errors == ()
+    (checked,) = parsed.entries
+    entry = checked.entry
+    names = [field.key for field in entry.fields]
+    assert names.count("title") == 1, names
+    assert entry.fields_dict["title"].value == "{HuMo: The Right Title}"
+    assert "abstract" in names  # the merge did fill in what was absent
+    for comment in comments:
+        assert comment in result.text.splitlines()
+    assert result.index == index_library(result.text, source=LIBRARY)
+    # The next run finds the same fields and changes nothing.
+    assert merge_into_library(result.text, [make_paper()], source=LIBRARY).text == result.text
+
+
+def test_an_untouched_entry_with_percent_lines_stays_byte_for_byte() -> None:
+    existing = str(PERCENT_LINES[1].values[0])
+    other = make_paper(title="Scaling Laws", arxiv_id="2501.00001", authors=("Ann Lee",))
+    result = merge_into_library(existing, [other], source=LIBRARY)
+    assert result.text.startswith(existing)

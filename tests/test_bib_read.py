@@ -14,7 +14,7 @@ from conftest import DATA, INTEROP, InteropLibrary, interop_id, interop_librarie
 from papershelf import LibraryError, Link, LinkKind, read_library
 from papershelf.bib import read as read_module
 from papershelf.bib.index import slice_bounds
-from papershelf.bib.read import decode_tex, split_names
+from papershelf.bib.read import decode_tex, read_library_and_warnings, split_names
 from papershelf.errors import Problem
 from papershelf.parallel import Stage, thresholds
 
@@ -249,21 +249,6 @@ def test_hostile_library_keeps_only_http_links() -> None:
     ("text", "message"),
     [
         pytest.param(
-            "@misc{a, title={x}, upvotes={many}}",
-            "x.bib:1: field 'upvotes' is 'many', not a whole number",
-            id="upvotes",
-        ),
-        pytest.param(
-            "@misc{a, title={x}, pubdate={2025-02-30}}",
-            "x.bib:1: field 'pubdate' is '2025-02-30', not a date",
-            id="pubdate",
-        ),
-        pytest.param(
-            "@misc{a, title={x}, pubdate={20250130}}",
-            "x.bib:1: field 'pubdate' is '20250130', not a date",
-            id="pubdate-basic-form",
-        ),
-        pytest.param(
             "@misc{a, author=nobody}",
             "x.bib:1: field 'author' of 'a' uses the undefined @string 'nobody'",
             id="macro",
@@ -281,8 +266,34 @@ def test_problems_name_file_line_and_fix(text: str, message: str) -> None:
     assert str(caught.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "@misc{a, title={x}, upvotes={many}}",
+            "x.bib:1: field 'upvotes' of 'a' is 'many', not a whole number; papershelf ignores it",
+            id="upvotes",
+        ),
+        pytest.param(
+            "@misc{a, title={x}, pubdate={2025-02-30}}",
+            "x.bib:1: field 'pubdate' of 'a' is '2025-02-30', not a date; papershelf ignores it",
+            id="pubdate",
+        ),
+        pytest.param(
+            "@misc{a, title={x}, pubdate={20250130}}",
+            "x.bib:1: field 'pubdate' of 'a' is '20250130', not a date; papershelf ignores it",
+            id="pubdate-basic-form",
+        ),
+    ],
+)
+def test_a_malformed_field_of_ours_is_a_warning_and_ignored(text: str, message: str) -> None:
+    (entry,), (warning,) = read_library_and_warnings(text, source="x.bib")
+    assert str(warning).startswith(message)
+    assert (entry.upvotes, entry.date) == (None, None)
+
+
 def test_all_problems_of_a_file_are_reported_at_once() -> None:
-    text = "@misc{a, upvotes={x}}\n@misc{b, numcomments={y}}\n@misc{a, title={dup}}\n"
+    text = "@misc{a, year={0000}}\n@misc{b, author=nobody}\n@misc{a, title={dup}}\n"
     with pytest.raises(LibraryError) as caught:
         read_library(text, source="x.bib")
     assert [problem.line for problem in caught.value.problems] == [1, 2, 3]
@@ -454,3 +465,27 @@ def test_a_string_in_one_slice_serves_the_entries_of_another() -> None:
     notes = read_library(text, source="p.bib")
     assert [entry.key for entry in notes] == [f"k{n}" for n in range(30)]
     assert notes[0].bibtex.startswith("@string{venue = {Late Conference}}\n@misc{k0,")
+
+
+def test_a_percent_line_inside_an_entry_is_a_comment() -> None:
+    text = (
+        "@misc{a,\n  author = {Ann Lee},\n  % corrected by hand\n  title = {Right},\n"
+        "  % year = {1999},\n  year = {2020}, % checked\n  % the end }\n}\n"
+    )
+    (entry,) = read_library(text, source="x.bib")
+    assert (entry.title, entry.authors, entry.year) == ("Right", ("Ann Lee",), 2020)
+    assert entry.bibtex == text.strip()  # the page's BibTeX is the person's, comments and all
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        # pylatexenc 2.11 raised IndexError or KeyError on these (found by fuzzing).
+        pytest.param("see \\href{https://x.org}", "see https://x.org", id="href-one-argument"),
+        pytest.param("a \\verb", "a", id="verb-at-the-end"),
+        pytest.param("\\textcolor", "", id="textcolor-without-arguments"),
+        pytest.param("x\\symbol{55296}y", "xy", id="surrogate-symbol"),
+    ],
+)
+def test_decode_never_raises_on_foreign_tex(tex: str, text: str) -> None:
+    assert decode_tex(tex) == text

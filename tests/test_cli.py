@@ -622,17 +622,22 @@ def test_keys_of_one_name_get_pages_of_their_own(workdir: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("command", ["pages", "site"])
+@pytest.mark.parametrize("command", ["pages", "site", "convert"])
 def test_keys_differing_only_in_case_stop_the_run(
     workdir: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     library = TWO_ENTRIES.replace("one2025first", "Smith2020").replace("two2025second", "smith2020")
     write_library(workdir, library)
-    assert run(command) == 1
+    if command == "convert":
+        arguments = ["convert", f"digests/{SAMPLE_DIGEST.name}", "--no-pages", "--no-lookup"]
+        assert run(*arguments) == 1
+    else:
+        assert run(command) == 1
     err = capsys.readouterr().err
+    # The library's check (papershelf.bib.check) refuses them, `convert --no-pages` included.
     assert (
-        "error: bib/papers.bib:6: citation key 'smith2020' would share the page "
-        "papers/Smith2020.md with 'Smith2020' (bib/papers.bib:1)"
+        "error: bib/papers.bib:6: citation key 'smith2020' differs from 'Smith2020' (line 1) "
+        "only in case"
     ) in err
     assert not (workdir / "docs").exists()
 
@@ -779,3 +784,75 @@ def test_a_paper_kept_apart_from_an_entry_of_its_title_is_reported(
     ) in out
     assert run("convert", str(digest), "--bib", "papers.bib", "--no-pages") == 0
     assert "not merged" not in capsys.readouterr().out
+
+
+# One check of the library for `convert`, `pages` and the plugin (tests/test_plugin.py).
+LIBRARY_ERRORS = [
+    pytest.param("@misc{,\n  title = {x}\n}\n", "papers.bib:1: @misc entry has no", id="no-key"),
+    pytest.param(
+        "@misc{a,\n  booktitle = neurips\n}\n",
+        "papers.bib:1: field 'booktitle' of 'a' uses the undefined @string 'neurips'",
+        id="undefined-string",
+    ),
+    pytest.param(
+        "@misc{a,\n  title = {ok}\n  year = {2020}\n}\n",
+        "papers.bib:2: field 'title' of 'a' runs on into `year = {2020}`: a comma is missing",
+        id="missing-comma",
+    ),
+    pytest.param(
+        "@misc{a,\n  year = {0000}\n}\n",
+        "papers.bib:1: field 'year' of 'a' is '0000', which is no year",
+        id="year-0000",
+    ),
+    pytest.param(
+        "@misc{Smith2020,\n  title = {x}\n}\n@misc{smith2020,\n  title = {y}\n}\n",
+        "papers.bib:4: citation key 'smith2020' differs from 'Smith2020' (line 1) only in case",
+        id="keys-differing-in-case",
+    ),
+    pytest.param(
+        "@misc{a,\n  title = {\\symbol{55296}}\n}\n",
+        "papers.bib:1: field 'title' of 'a' has \\symbol{55296}, which is no character",
+        id="surrogate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("library", "message"), LIBRARY_ERRORS)
+@pytest.mark.parametrize("command", ["convert", "pages"])
+def test_convert_and_pages_refuse_a_library_alike(
+    workdir: Path, capsys: pytest.CaptureFixture[str], library: str, message: str, command: str
+) -> None:
+    bib = workdir / "papers.bib"
+    bib.write_text(library, encoding="utf-8")
+    if command == "convert":
+        status = run(
+            "convert", f"digests/{SAMPLE_DIGEST.name}", "--bib", "papers.bib", "--no-pages"
+        )
+    else:
+        status = run("pages", "--bib", "papers.bib", "--out", "pages")
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith(f"error: {message}"), err
+    assert "Traceback" not in err
+    assert bib.read_text(encoding="utf-8") == library
+    assert sorted(path.name for path in workdir.iterdir()) == ["digests", "papers.bib"]
+
+
+def test_warnings_are_printed_and_the_run_goes_on(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = "@misc{mine,\n  % checked by hand\n  title = {Mine},\n  upvotes = {many}\n}\n"
+    bib = workdir / "papers.bib"
+    bib.write_text(library, encoding="utf-8")
+    warnings = [
+        "  warning: papers.bib:1: field 'upvotes' of 'mine' is 'many', not a whole number;",
+        "  warning: papers.bib:2: entry 'mine' has a `%` line inside it:",
+    ]
+    digest = f"digests/{SAMPLE_DIGEST.name}"
+    assert run("convert", digest, "--bib", "papers.bib", "--no-lookup") == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "warning:" in line]
+    assert [line[: len(start)] for line, start in zip(out, warnings, strict=True)] == warnings
+    assert bib.read_text(encoding="utf-8").startswith(library)
+    assert run("pages", "--bib", "papers.bib", "--out", "pages") == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "warning:" in line]
+    assert [line[: len(start)] for line, start in zip(out, warnings, strict=True)] == warnings

@@ -87,7 +87,7 @@ def test_the_next_run_uses_the_kept_index(tmp_path: Path, monkeypatch: pytest.Mo
     expected = convert(second, fresh, None)
     bib = tmp_path / "papers.bib"
     convert(first, bib, cache)
-    monkeypatch.setattr(merge_module, "index_library", index_refused)
+    monkeypatch.setattr(merge_module, "index_with_warnings", index_refused)
     report = convert(second, bib, cache)
     assert bib.read_bytes() == fresh.read_bytes()
     assert (report.added, report.updated) == (expected.added, expected.updated)
@@ -96,7 +96,7 @@ def test_the_next_run_uses_the_kept_index(tmp_path: Path, monkeypatch: pytest.Mo
     assert kept_index(cache, bib) == index_library(bib.read_text("utf-8"), source="x")
 
 
-def index_refused(text: str, *, source: str) -> LibraryIndex:
+def index_refused(text: str, *, source: str) -> tuple[LibraryIndex, tuple[()]]:
     raise AssertionError("the library was parsed although its index was kept")
 
 

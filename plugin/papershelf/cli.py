@@ -375,6 +375,7 @@ def _run_enrich(arguments: argparse.Namespace) -> int:
         f"{_papers(report.papers)} without authors or arXiv id; "
         f"{len(report.updated)} entries filled in; {report.bib_path} {verb}"
     ]
+    lines.extend(f"  warning: {warning}" for warning in report.warnings)
     lines.extend(_lookup_summary(report.enrichment))
     _print_report("\n".join(lines))
     return 0
@@ -396,7 +397,7 @@ def _run_pages(arguments: argparse.Namespace) -> int:
         f"{report.pages} pages in {arguments.out}: {written} written,"
         f" {report.pages - written} unchanged"
     ]
-    lines.extend(f"  warning: {notice}" for notice in report.notices)
+    lines.extend(f"  warning: {warning}" for warning in (*report.warnings, *report.notices))
     _print_report("\n".join(lines))
     return 0
 
@@ -443,7 +444,7 @@ def _site_summary(plan: SitePlan, report: SiteReport) -> str:
         lines.append(
             f"  removed {len(report.removed)} file(s) no longer generated: {_first(report.removed)}"
         )
-    lines.extend(f"  warning: {notice}" for notice in plan.notices)
+    lines.extend(f"  warning: {warning}" for warning in (*plan.warnings, *plan.notices))
     if plan.first_run:
         lines.append(
             f"  papershelf keeps what it wrote in {plan.docs_dir / SITE_RECORD}. To build without"
@@ -488,7 +489,7 @@ def _summary(report: ConvertReport, *, dry_run: bool) -> str:
             lines.append(f"    ... ({count - 10} more)")
     if report.pages_written:
         lines.append(f"  {len(report.pages_written)} pages written")
-    lines.extend(f"  warning: {notice}" for notice in report.notices)
+    lines.extend(f"  warning: {warning}" for warning in (*report.warnings, *report.notices))
     lines.extend(_lookup_summary(report.enrichment))
     return "\n".join(lines)
 

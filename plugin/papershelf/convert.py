@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
 from papershelf.bib.merge import MergeResult, NotMerged, merge_into_library
-from papershelf.bib.read import read_libraries, read_library
+from papershelf.bib.read import read_libraries_and_warnings, read_library_and_warnings
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename, false_date_in_filename
 from papershelf.digests import parse_digest
@@ -114,6 +114,10 @@ class ConvertReport:
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them, e.g.
     `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
+    warnings: tuple[Problem, ...] = ()
+    """What the check of the library warned about (`papershelf.bib.check`), e.g.
+    `bib/papers.bib:12: entry 'x' has a `%` line inside it: ...`; none when the index kept of
+    the library spared its parse (it was checked when it was written)."""
     enrichment: EnrichResult | None = None
     """What the metadata lookup filled in and left alone; None when there was no lookup."""
 
@@ -129,6 +133,8 @@ class PageFiles:
     read: dict[Path, bytes | None] = field(default_factory=dict)
     """The SHA-256 of each page on disk as read; None for a page not yet on disk. A page is
     replaced only while it still holds that (`files.atomic_write_all`)."""
+    warnings: tuple[Problem, ...] = ()
+    """What the check of the libraries warned about (`papershelf.bib.check`)."""
 
 
 def load_taxonomy(tags_file: Path | None, *, replace: bool = False) -> Taxonomy:
@@ -318,6 +324,7 @@ class _Job:
             updated=result.updated,
             unchanged=result.unchanged,
             not_merged=result.not_merged,
+            warnings=result.warnings,
         )
         return report, result, index
 
@@ -334,6 +341,8 @@ class _Job:
             raise
         existing = library.text if library is not None else ""
         # Render before writing anything: a page that fails to render leaves the library untouched.
+        # The merge warned about the library as it was read; the pages' reading of what it
+        # wrote would only repeat that.
         pages = (
             _pages_for(result.text, self.bib_path, self.pages_dir, self.taxonomy)
             if self.pages_dir
@@ -398,7 +407,7 @@ def enrich_library(
     """
     library = _read_library(bib_path, must_exist=True)
     assert library is not None, "a library that must exist is read or refused"
-    entries = read_library(library.text, source=str(bib_path))
+    entries, warnings = read_library_and_warnings(library.text, source=str(bib_path))
     queries = [_query_paper(entry) for entry in entries if not entry.authors or not entry.arxiv_id]
     enrichment = enrich_papers(queries, lookup, progress=progress)
     filled = [
@@ -413,6 +422,7 @@ def enrich_library(
             papers=len(queries),
             updated=result.updated,
             unchanged=result.unchanged,
+            warnings=warnings,
             enrichment=enrichment,
         )
         return report, existing, result.text
@@ -463,6 +473,8 @@ class PagesReport:
     """Paths of the pages that changed, e.g. `("docs/papers/cheng2024breaking.md",)`."""
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them (see `render_pages`)."""
+    warnings: tuple[Problem, ...] = ()
+    """What the check of the libraries warned about (`papershelf.bib.check`)."""
 
 
 def refresh_pages(
@@ -488,7 +500,10 @@ def refresh_pages(
             pages = build_pages(bib_paths, pages_dir, taxonomy=taxonomy)
             written = write_pages(pages)
             return PagesReport(
-                len(pages.files), tuple(str(path) for path in written), pages.notices
+                len(pages.files),
+                tuple(str(path) for path in written),
+                pages.notices,
+                pages.warnings,
             )
 
         return _retried(run, bib_paths[0], notice)
@@ -519,18 +534,23 @@ def build_pages(
     tags_file: Path | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> PageFiles:
-    """Return the paper pages of the libraries, keyed by the file each would be written to."""
+    """Return the paper pages of the libraries, keyed by the file each would be written to.
+
+    Each library is checked as `convert` and the plugin check it; the warnings come along.
+    """
     chosen = taxonomy if taxonomy is not None else load_taxonomy(tags_file)
     files: dict[Path, str] = {}
     notices: list[Problem] = []
+    warnings: list[Problem] = []
     read: dict[Path, bytes | None] = {}
     with _collector_paused():
         for bib_path in bib_paths:
             pages = _pages_for(_library_text(bib_path), bib_path, pages_dir, chosen)
             files.update(pages.files)
             notices.extend(pages.notices)
+            warnings.extend(pages.warnings)
             read.update(pages.read)
-    return PageFiles(files, tuple(notices), read)
+    return PageFiles(files, tuple(notices), read, tuple(warnings))
 
 
 def write_pages(pages: PageFiles) -> list[Path]:
@@ -548,7 +568,7 @@ def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Tax
     Every page file is checked before any is read: one that is a link leading out of
     `pages_dir`, or a link to the page of another entry, stops the run (`OutputError`).
     """
-    entries = read_library(library_text, source=str(bib_path))
+    entries, warnings = read_library_and_warnings(library_text, source=str(bib_path))
     pages = _page_files(entries, pages_dir)
     on_disk = _current_pages(pages)
     rendered = render_pages(entries, _page_texts(on_disk), tag_labels=_labels(taxonomy))
@@ -559,6 +579,7 @@ def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Tax
         },
         pages.shown_notices(rendered.notices),
         _digests(pages, on_disk),
+        warnings,
     )
 
 
@@ -680,6 +701,8 @@ class SitePlan:
     notices: tuple[Problem, ...] = ()
     """Pages whose text outside the notes was moved into them, or whose markers were damaged,
     e.g. `docs/papers/x.md:40: text outside the notes markers was moved into the notes ...`."""
+    warnings: tuple[Problem, ...] = ()
+    """What the check of the libraries warned about (`papershelf.bib.check`)."""
     expected: Mapping[Path, bytes | None] = field(default_factory=dict)
     """What each file to write held when planned (SHA-256; None: no file): it is replaced only
     if it still does (`files.atomic_write_all`)."""
@@ -719,7 +742,7 @@ def plan_site(
     root = docs_dir.resolve()
     with _collector_paused():
         texts = {str(path): _library_text(path) for path in bib_paths}
-        entries = read_libraries(texts)
+        entries, warnings = read_libraries_and_warnings(texts)
         pages = _page_files(entries, docs_dir / PAPERS_FOLDER)
         on_disk = _current_pages(pages)
         record_file = inside(root, SITE_RECORD)
@@ -770,6 +793,7 @@ def plan_site(
         first_run=not record_file.exists(),
         expected=expected,
         notices=pages.shown_notices(notice for file in generated for notice in file.notices),
+        warnings=warnings,
     )
 
 

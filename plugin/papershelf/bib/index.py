@@ -21,16 +21,10 @@ from functools import partial
 
 import bibtexparser
 from bibtexparser.entrypoint import parse_string
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    Field,
-    ParsingFailedBlock,
-    String,
-)
+from bibtexparser.model import Entry, Field
 
 from papershelf import __version__
+from papershelf.bib.check import failed_block_problem, mask_comments, parse_library
 from papershelf.bib.escape import unescape_text
 from papershelf.errors import LibraryError, Problem
 from papershelf.identity import ENTRY_ID_FIELDS, find_arxiv_ids, normalise_title
@@ -45,6 +39,7 @@ __all__ = [
     "failed_block_problem",
     "index_library",
     "index_row",
+    "index_with_warnings",
     "indexed_entry",
     "inner_value",
     "library_slices",
@@ -159,7 +154,8 @@ def parse_entry(text: str, row: IndexedEntry) -> Entry:
     Raises:
         StaleIndexError: The row's span is not exactly one entry with the row's key.
     """
-    blocks = parse_string(text[row.start : row.end], parse_stack=[]).blocks
+    # `%` lines inside the entry are comments, not part of the next field's name.
+    blocks = parse_string(mask_comments(text[row.start : row.end]), parse_stack=[]).blocks
     if len(blocks) != 1 or not isinstance(blocks[0], Entry) or blocks[0].key != row.key:
         raise StaleIndexError(f"the index does not locate the entry '{row.key}'")
     return blocks[0]
@@ -175,24 +171,31 @@ class _Slice:
 
     entries: tuple[IndexedEntry, ...] | None
     string_keys: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 def index_library(text: str, *, source: str) -> LibraryIndex:
     """Return the index of a library text, parsing a large text in slices on every core.
 
     Raises:
-        LibraryError: The text has blocks bibtexparser cannot read, or duplicate keys; every such
-            block is listed with its 1-based line.
+        LibraryError: The text does not pass `papershelf.bib.check.parse_library`: blocks
+            bibtexparser cannot read, duplicate keys, and every other error `read_library`
+            reports, each with its 1-based line.
     """
+    return index_with_warnings(text, source=source)[0]
+
+
+def index_with_warnings(text: str, *, source: str) -> tuple[LibraryIndex, tuple[Problem, ...]]:
+    """Return the index of a library text, as `index_library` does, and the warnings about it."""
     bounds = library_slices(text)
     if len(bounds) > 1:
         slices = map_parts(partial(_index_slice, text), bounds)
-        entries = _joined(slices)
-        if entries is not None:
-            return LibraryIndex(entries)
+        joined = _joined(slices)
+        if joined is not None:
+            return LibraryIndex(joined[0]), joined[1]
     # One piece; also the way to the exact problems when a slice failed.
-    entries, _ = _index_text(text, 0, len(text), source=source)
-    return LibraryIndex(entries)
+    entries, _, warnings = _index_text(text, 0, len(text), source=source)
+    return LibraryIndex(entries), warnings
 
 
 def library_slices(text: str) -> list[tuple[int, int]]:
@@ -223,76 +226,53 @@ def slice_bounds(text: str, parts: int) -> list[tuple[int, int]]:
 def _index_slice(text: str, bounds: tuple[int, int]) -> _Slice:
     start, end = bounds
     try:
-        entries, strings = _index_text(text, start, end, source="")
+        entries, strings, warnings = _index_text(text, start, end, source="")
     except LibraryError:
         return _Slice(None)
-    return _Slice(entries, strings)
+    return _Slice(entries, strings, warnings)
 
 
-def _joined(slices: Sequence[_Slice]) -> tuple[IndexedEntry, ...] | None:
-    """Return the entries of all slices, or None if one failed or keys repeat across slices."""
+def _joined(
+    slices: Sequence[_Slice],
+) -> tuple[tuple[IndexedEntry, ...], tuple[Problem, ...]] | None:
+    """Return the entries and warnings of all slices, or None if one failed or keys repeat."""
     entries: list[IndexedEntry] = []
+    warnings: list[Problem] = []
     entry_keys: set[str] = set()
     string_keys: set[str] = set()
     for part in slices:
         if part.entries is None:
             return None
-        keys = {entry.key for entry in part.entries}
+        # Folded: keys differing in case only are an error, which the whole text words.
+        keys = {entry.key.casefold() for entry in part.entries}
         strings = set(part.string_keys)
         if keys & entry_keys or strings & string_keys:
             return None
         entry_keys |= keys
         string_keys |= strings
         entries.extend(part.entries)
-    return tuple(entries)
+        warnings.extend(part.warnings)
+    return tuple(entries), tuple(warnings)
 
 
 def _index_text(
     text: str, start: int, end: int, *, source: str
-) -> tuple[tuple[IndexedEntry, ...], tuple[str, ...]]:
-    """Return the entries of `text[start:end]` (offsets into `text`) and its `@string` keys."""
-    piece = text[start:end]
-    library = parse_string(piece, parse_stack=[])
-    if library.failed_blocks:
-        raise LibraryError([failed_block_problem(source, b) for b in library.failed_blocks])
-    entries: list[IndexedEntry] = []
-    cursor = 0
-    for block in library.blocks:
-        raw: str = block.raw or ""
-        found = piece.find(raw, cursor)
-        if found < 0:  # pragma: no cover - bibtexparser keeps raw text verbatim
-            raise AssertionError("bibtexparser block text not found; please report")
-        cursor = found + len(raw)
-        if isinstance(block, Entry):
-            entries.append(indexed_entry(start + found, start + cursor, block.key, block.fields))
-    return tuple(entries), tuple(string.key for string in library.strings)
+) -> tuple[tuple[IndexedEntry, ...], tuple[str, ...], tuple[Problem, ...]]:
+    """Return the entries of `text[start:end]` (offsets into `text`), its `@string` keys and
+    its warnings.
 
-
-def failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
-    """Return the problem, with its fix, that a block bibtexparser could not read stands for."""
-    line = None if block.start_line is None else block.start_line + 1
-    if isinstance(block, DuplicateBlockKeyBlock):
-        previous = block.previous_block
-        at = "" if previous.start_line is None else f" at line {previous.start_line + 1}"
-        if isinstance(previous, String):
-            message = f"@string '{block.key}' is defined twice (first{at}); keep one"
-        else:
-            message = (
-                f"citation key '{block.key}' is already used by the entry{at}; give one of the "
-                "two entries another key (LaTeX can cite only one of them)"
-            )
-    elif isinstance(block, DuplicateFieldKeyBlock):
-        entry = block.ignore_error_block
-        key = entry.key if isinstance(entry, Entry) else "?"
-        names = ", ".join(f"'{name}'" for name in sorted(block.duplicate_keys))
-        message = f"entry '{key}' has the field {names} twice; keep one, then run again"
-    else:
-        reason = getattr(block.error, "abort_reason", None) or str(block.error or "unreadable")
-        message = (
-            f"this block is not valid BibTeX ({reason.strip()}); fix the entry starting here "
-            "(unbalanced braces and a key with spaces or commas are the usual causes)"
-        )
-    return Problem(source, line, message)
+    Raises:
+        LibraryError: The piece has errors.
+    """
+    first_line = text.count("\n", 0, start) + 1 if start else 1
+    parsed = parse_library(text[start:end], source=source, first_line=first_line)
+    if parsed.errors:
+        raise LibraryError(parsed.errors)
+    entries = tuple(
+        indexed_entry(start + checked.start, start + checked.end, checked.key, checked.entry.fields)
+        for checked in parsed.entries
+    )
+    return entries, tuple(string.key for string in parsed.library.strings), parsed.warnings
 
 
 # ---------------------------------------------------------------------------------------------

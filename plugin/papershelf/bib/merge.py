@@ -11,6 +11,7 @@ the policy per field are in `docs/architecture.md` ("The library format").
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
+from papershelf.bib.check import field_comments, iso_day
 from papershelf.bib.escape import (
     escape_name,
     escape_text,
@@ -34,14 +36,15 @@ from papershelf.bib.index import (
     IndexedEntry,
     LibraryIndex,
     StaleIndexError,
-    index_library,
     index_row,
+    index_with_warnings,
     indexed_entry,
     inner_value,
     parse_entry,
 )
 from papershelf.bib.keys import STOPWORDS, make_key, transliterate
 from papershelf.dates import MONTH_MACROS, calendar_date
+from papershelf.errors import Problem
 from papershelf.identity import arxiv_key, find_arxiv_ids, normalise_title, parse_arxiv_id
 from papershelf.model import DateOrigin, LinkKind, Paper, Source
 from papershelf.parallel import Stage, map_parts, shares
@@ -139,6 +142,9 @@ class MergeResult:
     """The index of `text`, equal to `index_library(text)`; keep it to skip that parse next time."""
     not_merged: tuple[NotMerged, ...] = ()
     """Papers added as new although an entry has their title, because the two would contradict."""
+    warnings: tuple[Problem, ...] = ()
+    """What the check of the existing text warned about (`papershelf.bib.check`), by line; none
+    when a kept index spared the parse (the text was checked when it was written)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,17 +317,55 @@ def _format(value_column: int) -> BibtexFormat:
     return bibtex_format
 
 
-def _write(entry: Entry, *, value_column: int | None = None) -> str:
+def _write(
+    entry: Entry,
+    *,
+    value_column: int | None = None,
+    comments: Sequence[tuple[Field | None, str]] = (),
+) -> str:
     """Return one entry as bibtexparser writes it, without the final newline.
 
-    `=` is aligned at the longest field name, at least at `howpublished`'s.
+    `=` is aligned at the longest field name, at least at `howpublished`'s. Each of `comments`
+    (the field it stood before, None for the closing brace; its text from `%` on) is written on a
+    line of its own before that field, or before the closing brace.
     """
     if value_column is None:
         longest = max((len(field.key) for field in entry.fields), default=0)
         value_column = max(_VALUE_COLUMN, longest + len(" = "))
     bibtex_format = _format(value_column)
+    trailing: list[str] = []
+    if comments:
+        entry, trailing = _commented(entry, comments, bibtex_format.indent, value_column)
     text: str = write_string(Library([entry]), unparse_stack=[], bibtex_format=bibtex_format)
-    return text.rstrip("\n")
+    text = text.rstrip("\n")
+    if trailing:
+        text = text[:-1] + "".join(f"{bibtex_format.indent}{line}\n" for line in trailing) + "}"
+    return text
+
+
+def _commented(
+    entry: Entry, comments: Sequence[tuple[Field | None, str]], indent: str, value_column: int
+) -> tuple[Entry, list[str]]:
+    """Return a copy of `entry` whose field names carry the comment lines before them, and the
+    comment lines that go before the closing brace (also those of fields no longer there).
+
+    The writer pads a name to the value column by its length; a name carrying lines is padded
+    here instead, and is then too long for the writer to pad again.
+    """
+    before: dict[int, list[str]] = {}
+    for anchor, comment in comments:
+        before.setdefault(id(anchor), []).append(comment)
+    fields: list[Field] = []
+    for field in entry.fields:
+        lines = before.pop(id(field), None)
+        if not lines:
+            fields.append(field)
+            continue
+        padding = " " * max(0, value_column - len(field.key) - len(" = "))
+        prefix = "".join(f"{line}\n{indent}" for line in lines)
+        fields.append(Field(prefix + field.key + padding, field.value))
+    trailing = [line for lines in before.values() for line in lines]
+    return Entry(entry.entry_type, entry.key, fields), trailing
 
 
 def _new_entry(key: str, fields: dict[str, str]) -> Entry:
@@ -364,12 +408,20 @@ def _arxiv_ids(paper: Paper) -> tuple[str, ...] | None:
 class _Record:
     """An entry of the library during one run: its fields by lower-case name."""
 
-    __slots__ = ("entry", "fields", "touched")
+    __slots__ = ("comments", "entry", "fields", "touched")
 
-    def __init__(self, entry: Entry, *, touched: bool = False) -> None:
+    def __init__(
+        self, entry: Entry, *, touched: bool = False, comments: Sequence[tuple[int, str]] = ()
+    ) -> None:
         self.entry = entry
         self.fields: dict[str, Field] = {field.key.casefold(): field for field in entry.fields}
         self.touched = touched
+        fields = entry.fields
+        self.comments = [
+            (fields[index] if index < len(fields) else None, text) for index, text in comments
+        ]
+        """The `%` lines of the entry as written: the field each stood before (None for the
+        closing brace) and its text from `%` on."""
 
     def value(self, name: str) -> str | None:
         field = self.fields.get(name)
@@ -455,6 +507,8 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         record.set("annote", _annote(code.split()))
     # Counts read on an earlier day than the ones recorded would turn the clock back.
     counts_date = record.value("countsdate")
+    if counts_date is not None and iso_day(counts_date) is None:
+        counts_date = None  # no date (the check warned): as if the counts had none
     ours_date = ours.get("countsdate", "")
     if paper.counts_date is None or counts_date is None or counts_date <= ours_date:
         for name in ("upvotes", "numcomments", "countsdate"):
@@ -650,13 +704,13 @@ def merge_into_library(
         LibraryError: `existing` has blocks bibtexparser cannot read or duplicate keys; every
             such block is listed with its 1-based line.
     """
-    if index is None:
-        return _merge(existing, papers, index_library(existing, source=source), fill_only)
-    try:
-        return _merge(existing, papers, index, fill_only)
-    except StaleIndexError:
-        # A kept index that does not fit its text after all: read the text afresh.
-        return _merge(existing, papers, index_library(existing, source=source), fill_only)
+    if index is not None:
+        try:
+            return _merge(existing, papers, index, fill_only)
+        except StaleIndexError:
+            pass  # a kept index that does not fit its text after all: read the text afresh
+    fresh, warnings = index_with_warnings(existing, source=source)
+    return dataclasses.replace(_merge(existing, papers, fresh, fill_only), warnings=warnings)
 
 
 def _merge(
@@ -682,8 +736,12 @@ def _merge(
     def record_of(slot: _Slot) -> _Record:
         if slot.record is None:
             if slot.indexed is not None:
-                entry = parse_entry(existing, slot.indexed)
-                slot.record = _Record(entry)
+                span = existing[slot.indexed.start : slot.indexed.end]
+                comments = [
+                    (comment.before_field, span[comment.start : comment.end])
+                    for comment in field_comments(span)
+                ]
+                slot.record = _Record(parse_entry(existing, slot.indexed), comments=comments)
             else:
                 assert slot.paper is not None, "a slot is either in the text or new"
                 slot.record = _Record(
@@ -801,7 +859,7 @@ def _assemble(
         start, end = slot.indexed.start, slot.indexed.end
         if slot.record is not None and slot.record.touched:
             add(existing[cursor:start])
-            written = _write(slot.record.entry)
+            written = _write(slot.record.entry, comments=slot.record.comments)
             add(written, indexed_entry(0, len(written), slot.key, slot.record.entry.fields))
         else:
             # The entry and the text before it, as they are; the row keeps its offset within.

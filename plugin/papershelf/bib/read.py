@@ -16,73 +16,85 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
 from typing import Protocol
 
-from bibtexparser import model as bibmodel
-from bibtexparser.entrypoint import parse_string
-from bibtexparser.library import Library
-
+from papershelf.bib.check import (
+    CheckedEntry,
+    Macro,
+    field_date,
+    field_year,
+    iso_day,
+    parse_library,
+    whole_number,
+)
 from papershelf.bib.fields import LINK_FIELDS
-from papershelf.bib.index import failed_block_problem, library_slices
-from papershelf.dates import MONTH_MACROS, MONTH_NAMES, calendar_date
+from papershelf.bib.index import library_slices
+from papershelf.dates import MONTH_NAMES
 from papershelf.errors import LibraryError, Problem
 from papershelf.identity import bare_doi, find_arxiv_ids
 from papershelf.links import classify_url, is_http_url
 from papershelf.model import BibEntry, DateOrigin, Link, LinkKind, Source
 from papershelf.parallel import map_parts
 
-_MONTH_MACROS = {macro: name for macro, name in zip(MONTH_MACROS, MONTH_NAMES, strict=True)}
-# Characters that cannot stand in a citation key (LaTeX `\cite`, BibTeX's own parser) or that
-# would make the key unusable on a page.
-_BAD_KEY_RE = re.compile(r"[\s,{}()\"#%\\~=']")
-_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_YEAR_RE = re.compile(r"\d{4}")
-_INT_RE = re.compile(r"^\s*(\d+)\s*$")
+_DAY_RE = re.compile(r"^\s*(\d+)\s*$")
 
 
 def read_library(text: str, *, source: str) -> list[BibEntry]:
-    """Return the entries of a `.bib` file in file order.
+    """Return the entries of a `.bib` file in file order; see `read_library_and_warnings`."""
+    return read_library_and_warnings(text, source=source)[0]
+
+
+def read_library_and_warnings(
+    text: str, *, source: str
+) -> tuple[list[BibEntry], tuple[Problem, ...]]:
+    """Return the entries of a `.bib` file in file order, and the warnings about it.
 
     `@string` macros (and the month macros `jan`..`dec`) are expanded and `#` concatenations
-    joined. Every problem of the file is collected and raised at once: blocks that do not parse,
-    entries without a usable key, duplicate keys, undefined macros, malformed papershelf fields.
-    A large library without `@string`s is read in slices on every core, as `index_library`
-    parses one; any doubt (a problem, a `@string`, a key in two slices) reads it in one piece.
+    joined. The text is checked by `papershelf.bib.check.parse_library`, as the merge checks it:
+    every error of the file is collected and raised at once (blocks that do not parse, entries
+    without a usable key, duplicate keys, undefined macros, a missing comma, impossible years
+    and dates); warnings (a `%` line inside an entry, a malformed papershelf field, which is then
+    ignored) are returned. A large library without `@string`s is read in slices on every core,
+    as `index_library` parses one; any doubt (a problem, a `@string`, a key in two slices) reads
+    it in one piece.
 
     Args:
         text: The file's text.
         source: The file's path as the user gave it, for messages, e.g. `bib/papers.bib`.
 
     Returns:
-        One `BibEntry` per entry.
+        One `BibEntry` per entry, and the warnings in line order.
 
     Raises:
-        LibraryError: With one `file:line: problem` per problem found.
+        LibraryError: With one `file:line: problem` per error found.
     """
     bounds = library_slices(text)
     if len(bounds) > 1:
         slices = map_parts(partial(_read_slice, text, source), bounds)
-        entries = _joined(slices)
-        if entries is not None:
-            return entries
+        joined = _joined(slices)
+        if joined is not None:
+            return joined
     # One piece; also the way to the exact problems when a slice had any.
-    library = parse_string(text, parse_stack=[])
-    problems = [failed_block_problem(source, block) for block in library.failed_blocks]
-    entries, reading_problems = _read_entries(library, source, first_line=1)
-    problems.extend(reading_problems)
-    if problems:
-        problems.sort(key=lambda problem: problem.line or 0)
-        raise LibraryError(problems)
-    return entries
+    parsed = parse_library(text, source=source)
+    if parsed.errors:
+        raise LibraryError(parsed.errors)
+    return _views(parsed.entries, parsed.macros, source), parsed.warnings
 
 
 def read_libraries(texts: Mapping[str, str]) -> list[BibEntry]:
-    """Return the entries of several `.bib` files as one library, in order.
+    """Return the entries of several `.bib` files as one library (`read_libraries_and_warnings`)."""
+    return read_libraries_and_warnings(texts)[0]
+
+
+def read_libraries_and_warnings(
+    texts: Mapping[str, str],
+) -> tuple[list[BibEntry], tuple[Problem, ...]]:
+    """Return the entries of several `.bib` files as one library, in order, and the warnings.
 
     A citation key names a paper's page and download, so it may appear only once across the
     files; every file is read and every problem (of any file, and each key used again) is
@@ -96,13 +108,15 @@ def read_libraries(texts: Mapping[str, str]) -> list[BibEntry]:
     """
     entries: list[BibEntry] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     first_seen: dict[str, BibEntry] = {}
     for source, text in texts.items():
         try:
-            found = read_library(text, source=source)
+            found, found_warnings = read_library_and_warnings(text, source=source)
         except LibraryError as error:
             problems.extend(error.problems)
             continue
+        warnings.extend(found_warnings)
         for entry in found:
             earlier = first_seen.get(entry.key)
             if earlier is not None:
@@ -119,122 +133,70 @@ def read_libraries(texts: Mapping[str, str]) -> list[BibEntry]:
             entries.append(entry)
     if problems:
         raise LibraryError(problems)
-    return entries
+    return entries, tuple(warnings)
 
 
-def _read_entries(
-    library: Library, source: str, *, first_line: int
-) -> tuple[list[BibEntry], list[Problem]]:
-    """Return the entries of a parsed text that read without a problem, and the problems.
-
-    Args:
-        first_line: The 1-based line of the file on which the parsed text starts.
-    """
-    macros: dict[str, _Macro] = {
-        name: _Macro(value, raw="") for name, value in _MONTH_MACROS.items()
-    }
-    for string in library.strings:
-        value, _ = _evaluate(string.value, macros)
-        macros[string.key.lower()] = _Macro(value or "", raw=string.raw or "")
-
-    entries: list[BibEntry] = []
-    problems: list[Problem] = []
-    for entry in library.entries:
-        line = (entry.start_line or 0) + first_line
-        reader = _EntryReader(source, line, macros)
-        read = reader.read(entry)
-        problems.extend(reader.problems)
-        if read is not None and not reader.problems:
-            entries.append(read)
-    return entries, problems
+def _views(
+    entries: Sequence[CheckedEntry], macros: Mapping[str, Macro], source: str
+) -> list[BibEntry]:
+    """Return the `BibEntry` of each checked entry."""
+    return [_EntryReader(source, checked, macros).build() for checked in entries]
 
 
-def _read_slice(text: str, source: str, bounds: tuple[int, int]) -> list[BibEntry] | None:
-    """Return the entries of `text[start:end]`, or None when the slice cannot stand alone.
+_Slice = tuple[list[BibEntry], tuple[Problem, ...]]
 
-    It cannot when it has a problem (whose exact wording and order only the whole text gives)
+
+def _read_slice(text: str, source: str, bounds: tuple[int, int]) -> _Slice | None:
+    """Return the entries of `text[start:end]` and its warnings, or None when it cannot stand alone.
+
+    It cannot when it has an error (whose exact wording and order only the whole text gives)
     or an `@string`, which entries of other slices may use.
     """
     start, end = bounds
-    library = parse_string(text[start:end], parse_stack=[])
-    if library.failed_blocks or library.strings:
+    parsed = parse_library(
+        text[start:end], source=source, first_line=text.count("\n", 0, start) + 1
+    )
+    if parsed.errors or parsed.library.strings:
         return None
-    entries, problems = _read_entries(library, source, first_line=text.count("\n", 0, start) + 1)
-    return None if problems else entries
+    return _views(parsed.entries, parsed.macros, source), parsed.warnings
 
 
-def _joined(slices: Sequence[list[BibEntry] | None]) -> list[BibEntry] | None:
-    """Return the entries of all slices, or None if one could not stand alone or keys repeat."""
+def _joined(slices: Sequence[_Slice | None]) -> _Slice | None:
+    """Return the entries and warnings of all slices, or None if one failed or keys repeat."""
     entries: list[BibEntry] = []
+    warnings: list[Problem] = []
     keys: set[str] = set()
     for part in slices:
         if part is None:
             return None
-        part_keys = {entry.key for entry in part}
-        if len(part_keys) != len(part) or not keys.isdisjoint(part_keys):
+        part_entries, part_warnings = part
+        # Folded: keys differing in case only are an error, which the whole text words.
+        part_keys = {entry.key.casefold() for entry in part_entries}
+        if len(part_keys) != len(part_entries) or not keys.isdisjoint(part_keys):
             return None
         keys |= part_keys
-        entries.extend(part)
-    return entries
-
-
-@dataclass(frozen=True, slots=True)
-class _Macro:
-    """An `@string` definition: its value and its source text (empty for built-in months)."""
-
-    value: str
-    raw: str
+        entries.extend(part_entries)
+        warnings.extend(part_warnings)
+    return entries, tuple(warnings)
 
 
 class _EntryReader:
-    """Reads one entry, collecting its problems instead of stopping at the first."""
+    """Builds the view of one checked entry."""
 
-    def __init__(self, source: str, line: int, macros: Mapping[str, _Macro]) -> None:
+    def __init__(self, source: str, checked: CheckedEntry, macros: Mapping[str, Macro]) -> None:
         self.source = source
-        self.line = line
+        self.checked = checked
         self.macros = macros
-        self.problems: list[Problem] = []
-        self.used_macros: list[str] = []
 
-    def problem(self, message: str) -> None:
-        """Record a problem located at the entry's first line."""
-        self.problems.append(Problem(self.source, self.line, message))
-
-    def read(self, entry: bibmodel.Entry) -> BibEntry | None:
-        """Return the entry's view, or None when its key is unusable (recorded as a problem)."""
-        key = entry.key.strip()
-        if not key:
-            self.problem(
-                f"@{entry.entry_type} entry has no citation key; give it one, e.g. "
-                "`@article{smith2020title,` (JabRef: Library > Generate citation keys)"
-            )
-            return None
-        if _BAD_KEY_RE.search(key):
-            self.problem(
-                f"citation key '{key}' contains a space or one of , {{ }} ( ) \" # % \\ ~ = '; "
-                "rename it with letters, digits and - _ : . only"
-            )
-            return None
-        fields: dict[str, str] = {}
-        for field in entry.fields:
-            value, missing = _evaluate(field.value, self.macros)
-            if missing:
-                self.problem(
-                    f"field '{field.key}' of '{key}' uses the undefined @string '{missing}'; "
-                    "define it with @string or put the value in braces"
-                )
-                continue
-            self.used_macros.extend(_macro_names(field.value))
-            fields[field.key.lower()] = value or ""
-        return self._build(entry, key, fields)
-
-    def _build(self, entry: bibmodel.Entry, key: str, fields: Mapping[str, str]) -> BibEntry:
+    def build(self) -> BibEntry:
         """Return the `BibEntry` for the entry's evaluated fields."""
+        checked = self.checked
+        entry, key, fields = checked.entry, checked.key, checked.fields
         authors = tuple(_display_name(name) for name in split_names(fields.get("author", "")))
-        author_count = self._int(fields, "authorcount")
+        author_count = _number(fields, "authorcount")
         if author_count is None and authors:
             author_count = len(authors)
-        year, month, day, date = self._dates(fields)
+        year, month, day, date = _dates(fields)
         url = fields.get("url", "").strip()
         url_ok = is_http_url(url)
         arxiv_ids = find_arxiv_ids(fields)
@@ -254,89 +216,75 @@ class _EntryReader:
             url=url if url_ok else None,
             doi=_doi(fields.get("doi", "")),
             links=_links(fields, url if url_ok else ""),
-            upvotes=self._int(fields, "upvotes"),
-            comments=self._int(fields, "numcomments"),
-            counts_date=self._iso_date(fields, "countsdate"),
-            bibtex=self._bibtex(entry),
-            source=Source(self.source, self.line),
+            upvotes=_number(fields, "upvotes"),
+            comments=_number(fields, "numcomments"),
+            counts_date=_day(fields, "countsdate"),
+            bibtex=self._bibtex(),
+            source=Source(self.source, checked.line),
             day=day,
-            github_stars=self._int(fields, "githubstars"),
+            github_stars=_number(fields, "githubstars"),
             date_origin=_date_origin(fields.get("dateorigin", "")),
         )
 
-    def _bibtex(self, entry: bibmodel.Entry) -> str:
+    def _bibtex(self) -> str:
         """Return the entry's text, after the `@string` definitions it needs to stand alone."""
         definitions: list[str] = []
-        for name in dict.fromkeys(self.used_macros):
+        for name in dict.fromkeys(self.checked.macros):
             macro = self.macros.get(name)
             if macro is not None and macro.raw:
                 definitions.append(macro.raw.strip())
-        return "\n".join([*definitions, (entry.raw or "").strip()])
+        return "\n".join([*definitions, self.checked.raw.strip()])
 
-    def _int(self, fields: Mapping[str, str], name: str) -> int | None:
-        """Return a whole-number field of ours, recording a problem when it is not one."""
-        if name not in fields:
-            return None
-        match = _INT_RE.match(decode_tex(fields[name]))
-        if match is None:
-            self.problem(
-                f"field '{name}' is '{fields[name]}', not a whole number; "
-                "fix it or delete the field"
-            )
-            return None
-        return int(match.group(1))
 
-    def _iso_date(self, fields: Mapping[str, str], name: str) -> dt.date | None:
-        """Return a `YYYY-MM-DD` field of ours, recording a problem when it is not a date."""
-        if name not in fields:
-            return None
-        value = fields[name].strip()
-        try:
-            return calendar_date(value)
-        except ValueError:
-            self.problem(
-                f"field '{name}' is '{value}', not a date; write it as YYYY-MM-DD or delete it"
-            )
-            return None
+def _number(fields: Mapping[str, str], name: str) -> int | None:
+    """Return a whole-number field of ours; None when absent or malformed (the check warned)."""
+    value = fields.get(name)
+    return None if value is None else whole_number(value)
 
-    def _dates(
-        self, fields: Mapping[str, str]
-    ) -> tuple[int | None, int | None, int | None, dt.date | None]:
-        """Return year, month, day and the sort date from pubdate, date, year, month and day."""
-        pubdate = self._iso_date(fields, "pubdate")
-        year = month = day = None
-        if pubdate is not None:
-            year, month, day = pubdate.year, pubdate.month, pubdate.day
-            if fields.get("dateorigin", "").strip() == "arxiv-id":
-                day = None  # the 1st stands in for the day an arXiv id does not give
-        elif "date" in fields:
-            # biblatex dates may be ranges (`2019/2020`) or partial (`2019-02`); the start counts.
-            match = _ISO_DATE_RE.match(fields["date"])
-            if match is not None:
-                year = int(match.group(1))
-                month = _valid_month(match.group(2))
-                day = int(match.group(3)) if match.group(3) and month else None
-        if "year" in fields:
-            found = _YEAR_RE.search(decode_tex(fields["year"]))
-            if found is not None and (pubdate is None or year is None):
-                year = int(found.group())
-        if "month" in fields:
-            parsed_month = _parse_month(decode_tex(fields["month"]))
-            if parsed_month is not None and pubdate is None:
-                month = parsed_month
-        if "day" in fields and pubdate is None and month is not None:
-            day_match = _INT_RE.match(fields["day"])
-            day = int(day_match.group(1)) if day_match else day
-        if pubdate is not None:
-            return year, month, day, pubdate
-        if year is None:
-            return None, month, None, None
-        try:
-            date = dt.date(year, month or 1, day or 1)
-        except ValueError:
-            day = None
-            date = dt.date(year, month or 1, 1)
-        return year, month, day, date
+
+def _day(fields: Mapping[str, str], name: str) -> dt.date | None:
+    """Return a `YYYY-MM-DD` field of ours; None when absent or malformed (the check warned)."""
+    value = fields.get(name)
+    return None if value is None else iso_day(value)
+
+
+def _dates(fields: Mapping[str, str]) -> tuple[int | None, int | None, int | None, dt.date | None]:
+    """Return year, month, day and the sort date from pubdate, date, year, month and day.
+
+    The check has refused every year and date that is none, so none raises here.
+    """
+    pubdate = _day(fields, "pubdate")
+    year = month = day = None
+    if pubdate is not None:
+        year, month, day = pubdate.year, pubdate.month, pubdate.day
+        if fields.get("dateorigin", "").strip() == "arxiv-id":
+            day = None  # the 1st stands in for the day an arXiv id does not give
+    elif "date" in fields:
+        # biblatex dates may be ranges (`2019/2020`) or partial (`2019-02`); the start counts.
+        parts = field_date(fields["date"])
+        if parts is not None:
+            year, month, day = parts
+    if "year" in fields:
+        found = field_year(fields["year"])
+        if found is not None and (pubdate is None or year is None):
+            year = found
+    if "month" in fields:
+        parsed_month = _parse_month(decode_tex(fields["month"]))
+        if parsed_month is not None and pubdate is None:
+            month = parsed_month
+    if "day" in fields and pubdate is None and month is not None:
+        day_match = _DAY_RE.match(fields["day"])
+        day = int(day_match.group(1)) if day_match else day
+    if pubdate is not None:
+        return year, month, day, pubdate
+    if year is None:
+        return None, month, None, None
+    try:
+        date = dt.date(year, month or 1, day or 1)
+    except ValueError:
+        day = None
+        date = dt.date(year, month or 1, 1)
+    return year, month, day, date
 
 
 def _valid_month(text: str | None) -> int | None:
@@ -357,59 +305,6 @@ def _parse_month(text: str) -> int | None:
             if name.lower().startswith(cleaned):
                 return number
     return None
-
-
-# --- values -----------------------------------------------------------------------------------
-
-
-def _split_concatenation(raw: str) -> Iterator[str]:
-    """Yield the parts of a raw field value joined by top-level `#`."""
-    depth = 0
-    quoted = False
-    start = 0
-    for index, char in enumerate(raw):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            yield raw[start:index].strip()
-            start = index + 1
-    yield raw[start:].strip()
-
-
-def _evaluate(raw: str, macros: Mapping[str, _Macro]) -> tuple[str | None, str | None]:
-    """Return the TeX value of a raw field value, or (None, name) for an undefined macro."""
-    stripped = raw.strip()
-    # The common case first: one braced value, which needs no scan for `#`.
-    if stripped.startswith("{") and stripped.endswith("}") and "#" not in stripped:
-        return stripped[1:-1], None
-    pieces: list[str] = []
-    for part in _split_concatenation(stripped):
-        if (len(part) >= 2 and part[0] == "{" and part[-1] == "}") or (
-            len(part) >= 2 and part[0] == '"' and part[-1] == '"'
-        ):
-            pieces.append(part[1:-1])
-        elif part.isdigit() or not part:
-            pieces.append(part)
-        else:
-            macro = macros.get(part.lower())
-            if macro is None:
-                return None, part
-            pieces.append(macro.value)
-    return "".join(pieces), None
-
-
-def _macro_names(raw: str) -> Iterator[str]:
-    """Yield the lower-case macro names a raw field value refers to."""
-    stripped = raw.strip()
-    if stripped.startswith("{") and "#" not in stripped:
-        return
-    for part in _split_concatenation(stripped):
-        if part and part[0] not in '{"' and not part.isdigit():
-            yield part.lower()
 
 
 # --- TeX to text ------------------------------------------------------------------------------
@@ -504,7 +399,7 @@ def _fast_token(match: re.Match[str]) -> str:
         return _accented(groups["letter_accent"], groups["lbraced"] or groups["lbare"])
     if groups["code"]:
         code = int(groups["code"])
-        if 32 <= code < 0x110000:
+        if 32 <= code < 0x110000 and not _SURROGATES[0] <= code <= _SURROGATES[1]:
             return chr(code)
         raise _NeedsFullDecoder
     if groups["word"]:
@@ -525,6 +420,11 @@ class _TextDecoder(Protocol):
 
     def latex_to_text(self, latex: str) -> str:
         """Return the plain text of `latex`."""
+
+
+_SURROGATES = (0xD800, 0xDFFF)
+# pylatexenc logs a warning for each macro it cannot expand; a page is made all the same.
+logging.getLogger("pylatexenc").addHandler(logging.NullHandler())
 
 
 @lru_cache(maxsize=1)
@@ -557,8 +457,19 @@ def _pre_decode(match: re.Match[str]) -> str:
     """Return the character of a command pylatexenc would lose."""
     if match.group(2):
         code = int(match.group(2))
-        return chr(code) if 32 <= code < 0x110000 else ""
+        # No text holds a surrogate half: it cannot be written as UTF-8.
+        valid = 32 <= code < 0x110000 and not _SURROGATES[0] <= code <= _SURROGATES[1]
+        return chr(code) if valid else ""
     return _PRE_DECODE[match.group(1)]
+
+
+# What is left of TeX that pylatexenc cannot decode: escaped characters stay, commands go.
+_FALLBACK_RE = re.compile(r"\\([%&#_${}])|\\[A-Za-z]+\*?|\\.?|[{}$]")
+
+
+def _without_markup(tex: str) -> str:
+    """Return the text of TeX with every command, brace and `$` dropped."""
+    return _FALLBACK_RE.sub(lambda match: match.group(1) or "", tex)
 
 
 def _decode_one(tex: str) -> str:
@@ -568,7 +479,13 @@ def _decode_one(tex: str) -> str:
     try:
         return _FAST_TOKEN_RE.sub(_fast_token, tex)
     except _NeedsFullDecoder:
+        pass
+    try:
         return str(_full_decoder().latex_to_text(_PRE_DECODE_RE.sub(_pre_decode, tex)))
+    except Exception:
+        # pylatexenc 2.11 raises IndexError or KeyError on a command without its arguments
+        # (`\href{x}`, `\verb`, `\textcolor`): the page shows the text without its markup.
+        return _without_markup(tex)
 
 
 def decode_tex(tex: str, *, paragraphs: bool = False) -> str:
