@@ -363,7 +363,7 @@ def test_a_file_name_date_that_is_no_day_is_an_error_unless_date_is_given(projec
     assert done.returncode == 1
     assert done.stderr.startswith(
         f"error: {name}: '2025-02-30' in the file name is not a date; rename the file with the "
-        "digest's real date, or give it with --date\n"
+        "digest's real date, or pass --date YYYY-MM-DD\n"
     ), done.stderr
     assert not (project / "p.bib").exists()
     given = papershelf("convert", name, "--bib", "p.bib", "--date", "2025-03-01", cwd=project)

@@ -126,6 +126,11 @@ def site(tmp_path: Path) -> Callable[..., Path]:
         ),
         pytest.param({"digests": 3}, "option 'digests': expected a list", id="digests-not-list"),
         pytest.param(
+            {"digest_format": "pdf"},
+            "option 'digest_format': 'pdf' is not a digest format; use one of hf-text,",
+            id="digest_format-unknown",
+        ),
+        pytest.param(
             {"bib": "lib.bib"}, "option 'bib': Expected a list of items", id="bib-not-list"
         ),
         pytest.param(
@@ -602,7 +607,7 @@ def test_a_digest_date_that_is_no_day_names_the_plugin_option(site: Callable[...
         collect_files(load(config_file))
     assert str(raised.value).endswith(
         f"{digest}: '2025-02-30' in the file name is not a date; rename the file with the "
-        "digest's real date, or give it with digest_date"
+        "digest's real date, or set the plugin option digest_date (YYYY-MM-DD)"
     )
     assert not (config_file.parent / "converted.bib").exists()
 
@@ -622,3 +627,67 @@ def test_digests_into_a_linked_library_write_through_the_link(site: Callable[...
     assert len(entries) == 42
     assert files.get_file_from_path(f"papers/{entries[0].key}.md") is not None
     assert sorted(path.name for path in (root / "synced").iterdir()) == ["library.bib"]
+
+
+# --- one check of a library, errors that name the plugin's options --------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(
+            b"@misc{a,\n  title = {Caf\xe9}\n}\n",
+            "lib.bib:2: not UTF-8 (byte 0xe9); save the library as UTF-8",
+            id="latin-1",
+        ),
+        pytest.param(
+            b"@misc{a,\n  title = {x}\n}\n\x00\x01",
+            "lib.bib:4: file holds binary data (a NUL byte); give the library as UTF-8 text",
+            id="nul",
+        ),
+        pytest.param(
+            b"@misc{a,\n  title = {ok}\n  year = {2020}\n}\n",
+            "lib.bib:2: field 'title' of 'a' runs on into `year = {2020}`: a comma is missing",
+            id="missing-comma",
+        ),
+        pytest.param(
+            b"@misc{a,\n  year = {0000}\n}\n",
+            "lib.bib:1: field 'year' of 'a' is '0000', which is no year",
+            id="year-0000",
+        ),
+    ],
+)
+def test_a_library_is_refused_as_convert_refuses_it(
+    site: Callable[..., Path], data: bytes, message: str
+) -> None:
+    config_file = site()
+    config_file.parent.joinpath("lib.bib").write_bytes(data)
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert message in str(raised.value)
+    assert "codec" not in str(raised.value)
+
+
+def test_library_warnings_are_logged(
+    site: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    library = "@misc{mine,\n  % checked by hand\n  title = {Mine},\n  upvotes = {many}\n}\n"
+    with caplog.at_level(logging.WARNING):
+        files = collect_files(load(site(library=library)))
+    assert files.get_file_from_path("papers/mine.md") is not None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(
+        "papershelf: lib.bib:1: field 'upvotes' of 'mine' is 'many', not a whole number;"
+    )
+    assert warnings[1].startswith("papershelf: lib.bib:2: entry 'mine' has a `%` line inside it")
+
+
+def test_digest_format_forces_the_format(site: Callable[..., Path]) -> None:
+    # Detected, this digest is no known format; read as the text page, it has no papers.
+    config_file = site(digests=["digests/*.txt"], bib=["converted.bib"], digest_format="hf-text")
+    (config_file.parent / "digests").mkdir()
+    (config_file.parent / "digests" / "notes.txt").write_text("Just notes.\n", encoding="utf-8")
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    assert "notes.txt: no papers found; is this a Hugging Face papers page?" in str(raised.value)

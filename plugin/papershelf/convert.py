@@ -65,6 +65,7 @@ from papershelf.model import (
     Paper,
     SiteOptions,
 )
+from papershelf.naming import CLI_NAMES, OptionNames
 from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
 from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, check_page_paths, paper_page_path
@@ -155,12 +156,11 @@ def read_papers(
     digest_date: dt.date | None = None,
     fmt: str | None = None,
     progress: Progress = no_progress,
-    date_option: str = "--date",
+    names: OptionNames = CLI_NAMES,
 ) -> list[Paper]:
     """Return every paper of the digests, in order; raise one `DigestError` with all problems.
 
-    `date_option` is how messages name the setting of the digest date (the plugin's is
-    `digest_date`).
+    `names` spells the options a problem's fix names (`--date` or the plugin's `digest_date`).
     """
     papers: list[Paper] = []
     problems: list[Problem] = []
@@ -168,7 +168,7 @@ def read_papers(
         name = str(path)
         try:
             text = read_digest(path, name=name)
-            date = digest_date or _date_of_file(name, date_option)
+            date = digest_date or _date_of_file(name, names)
             found = parse_digest(text, source=name, digest_date=date, fmt=fmt)
             problems.extend(_lone_surrogates(found))
             papers.extend(found)
@@ -179,7 +179,7 @@ def read_papers(
     return papers
 
 
-def _date_of_file(name: str, date_option: str) -> dt.date | None:
+def _date_of_file(name: str, names: OptionNames) -> dt.date | None:
     """Return the date in a digest's file name; a date that is no day is an error, not None."""
     date = date_from_filename(name)
     false = false_date_in_filename(name) if date is None else None
@@ -190,7 +190,7 @@ def _date_of_file(name: str, date_option: str) -> dt.date | None:
                     name,
                     None,
                     f"'{false}' in the file name is not a date; rename the file with the "
-                    f"digest's real date, or give it with {date_option}",
+                    f"digest's real date, or {names.digest_date}",
                 )
             ]
         )
@@ -247,7 +247,7 @@ def convert_digests(
     cache_dir: Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     notice: Callable[[str], None] = quiet,
-    date_option: str = "--date",
+    names: OptionNames = CLI_NAMES,
     wait_option: str | None = None,
     lookup: Lookup | None = None,
 ) -> ConvertReport:
@@ -263,16 +263,16 @@ def convert_digests(
     library take turns (the later one waits up to `lock_timeout` seconds, with a `notice`). A
     program that does not take the lock (JabRef, an editor) may still save the library, or a
     page, meanwhile: a file is replaced only if it still holds what was read, and otherwise
-    the run reads it again and merges again, up to `MERGE_ATTEMPTS` times. `date_option` and
-    `wait_option` name the caller's settings of the digest date and of `lock_timeout` in
-    messages.
+    the run reads it again and merges again, up to `MERGE_ATTEMPTS` times. `names` spells the
+    options a problem's fix names (the CLI's flags or the plugin's options), and `wait_option`
+    the caller's setting of `lock_timeout`.
 
     Raises:
         BusyError: Another run held the lock too long, or the library kept changing.
     """
     with _collector_paused():
         papers = read_papers(
-            paths, digest_date=digest_date, fmt=fmt, progress=progress, date_option=date_option
+            paths, digest_date=digest_date, fmt=fmt, progress=progress, names=names
         )
         enrichment = None
         if lookup is not None:

@@ -45,6 +45,23 @@ class IsoDate(BaseConfigOption[str | None]):
         return value
 
 
+class DigestFormatName(BaseConfigOption[str | None]):
+    """An optional digest format, named as `papershelf convert --format` names it: `hf-text`."""
+
+    def run_validation(self, value: object) -> str | None:
+        """Return the format's name, or raise naming the formats there are."""
+        if value is None:
+            return None
+        # Imported only when a format is named: a site that reads a library needs no reader.
+        from papershelf.digests import READERS
+
+        if value not in READERS.names:
+            raise ValidationError(
+                f"{value!r} is not a digest format; use one of {', '.join(READERS.names)}"
+            )
+        return str(value)
+
+
 class BoundedInt(BaseConfigOption[int]):
     """An integer with a lower bound, e.g. a page size."""
 
@@ -121,6 +138,8 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     `[bib/digests/*.txt]`; empty (the default) reads the libraries as they are."""
     digest_date = IsoDate()
     """Date of the digests when their file names carry none, e.g. `2025-10-30`."""
+    digest_format = DigestFormatName()
+    """Read every digest in this format instead of detecting it, e.g. `hf-text`."""
     tags_file = c.Optional(c.File(exists=True))
     """A tag vocabulary (YAML) whose labels name the tag pages; default: the bundled taxonomy."""
 

@@ -22,9 +22,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from papershelf.bib.read import read_libraries
-from papershelf.errors import PapershelfError, ToolError
-from papershelf.files import inside
+from papershelf.bib.read import read_libraries_and_warnings
+from papershelf.errors import LibraryError, PapershelfError, ToolError
+from papershelf.files import MAX_LIBRARY_BYTES, decode_text, inside, read_limited
 from papershelf.mkdocs_plugin.config import PapershelfConfig
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
 from papershelf.site.build import build_site
@@ -106,19 +106,23 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         from papershelf.convert import convert_digests
         from papershelf.dates import calendar_date
         from papershelf.files import cache_dir
+        from papershelf.naming import PLUGIN_NAMES
 
         date = calendar_date(self.config.digest_date) if self.config.digest_date else None
+        fmt = self.config.digest_format
         tags_file = Path(self.config.tags_file) if self.config.tags_file else None
         try:
             report = convert_digests(
                 [Path(path) for path in self.config.digests],
                 Path(self.config.bib[0]),
                 digest_date=date,
+                fmt=fmt,
                 tags_file=tags_file,
                 cache_dir=cache_dir(),
                 # `mkdocs serve` rebuilds on every save: a build waits for the one before it.
                 notice=log.info,
-                date_option="digest_date",
+                # Its warnings are not logged: `on_files` reads the library written and warns.
+                names=PLUGIN_NAMES,
             )
         except PapershelfError as error:
             raise PluginError(f"papershelf: option 'digests': cannot convert:\n{error}") from None
@@ -150,11 +154,13 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             return files
         texts = {path: _read_bib(path, config) for path in self.config.bib}
         try:
-            entries = read_libraries(
+            entries, warnings = read_libraries_and_warnings(
                 {_relative(path, config): text for path, text in texts.items()}
             )
         except PapershelfError as error:
             raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
+        for warning in warnings:
+            log.warning("%s", warning)
         self.tag_labels = self._load_tag_labels()
 
         try:
@@ -300,14 +306,25 @@ def _read_bib(path: str, config: MkDocsConfig) -> str:
     """Return the text of one library file, or raise a `PluginError` naming the option."""
     shown = _relative(path, config)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        # The rules `papershelf convert` reads a library by: a regular file of at most
+        # MAX_LIBRARY_BYTES, UTF-8 and no NUL byte, with the line of the first bad byte.
+        data = read_limited(
+            Path(path), shown, limit=MAX_LIBRARY_BYTES, what="library", error=LibraryError
+        )
+        return decode_text(data, name=shown, what="library").text
     except FileNotFoundError:
         raise PluginError(
-            f"papershelf: option 'bib': {shown} does not exist; create it with "
-            f"`papershelf convert <digest> --bib {shown}` or fix the path (relative to mkdocs.yml)"
+            f"papershelf: option 'bib': {shown} does not exist; list your digests in the option "
+            "`digests` (they are converted into the first `bib` file), or run "
+            f"`papershelf convert <digest> --bib {shown}`, or fix the path (relative to "
+            "mkdocs.yml)"
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PluginError(f"papershelf: option 'bib': cannot read {shown}: {error}") from None
+    except OSError as error:
+        raise PluginError(
+            f"papershelf: option 'bib': cannot read {shown}: {error.strerror or error}"
+        ) from None
+    except PapershelfError as error:
+        raise PluginError(f"papershelf: option 'bib':\n{error}") from None
 
 
 def _check_page_on_disk(page: File, config: MkDocsConfig) -> None:
