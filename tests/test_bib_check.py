@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from papershelf.bib import check as check_module
+from papershelf.bib.check import field_comments, mask_comments
 from papershelf.bib.index import index_library, index_with_warnings
 from papershelf.bib.merge import merge_into_library
 from papershelf.bib.read import read_library, read_library_and_warnings
@@ -238,3 +240,14 @@ def test_any_text_is_a_library_or_library_errors_and_the_readers_agree(text: str
     if not read:
         _publish(text)
         _publish(merge_into_library(text, [PAPER], source=SOURCE).text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(LIBRARIES)
+@example('@misc{a,\n  url = {https://x.org/a%20b},\n  title = "a { b", % c\n  year = 2020\n}\n')
+def test_comments_found_by_skipping_values_are_those_a_whole_scan_finds(text: str) -> None:
+    whole = list(check_module._scan(text, 0, len(text)))
+    assert field_comments(text) == whole
+    masked = mask_comments(text)
+    assert len(masked) == len(text)
+    assert masked.count("\n") == text.count("\n")

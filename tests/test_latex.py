@@ -268,6 +268,34 @@ def test_sample_digest_compiles(tmp_path: Path, kind: str, style: str) -> None:
     assert "incorporating surrogate gradient norm" in bbl
 
 
+def test_a_merged_entry_keeps_its_percent_lines_and_biber_reads_the_person_s_title(
+    tmp_path: Path,
+) -> None:
+    existing = (
+        "@misc{humo2025,\n"
+        "  % corrected by hand: the digest's title is wrong\n"
+        "  title = {{HuMo}: The Right Title},\n"
+        "  % doi = {10.1000/none},\n"
+        "  eprint = {2509.08519},\n"
+        "  eprinttype = {arxiv}\n"
+        "}\n"
+    )
+    paper = Paper(
+        title="HuMo: Human-Centric Video Generation",
+        abstract="We present HuMo.",
+        source=SOURCE,
+        date=dt.date(2025, 9, 10),
+        authors=("Liyang Chen",),
+        arxiv_id="2509.08519",
+    )
+    merged = merge_into_library(existing, [paper], source="papers.bib").text
+    assert "  % doi = {10.1000/none}," in merged.splitlines()
+    cwd = compile_biber(tmp_path, merged, "numeric")
+    bbl = (cwd / "doc.bbl").read_text(encoding="utf-8")
+    assert re.findall(r"\\field\{title\}\{(.*)\}", bbl) == ["{HuMo}: The Right Title"]
+    assert "\\verb{doi}" not in bbl
+
+
 def test_canary_detector_catches_unescaped_input(tmp_path: Path) -> None:
     # The control experiment: without escaping, the same checks must fail.
     raw = "@misc{evil, key = {Evil}, title = {Innocent \\input{canary.txt} title}, year = {2025}}\n"
