@@ -228,7 +228,7 @@ def _publish(text: str) -> None:
         citation_meta_tags(entry).encode("utf-8")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(LIBRARIES)
 @example("@misc{a,\n  year = {0000}\n}\n")
 @example("@misc{a,\n  title = {\\symbol{55296}}\n}\n")
@@ -242,7 +242,7 @@ def test_any_text_is_a_library_or_library_errors_and_the_readers_agree(text: str
         _publish(merge_into_library(text, [PAPER], source=SOURCE).text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(LIBRARIES)
 @example('@misc{a,\n  url = {https://x.org/a%20b},\n  title = "a { b", % c\n  year = 2020\n}\n')
 def test_comments_found_by_skipping_values_are_those_a_whole_scan_finds(text: str) -> None:
