@@ -20,11 +20,10 @@ from papershelf.enrich.sources import (
     Sources,
     arxiv_candidates,
     arxiv_id_request,
-    arxiv_single_answer,
     arxiv_title_request,
     hf_candidates,
-    hf_paper_request,
     hf_search_request,
+    single_entry_feed,
 )
 
 
@@ -49,11 +48,6 @@ class Lookup:
         """Return Hugging Face's records for a title search; None when unknown."""
         path, params = hf_search_request(title)
         return self._ask(self.sources.hf, cache_name("search", title), path, params)
-
-    def hf_paper(self, arxiv_id: str) -> list[Candidate] | None:
-        """Return Hugging Face's record of a paper (an empty list on 404); None when unknown."""
-        path, params = hf_paper_request(arxiv_id)
-        return self._ask(self.sources.hf, cache_name("id", arxiv_id), path, params)
 
     def arxiv_title(self, title: str) -> list[Candidate] | None:
         """Return arXiv's records for a title search; None when unknown."""
@@ -96,7 +90,7 @@ class Lookup:
                 if candidate is None:
                     continue
                 found[arxiv_id] = candidate
-                single = arxiv_single_answer(answer.text, arxiv_id)
+                single = single_entry_feed(answer.text, arxiv_id)
                 if single is not None:
                     kept = CachedAnswer(answer.url, self.today, answer.status, single)
                     self.cache.put("arxiv", cache_name("id", arxiv_id), kept)
@@ -125,7 +119,7 @@ class Lookup:
         if kept.status == 404:
             return []
         try:
-            if endpoint is self.sources.arxiv or endpoint.name == "arxiv":
+            if endpoint is self.sources.arxiv:
                 return arxiv_candidates(kept.text, url=kept.url, fetched=kept.fetched)
             return hf_candidates(kept.text, url=kept.url, fetched=kept.fetched)
         except GarbledAnswer as error:

@@ -16,10 +16,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import defusedxml.ElementTree as DefusedET
-
 from papershelf.digests.arxiv_api import read_api_answer
 from papershelf.digests.hf_json import parse_hf_json
+from papershelf.digests.safe_xml import ATOM, parse_xml
 from papershelf.enrich.http import Endpoint
 from papershelf.enrich.match import Candidate
 from papershelf.errors import DigestError
@@ -65,11 +64,6 @@ def arxiv_title_request(title: str) -> tuple[str, dict[str, str]]:
     """Return the arXiv API title search, with the characters its syntax breaks on removed."""
     words = " ".join(_QUERY_BREAKERS.sub(" ", title).split())
     return "", {"search_query": f'ti:"{words}"', "max_results": "10"}
-
-
-def hf_paper_request(arxiv_id: str) -> tuple[str, dict[str, str]]:
-    """Return the Hugging Face request for one paper by arXiv id."""
-    return f"papers/{arxiv_id}", {}
 
 
 def hf_search_request(title: str) -> tuple[str, dict[str, str]]:
@@ -122,22 +116,13 @@ def arxiv_candidates(text: str, *, url: str, fetched: dt.date) -> list[Candidate
     ]
 
 
-def arxiv_single_answer(text: str, arxiv_id: str) -> str | None:
-    """Return an arXiv answer cut down to the entry of one id, for the per-paper cache."""
-    return single_entry_feed(text, arxiv_id)
-
-
-# --- the per-paper cache of arXiv answers ------------------------------------------------------
-
-_ATOM = "{http://www.w3.org/2005/Atom}"
-
-
 def single_entry_feed(text: str, arxiv_id: str) -> str | None:
-    """Return the feed with only the entry of `arxiv_id`, or None when it has none."""
-    root = DefusedET.fromstring(text.encode("utf-8"))
+    """Return an arXiv answer cut down to the entry of one id (for the per-paper cache), or None
+    when it has none; `text` is an answer `arxiv_candidates` has read."""
+    root = parse_xml(text, source="arxiv", what="an arXiv API answer")
     keep = None
-    for entry in list(root.iter(f"{_ATOM}entry")):
-        found = parse_arxiv_id((entry.findtext(f"{_ATOM}id") or "").strip())
+    for entry in list(root.iter(f"{{{ATOM}}}entry")):
+        found = parse_arxiv_id((entry.findtext(f"{{{ATOM}}}id") or "").strip())
         if found and found.id == arxiv_id and keep is None:
             keep = entry
         else:
