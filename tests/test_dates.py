@@ -107,8 +107,7 @@ def test_resolve_date(
             "Mar 6",
             None,
             MissingYearError,
-            "date 'Mar 6' has no year; pass --date YYYY-MM-DD "
-            "or put the date in the digest's file name",
+            "date 'Mar 6' has no year",
             id="no-year-no-digest",
         ),
         pytest.param(

@@ -21,6 +21,7 @@ from papershelf import (
 )
 from papershelf.digests import READERS, ReaderRegistry, Sniff
 from papershelf.model import Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 LISTING = "\n".join(
     f"  {reader.name.ljust(max(len(name) for name in READERS.names))}  {reader.description}"
@@ -158,7 +159,9 @@ def test_the_registry_names_are_the_cli_names() -> None:
 
 
 def _reader(name: str, claim: Sniff, titles: tuple[str, ...] = ("A Paper",)) -> DigestReader:
-    def parse(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+    def parse(
+        text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+    ) -> list[Paper]:
         return [
             Paper(title, "", Source(source, line=line), dt.date(2025, 1, 1))
             for line, title in enumerate(titles, start=1)

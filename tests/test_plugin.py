@@ -691,3 +691,50 @@ def test_digest_format_forces_the_format(site: Callable[..., Path]) -> None:
     with pytest.raises(PluginError) as raised:
         collect_files(load(config_file))
     assert "notes.txt: no papers found; is this a Hugging Face papers page?" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        pytest.param(
+            "papers.json",
+            '[{"paper": {"id": "2510.00001", "title": "A Title"}}]',
+            "digest date is unknown",
+            id="hf-json-undated",
+        ),
+        pytest.param(
+            "papers.txt",
+            "A Title of a Paper\n\nAn abstract.\n\n  \u2022 3 authors\n\u00b7\nMar 6\n",
+            "date 'Mar 6' has no year",
+            id="hf-text-no-year",
+        ),
+    ],
+)
+def test_an_undated_digest_names_the_plugin_option(
+    site: Callable[..., Path], name: str, text: str, problem: str
+) -> None:
+    config_file = site(digests=["digests/*"], bib=["converted.bib"])
+    (config_file.parent / "digests").mkdir()
+    (config_file.parent / "digests" / name).write_text(text, encoding="utf-8")
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    message = str(raised.value)
+    assert f"{problem}; set the plugin option digest_date (YYYY-MM-DD)" in message
+    assert "--date" not in message
+    assert not (config_file.parent / "converted.bib").exists()
+
+
+def test_a_forced_format_of_another_digest_names_the_plugin_option(
+    site: Callable[..., Path],
+) -> None:
+    config_file = site(digests=["digests/*.txt"], bib=["converted.bib"], digest_format="hf-json")
+    (config_file.parent / "digests").mkdir()
+    (config_file.parent / "digests" / "2025-10-30-hf.txt").write_bytes(SAMPLE_DIGEST.read_bytes())
+    with pytest.raises(PluginError) as raised:
+        collect_files(load(config_file))
+    message = str(raised.value)
+    assert "digest_format: hf-json does not recognise this text, which looks like hf-text" in (
+        message
+    )
+    assert "remove the plugin option digest_format to read it as that" in message
+    assert "--format" not in message

@@ -169,7 +169,7 @@ def read_papers(
         try:
             text = read_digest(path, name=name)
             date = digest_date or _date_of_file(name, names)
-            found = parse_digest(text, source=name, digest_date=date, fmt=fmt)
+            found = parse_digest(text, source=name, digest_date=date, fmt=fmt, names=names)
             problems.extend(_lone_surrogates(found))
             papers.extend(found)
         except DigestError as error:

@@ -120,10 +120,7 @@ def resolve_date(date_text: DateText, digest_date: dt.date | None) -> tuple[dt.d
     if date_text.year is not None:
         year, origin = date_text.year, DateOrigin.GIVEN
     elif digest_date is None:
-        raise MissingYearError(
-            f"date '{date_text.text}' has no year; pass --date YYYY-MM-DD "
-            "or put the date in the digest's file name"
-        )
+        raise MissingYearError(f"date '{date_text.text}' has no year")
     else:
         year, origin = digest_date.year, DateOrigin.YEAR_INFERRED
         if (month, day) > (digest_date.month, digest_date.day):

@@ -20,6 +20,7 @@ from papershelf.digests import (
 )
 from papershelf.digests.registry import DigestReader, ReaderRegistry, Sniff
 from papershelf.model import Paper
+from papershelf.naming import CLI_NAMES, OptionNames
 
 __all__ = [
     "READERS",
@@ -57,7 +58,12 @@ def detect_format(text: str, *, source: str) -> DigestReader:
 
 
 def parse_digest(
-    text: str, *, source: str, digest_date: dt.date | None, fmt: str | None = None
+    text: str,
+    *,
+    source: str,
+    digest_date: dt.date | None,
+    fmt: str | None = None,
+    names: OptionNames = CLI_NAMES,
 ) -> list[Paper]:
     """Return the papers of a digest in any registered format.
 
@@ -67,6 +73,8 @@ def parse_digest(
         digest_date: The digest's date (from `--date` or the file name); gives the year of dates
             such as `Mar 6`, the date of undated papers, and the day the counts were read.
         fmt: A format name (`--format`), e.g. `hf-json`; detected from the content when None.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Returns:
         The papers in digest order.
@@ -76,4 +84,4 @@ def parse_digest(
             the reader finds nothing shaped like a paper.
         UsageError: `fmt` names no format.
     """
-    return READERS.parse(text, source=source, digest_date=digest_date, fmt=fmt)
+    return READERS.parse(text, source=source, digest_date=digest_date, fmt=fmt, names=names)

@@ -51,6 +51,7 @@ from papershelf.digests.safe_xml import (
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.model import DateOrigin, Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ElementTree
@@ -99,7 +100,9 @@ def _entries(text: str, source: str) -> list[ElementTree.Element]:
     return list(children(root, ATOM, "entry"))
 
 
-def parse_arxiv_api(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_arxiv_api(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of an arXiv API answer.
 
     Args:
@@ -107,6 +110,7 @@ def parse_arxiv_api(text: str, *, source: str, digest_date: dt.date | None) -> l
         source: The digest's path (or the request, for the enrichment) as the user gave it.
         digest_date: The digest's date; when None, the answer's `updated` day stands in (used only
             for an entry without `published` whose id gives no date).
+        names: Unused: an answer's problems name no option; kept for the contract.
 
     Returns:
         The papers in answer order; `Source.item` is the 0-based index of the entry.

@@ -47,6 +47,7 @@ from papershelf.digests.registry import DigestReader, Sniff
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.model import AnnounceType, Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 _OPEN = "\\\\"
 """The line that opens a block and ends its header: two backslashes."""
@@ -113,7 +114,9 @@ class _EnvelopeProblem(ValueError):
     """The e-mail around the listing cannot be unwrapped."""
 
 
-def parse_arxiv_email(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_arxiv_email(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of an arXiv listing e-mail (its body, or the whole message).
 
     Args:
@@ -121,6 +124,8 @@ def parse_arxiv_email(text: str, *, source: str, digest_date: dt.date | None) ->
         source: The digest's path as the user gave it.
         digest_date: The digest's date; when None, the announcement date stands in (it is used
             only for a paper whose id gives no date).
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Returns:
         The papers in listing order: new submissions, cross-lists, replacements.
@@ -132,7 +137,7 @@ def parse_arxiv_email(text: str, *, source: str, digest_date: dt.date | None) ->
         body = _body(text)
     except _EnvelopeProblem as error:
         raise DigestError([Problem(source, None, str(error))]) from None
-    reader = _Reader(source, body)
+    reader = _Reader(source, body, names)
     blocks, announced = reader.read()
     papers: list[Paper] = []
     date = digest_date or announced or body.date
@@ -221,9 +226,10 @@ def _body(text: str) -> _Body:
 class _Reader:
     """Reads the blocks of a listing, collecting the problems on the way."""
 
-    def __init__(self, source: str, body: _Body) -> None:
+    def __init__(self, source: str, body: _Body, names: OptionNames) -> None:
         self.source = source
         self.body = body
+        self.names = names
         self.problems: list[Problem] = []
 
     def _line(self, line: int) -> int | None:
@@ -376,8 +382,7 @@ class _Reader:
         except UndatedError:
             self._problem(
                 block.line,
-                f"arXiv:{block.arxiv_id} has no date; pass --date YYYY-MM-DD or put the date in"
-                " the digest's file name",
+                f"arXiv:{block.arxiv_id} has no date; {self.names.undated_fix}",
             )
             return None
 

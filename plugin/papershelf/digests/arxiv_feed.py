@@ -55,6 +55,7 @@ from papershelf.digests.safe_xml import (
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import ArxivId, parse_arxiv_id
 from papershelf.model import AnnounceType, Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 _PREAMBLE = re.compile(
     r"\s*arXiv:(?P<id>\S{1,60})\s+Announce Type:\s*(?P<type>[\w-]{1,20})\s*(?:Abstract:\s*)?"
@@ -74,7 +75,9 @@ class _ItemProblem(ValueError):
     """One item cannot become a paper; the message says why."""
 
 
-def parse_arxiv_rss(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_arxiv_rss(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of an arXiv RSS 2.0 feed (`rss.arxiv.org/rss/<category>`).
 
     Args:
@@ -82,6 +85,8 @@ def parse_arxiv_rss(text: str, *, source: str, digest_date: dt.date | None) -> l
         source: The digest's path as the user gave it.
         digest_date: The digest's date; when None, the channel's `pubDate` stands in (used only
             for an item whose id gives no date).
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Raises:
         DigestError: Malformed or hostile XML, or every problem of every item at once.
@@ -95,16 +100,20 @@ def parse_arxiv_rss(text: str, *, source: str, digest_date: dt.date | None) -> l
             channel.findtext("pubDate") or channel.findtext("lastBuildDate")
         )
     items = channel.findall("item")
-    return _papers(text, source, items, "item", digest_date, _rss_facts)
+    return _papers(text, source, items, "item", digest_date, names, _rss_facts)
 
 
-def parse_arxiv_atom(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_arxiv_atom(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of an arXiv Atom announcement feed (`rss.arxiv.org/atom/<category>`).
 
     Args:
         text: The feed, e.g. `tests/data/arxiv-atom-cs.xml`.
         source: The digest's path as the user gave it.
         digest_date: The digest's date; when None, the feed's `updated` day stands in.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Raises:
         DigestError: Malformed or hostile XML, or every problem of every entry at once.
@@ -115,7 +124,7 @@ def parse_arxiv_atom(text: str, *, source: str, digest_date: dt.date | None) -> 
     if digest_date is None:
         digest_date = iso_day(root.findtext(f"{{{ATOM}}}updated"))
     entries = list(children(root, ATOM, "entry"))
-    return _papers(text, source, entries, "entry", digest_date, _atom_facts)
+    return _papers(text, source, entries, "entry", digest_date, names, _atom_facts)
 
 
 def _papers(
@@ -124,6 +133,7 @@ def _papers(
     items: Sequence[ElementTree.Element],
     name: str,
     digest_date: dt.date | None,
+    names: OptionNames,
     read: _Read,
 ) -> list[Paper]:
     """Return the papers of the items, or raise one DigestError with every item's problem."""
@@ -135,7 +145,7 @@ def _papers(
         except _ItemProblem as error:
             failures.append((index, str(error)))
         except UndatedError:
-            failures.append((index, "no date; pass --date YYYY-MM-DD"))
+            failures.append((index, f"no date; {names.undated_fix}"))
     if not items:
         failures.append((-1, f"the feed holds no <{name}>: no papers were announced in it"))
     if failures:

@@ -41,6 +41,7 @@ from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links, hugging_face_section, merge_links
 from papershelf.model import Link, LinkKind, Paper
+from papershelf.naming import CLI_NAMES, OptionNames
 
 _URL_LINE = re.compile(r"[ \t]*(https?://\S{1,2000})[ \t]*")
 _COUNT = re.compile(r"\d{1,9}|-")
@@ -70,19 +71,25 @@ class _Page:
     exported: dt.date | None
 
 
-def parse_hf_export(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_hf_export(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of a papers page saved by a note-taking tool (URL lines, front matter).
 
     Args:
         text: The export, e.g. `tests/data/hf-papers-page-export.md`.
         source: The digest's path as the user gave it.
         digest_date: The page's date; when None, the front matter's `exported:` date.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Raises:
         DigestError: Every problem of the file at once; lines are the file's.
     """
     page = _page(clean_text(text), source)
-    papers = parse_hf_text(page.text, source=source, digest_date=digest_date or page.exported)
+    papers = parse_hf_text(
+        page.text, source=source, digest_date=digest_date or page.exported, names=names
+    )
     starts = [paper.source.line or 0 for paper in papers]
     result: list[Paper] = []
     for index, paper in enumerate(papers):

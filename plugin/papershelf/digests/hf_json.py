@@ -20,6 +20,7 @@ from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links, http_link_kind, merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 _WHITESPACE = re.compile(r"\s*")
 _JSON_START = re.compile(r"\[\s*[{\]]|\{\s*[\"}]")
@@ -38,7 +39,9 @@ class _UndatedItem(_ItemProblem):
     """An item without any date while the digest date is unknown; reported once per file."""
 
 
-def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_hf_json(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of a `daily_papers` JSON answer (a list of items, or `{"papers": [...]}`).
 
     Args:
@@ -46,6 +49,8 @@ def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> lis
         source: The digest's path as the user gave it.
         digest_date: The day the answer was fetched; the counts date, and the date of papers
             without `publishedAt`. When None, each item's `publishedAt` date is its counts date.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Returns:
         The papers in list order; `Source.item` is the 0-based index of the item.
@@ -59,7 +64,7 @@ def parse_hf_json(text: str, *, source: str, digest_date: dt.date | None) -> lis
     papers: list[Paper] = []
     for index, data in enumerate(items):
         try:
-            paper = _paper(data, index, source, digest_date)
+            paper = _paper(data, index, source, digest_date, names)
         except _ItemProblem as error:
             failures.append((index, error))
             continue
@@ -277,7 +282,9 @@ def _structured_link(data: Mapping[str, object], key: str, default: LinkKind) ->
     return (Link(url, kind),)
 
 
-def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -> Paper:
+def _paper(
+    data: object, index: int, source: str, digest_date: dt.date | None, names: OptionNames
+) -> Paper:
     """Return the paper of the item at `index`, or raise _ItemProblem."""
     top = _mapping(data, "the item")
     paper = _mapping(top.get("paper"), "paper")
@@ -295,8 +302,7 @@ def _paper(data: object, index: int, source: str, digest_date: dt.date | None) -
         date, origin = digest_date, DateOrigin.DIGEST
     else:
         raise _UndatedItem(
-            "the paper has no publishedAt and the digest date is unknown; "
-            "pass --date YYYY-MM-DD or put the date in the digest's file name"
+            f"the paper has no publishedAt and the digest date is unknown; {names.undated_fix}"
         )
     identifier = _text(paper, "id", "paper.id")
     arxiv = parse_arxiv_id(identifier) if identifier else None

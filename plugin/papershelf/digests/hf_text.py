@@ -33,6 +33,7 @@ from papershelf.errors import DigestError, Problem
 from papershelf.identity import parse_arxiv_id
 from papershelf.links import find_links
 from papershelf.model import DateOrigin, Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 HEADER_LINES = frozenset(
     {
@@ -166,13 +167,17 @@ class _Draft:
 # --- the copied text -------------------------------------------------------------------------
 
 
-def parse_hf_text(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_hf_text(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of a Hugging Face papers page copied from a browser as text.
 
     Args:
         text: The page text, e.g. the bundled `bib/digests/2025-10-30-hf-papers.txt`.
         source: The digest's path as the user gave it, for provenance and messages.
         digest_date: The page's date; the year of `Mar 6` and the date of undated papers.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Returns:
         The papers in page order, each with the line of its title.
@@ -180,7 +185,9 @@ def parse_hf_text(text: str, *, source: str, digest_date: dt.date | None) -> lis
     Raises:
         DigestError: Every problem of the file at once, e.g. an impossible date.
     """
-    return _assemble(_text_units(clean_text(text)), source, digest_date, explicit_titles=False)
+    return _assemble(
+        _text_units(clean_text(text)), source, digest_date, names, explicit_titles=False
+    )
 
 
 def _line_unit(stripped: str, number: int, blank_before: bool) -> _Unit:
@@ -253,7 +260,9 @@ def _paragraph(lines: Sequence[_Unit]) -> _Unit:
 # --- the Markdown capture --------------------------------------------------------------------
 
 
-def parse_hf_markdown(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_hf_markdown(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return the papers of the papers page captured as Markdown (front matter, `### [Title](...)`).
 
     Only the capture's own syntax is undone: link wrappers, images, `\\\\` hard wraps at line
@@ -263,6 +272,8 @@ def parse_hf_markdown(text: str, *, source: str, digest_date: dt.date | None) ->
         text: The capture, e.g. `tests/data/hf-papers-page-markdown.md`.
         source: The digest's path as the user gave it.
         digest_date: The page's date; when None, the front matter's `retrieved:` date stands in.
+        names: How the front end spells the options a problem's fix names (`--date` or the
+            plugin's `digest_date`).
 
     Returns:
         The papers in page order, each with the line of its `###` title.
@@ -275,7 +286,7 @@ def parse_hf_markdown(text: str, *, source: str, digest_date: dt.date | None) ->
     if digest_date is None and retrieved is not None:
         digest_date = retrieved
     units = _markdown_units(lines, body_start)
-    return _assemble(units, source, digest_date, explicit_titles=True)
+    return _assemble(units, source, digest_date, names, explicit_titles=True)
 
 
 def _front_matter(lines: Sequence[str]) -> tuple[int, dt.date | None]:
@@ -403,12 +414,17 @@ def _skip_header(units: Sequence[_Unit], *, explicit_titles: bool) -> int:
 
 
 def _assemble(
-    units: Iterator[_Unit], source: str, digest_date: dt.date | None, *, explicit_titles: bool
+    units: Iterator[_Unit],
+    source: str,
+    digest_date: dt.date | None,
+    names: OptionNames,
+    *,
+    explicit_titles: bool,
 ) -> list[Paper]:
     """Return the papers the units describe, or raise one DigestError with every problem."""
     assembler = _Assembler(source, explicit_titles=explicit_titles)
     assembler.feed(list(units))
-    papers = _finish(assembler.drafts, source, digest_date, assembler.problems)
+    papers = _finish(assembler.drafts, source, digest_date, names, assembler.problems)
     problems = assembler.problems
     if not papers and not problems:
         problems.append(
@@ -587,7 +603,11 @@ def _excerpt(text: str, length: int = 60) -> str:
 
 
 def _finish(
-    drafts: Sequence[_Draft], source: str, digest_date: dt.date | None, problems: list[Problem]
+    drafts: Sequence[_Draft],
+    source: str,
+    digest_date: dt.date | None,
+    names: OptionNames,
+    problems: list[Problem],
 ) -> list[Paper]:
     """Return the papers of complete drafts; date problems are added to `problems`."""
     papers: list[Paper] = []
@@ -604,7 +624,7 @@ def _finish(
             try:
                 date, origin = resolve_date(draft.date, digest_date)
             except MissingYearError as error:
-                missing_year.append((line, str(error)))
+                missing_year.append((line, f"{error}; {names.undated_fix}"))
                 continue
             except DateProblem as error:
                 problems.append(Problem(source, line, str(error)))
@@ -632,10 +652,7 @@ def _finish(
             message += f" ({len(missing_year)} dates in this file have no year)"
         problems.append(Problem(source, line, message))
     if undated:
-        message = (
-            "paper has no date and the digest date is unknown; pass --date YYYY-MM-DD "
-            "or put the date in the digest's file name"
-        )
+        message = f"paper has no date and the digest date is unknown; {names.undated_fix}"
         if len(undated) > 1:
             message += f" ({len(undated)} papers in this file have no date)"
         problems.append(Problem(source, undated[0], message))

@@ -20,6 +20,7 @@ from papershelf.digests.registry import DigestReader, Sniff
 from papershelf.errors import DigestError, Problem
 from papershelf.identity import ArxivId, arxiv_ids_in_text, parse_arxiv_id
 from papershelf.model import Paper, Source
+from papershelf.naming import CLI_NAMES, OptionNames
 
 _TRIM = "()[]<>{},;:.!?\"'`*_|"
 """Punctuation around an id in running text or Markdown: `(2410.17243)`, `**2410.17243**`."""
@@ -61,13 +62,16 @@ def ids_of_line(line: str) -> tuple[list[ArxivId], list[str]]:
     return list(found.values()), wrong
 
 
-def parse_id_list(text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]:
+def parse_id_list(
+    text: str, *, source: str, digest_date: dt.date | None, names: OptionNames = CLI_NAMES
+) -> list[Paper]:
     """Return a paper for every arXiv id the lines of a text name.
 
     Args:
         text: The list, e.g. `tests/data/arxiv-id-list.txt`.
         source: The digest's path as the user gave it.
         digest_date: Unused by the papers, whose ids give their month; kept for the contract.
+        names: Unused: a list's problems name no option; kept for the contract.
 
     Raises:
         DigestError: A word that says `arXiv:` names no possible id, or the text names none.

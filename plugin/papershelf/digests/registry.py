@@ -21,6 +21,7 @@ from typing import Protocol
 
 from papershelf.errors import DigestError, Problem, UsageError
 from papershelf.model import Paper
+from papershelf.naming import CLI_NAMES, OptionNames
 
 GUIDE = "docs/guide/digests.md"
 """Where every format is described, named in messages."""
@@ -45,7 +46,14 @@ class Sniff(enum.IntEnum):
 class Parser(Protocol):
     """A reader's parse function: the papers of a whole digest, or one `DigestError`."""
 
-    def __call__(self, text: str, *, source: str, digest_date: dt.date | None) -> list[Paper]: ...
+    def __call__(
+        self,
+        text: str,
+        *,
+        source: str,
+        digest_date: dt.date | None,
+        names: OptionNames = CLI_NAMES,
+    ) -> list[Paper]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +69,8 @@ class DigestReader:
     or blank lines, and must take bounded time per character (digests reach 50 MB): look at the
     head, or use anchored, bounded patterns."""
     parse: Parser
-    """`(text, *, source, digest_date) -> list[Paper]`, raising one `DigestError` with every
-    problem of the file, each as `file:line: problem`."""
+    """`(text, *, source, digest_date, names) -> list[Paper]`, raising one `DigestError` with every
+    problem of the file, each as `file:line: problem`; `names` spells the options its fixes name."""
 
 
 class ReaderRegistry:
@@ -113,7 +121,7 @@ class ReaderRegistry:
         ordered = sorted(range(len(said)), key=lambda index: (-said[index][0], index))
         return [said[index] for index in ordered if said[index][0] is not Sniff.NO]
 
-    def detect(self, text: str, *, source: str) -> DigestReader:
+    def detect(self, text: str, *, source: str, names: OptionNames = CLI_NAMES) -> DigestReader:
         """Return the reader of a digest from its content.
 
         Args:
@@ -136,7 +144,7 @@ class ReaderRegistry:
             if len(tied) == 1:
                 return tied[0]
             message = (
-                f"this digest could be in any of these formats; pass --format NAME to choose one"
+                f"this digest could be in any of these formats; {names.choose_format} to choose one"
                 f" (see {GUIDE}):\n{self.listing(tied)}"
             )
         elif "\x00" in body or len(_CONTROL.findall(body[:4096])) > 8:
@@ -158,8 +166,12 @@ class ReaderRegistry:
         source: str,
         digest_date: dt.date | None,
         fmt: str | None = None,
+        names: OptionNames = CLI_NAMES,
     ) -> list[Paper]:
         """Return the papers of a digest, with the reader `fmt` names or the one detected.
+
+        `names` spells the options a problem's fix names (the CLI's `--format` or the plugin's
+        `digest_format`).
 
         Raises:
             DigestError: Every problem of the file; also when the reader found nothing that looks
@@ -168,17 +180,21 @@ class ReaderRegistry:
             UsageError: `fmt` names no reader.
         """
         if fmt is None:
-            reader = self.detect(text, source=source)
+            reader = self.detect(text, source=source, names=names)
         else:
             reader = self.get(fmt)
-            self._refuse_another_format(text, reader, source)
-        papers = reader.parse(text, source=source, digest_date=digest_date)
-        problem = self._implausible(papers, reader, text, source, forced=fmt is not None)
+            self._refuse_another_format(text, reader, source, names)
+        papers = reader.parse(text, source=source, digest_date=digest_date, names=names)
+        problem = self._implausible(
+            papers, reader, text, source, forced=fmt is not None, names=names
+        )
         if problem is not None:
             raise DigestError([problem])
         return papers
 
-    def _refuse_another_format(self, text: str, reader: DigestReader, source: str) -> None:
+    def _refuse_another_format(
+        self, text: str, reader: DigestReader, source: str, names: OptionNames
+    ) -> None:
         """Refuse to force a reader on a text it does not recognise and another one claims.
 
         `--format` chooses between readers that claim a text equally, or reads a text no reader
@@ -199,8 +215,9 @@ class ReaderRegistry:
                 Problem(
                     source,
                     None,
-                    f"--format {reader.name} does not recognise this text, which looks like"
-                    f" {other.name} ({other.description}); leave out --format to read it as that",
+                    f"{names.forced_format(reader.name)} does not recognise this text, which looks"
+                    f" like {other.name} ({other.description}); {names.drop_format} to read it as"
+                    " that",
                 )
             ]
         )
@@ -213,12 +230,13 @@ class ReaderRegistry:
         source: str,
         *,
         forced: bool,
+        names: OptionNames,
     ) -> Problem | None:
         """Return the problem of a result that holds no paper-shaped entry, else None."""
         junk = next((paper for paper in papers if not paper_shaped(paper)), None)
         if papers and junk is None:
             return None
-        hint = self._hint(text, reader, source) if forced else ""
+        hint = self._hint(text, reader, source, names) if forced else ""
         if junk is None:
             return Problem(source, None, f"no papers found reading it as {reader.name}{hint}")
         title = " ".join(junk.title.split())
@@ -230,17 +248,17 @@ class ReaderRegistry:
             f" paper's title{hint}",
         )
 
-    def _hint(self, text: str, reader: DigestReader, source: str) -> str:
+    def _hint(self, text: str, reader: DigestReader, source: str, names: OptionNames) -> str:
         """Return what to do instead of forcing `reader` on a text, for a message."""
         try:
-            detected = self.detect(text, source=source)
+            detected = self.detect(text, source=source, names=names)
         except DigestError:
             return f"; is this really {reader.description}?"
         if detected is reader:
             return ""
         return (
             f"; this looks like {detected.name} ({detected.description}):"
-            " leave out --format to read it as that"
+            f" {names.drop_format} to read it as that"
         )
 
 
