@@ -26,14 +26,20 @@ BIBTEX_ONLY = ("eprinttype", "howpublished", "@misc{")
 
 
 def mkdocs_build(
-    config_file: Path, site_dir: Path, *, env: dict[str, str] | None = None
+    config_file: Path,
+    site_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    engine: str = "mkdocs",
+    python: str = sys.executable,
 ) -> subprocess.CompletedProcess[str]:
     """Run `mkdocs build --strict` in a subprocess and return its result (output in stderr).
 
-    `env` adds to (or overrides) the environment of the build.
+    `env` adds to (or overrides) the environment of the build; `engine` names the module run
+    (`properdocs` for ProperDocs' `properdocs build`) and `python` the interpreter running it.
     """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file)]
+    command = [python, "-m", engine, "build", "--strict", "-f", str(config_file)]
     return subprocess.run(
         [*command, "--site-dir", str(site_dir)],
         capture_output=True,
@@ -232,10 +238,12 @@ CITATION_META = re.compile(r'<meta name="citation_[a-z_]+" content="[^"]*">\n')
 """One Scholar meta tag as the plugin writes it into `<head>` (`content` is quote-escaped)."""
 
 
-@pytest.fixture(scope="module")
-def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Write the demo's pages with `papershelf site`, build them without the plugin; return it."""
-    root = tmp_path_factory.mktemp("plugin-free")
+def plugin_free_project(root: Path) -> Path:
+    """Write the demo's pages into `root/docs` with `papershelf site`; return its mkdocs.yml.
+
+    The mkdocs.yml is the demo's without the papershelf plugin (with Material's search) and
+    with the `not_in_nav` lines `papershelf site` prints.
+    """
     shutil.copytree(ROOT / "docs", root / "docs")
     (root / "bib").mkdir()
     shutil.copy(DEMO_LIBRARY, root / "bib" / "papers.bib")
@@ -255,6 +263,14 @@ def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config["not_in_nav"] = "\n".join(not_in_nav_patterns())
     config_file = root / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return config_file
+
+
+@pytest.fixture(scope="module")
+def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Write the demo's pages with `papershelf site`, build them without the plugin; return it."""
+    root = tmp_path_factory.mktemp("plugin-free")
+    config_file = plugin_free_project(root)
     built = mkdocs_build(config_file, root / "site")
     assert built.returncode == 0, built.stderr
     assert [line for line in built.stderr.splitlines() if "WARNING" in line] == []

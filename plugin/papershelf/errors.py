@@ -87,3 +87,8 @@ class WriteInterrupted(KeyboardInterrupt):
 class ToolError(PapershelfError):
     """An external program papershelf runs (e.g. Pagefind's indexer) is missing or failed; the
     message names the fix."""
+
+
+class EngineError(PapershelfError, ImportError):
+    """The site engine importing the MkDocs plugin cannot run it (MkDocs 2); the message names
+    what works instead. An `ImportError`, since it ends the plugin's import."""
