@@ -11,14 +11,17 @@ built site (`papershelf.site.search`), in place of Material's `search` plugin.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
@@ -27,6 +30,15 @@ from papershelf.errors import LibraryError, PapershelfError, ToolError
 from papershelf.files import MAX_LIBRARY_BYTES, decode_text, inside, read_limited
 from papershelf.mkdocs_plugin.config import PapershelfConfig
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
+from papershelf.rebuild import (
+    DIRTY_ADVICE_FROM,
+    Memo,
+    OutputLedger,
+    mapping_parts,
+    output_fingerprint,
+    remove_outputs,
+    site_fingerprint,
+)
 from papershelf.site.build import build_site
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.paper_page import page_on_disk_notice
@@ -59,6 +71,26 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Tag ids mapped to display labels, e.g. `{"llm": "Large language models"}`."""
         self.listing_pages: set[str] = set()
         """Generated listings (docs-relative `src_uri`), which Pagefind leaves unindexed."""
+        self.command: str = ""
+        """What MkDocs runs (`serve`, `build`), as `on_startup` said; empty when not said."""
+        self.site: Memo[_Site] = Memo()
+        """The last build's library and generated files, reused while their inputs stay."""
+        self.ledger: OutputLedger | None = None
+        """Under `mkdocs serve --dirty`: which outputs the last build wrote, from what."""
+        self.kept_everything_else = False
+        """Whether this build keeps outputs of the last (a partial, dirty rebuild)."""
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Keep this plugin, and what it computed, across `mkdocs serve`'s rebuilds."""
+        self.command = command
+        # Only `serve` rebuilds in one process; `build --dirty` starts afresh each time.
+        self.ledger = OutputLedger() if command == "serve" and dirty else None
+
+    def on_shutdown(self) -> None:
+        """Drop what the builds kept: MkDocs keeps this plugin for the rest of the process."""
+        self.command = ""
+        self.site = Memo()
+        self.ledger = None
 
     # -------------------------------------------------------------------------------------------
 
@@ -152,33 +184,26 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         self.entries_by_page = {}
         if not self.config.enabled:
             return files
-        texts = {path: _read_bib(path, config) for path in self.config.bib}
-        try:
-            entries, warnings = read_libraries_and_warnings(
-                {_relative(path, config): text for path, text in texts.items()}
-            )
-        except PapershelfError as error:
-            raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
+        texts = {_relative(path, config): _read_bib(path, config) for path in self.config.bib}
+        self.tag_labels = labels = self._load_tag_labels()
+        options = SiteOptions(
+            per_page=self.config.per_page,
+            latest=self.config.latest,
+            home=self.config.home,
+            library_download=self.config.bib_download,
+        )
+        skip = files.src_uris
+        inputs = [*mapping_parts(texts), *mapping_parts(labels), repr(options), *sorted(skip)]
+        entries, warnings, generated = self.site.get(
+            inputs, lambda: _site(texts, labels, options, skip)
+        )
         for warning in warnings:
             log.warning("%s", warning)
-        self.tag_labels = self._load_tag_labels()
-
-        try:
-            # Checks every key, pages on disk included: two keys must not share a page.
-            generated = build_site(
-                entries,
-                tag_labels=self.tag_labels,
-                options=SiteOptions(
-                    per_page=self.config.per_page,
-                    latest=self.config.latest,
-                    home=self.config.home,
-                    library_download=self.config.bib_download,
-                ),
-                library_texts=list(texts.values()),
-                skip=files.src_uris,
+        if self.command == "serve" and self.ledger is None and len(entries) >= DIRTY_ADVICE_FROM:
+            log.info(
+                "%d papers: `mkdocs serve --dirty` rebuilds only the pages an edit changes",
+                len(entries),
             )
-        except PapershelfError as error:
-            raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
 
         for entry in entries:
             src_uri = paper_page_path(entry.key)
@@ -192,7 +217,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 on_disk.inclusion = _NOT_IN_NAV
         for generated_file in generated:
             files.append(
-                File.generated(
+                _SiteFile.generated(
                     config,
                     generated_file.path,
                     content=generated_file.content,
@@ -203,7 +228,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         if self.config.search == "pagefind":
             for path, text in ((STYLESHEET, STYLESHEET_TEXT), (SCRIPT, SCRIPT_TEXT)):
                 if path not in files.src_uris:
-                    files.append(File.generated(config, path, content=text))
+                    files.append(_SiteFile.generated(config, path, content=text))
         listings = len(self.listing_pages)
         log.info(
             "%d papers from %d librar%s, %d listing pages",
@@ -213,6 +238,52 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             listings,
         )
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Under `serve --dirty`: delete the outputs this build must write again (`rebuild`)."""
+        self.kept_everything_else = False
+        if not self.config.enabled or self.ledger is None:
+            return nav
+        for page in nav.pages:
+            if page.markdown is None:
+                # A page MkDocs does not rebuild is not read, and the navigation of the pages it
+                # does rebuild would show it without a title.
+                page.read_source(config)
+        site = site_fingerprint(
+            config_file=config.config_file_path,
+            options=repr(sorted(self.config.items())),
+            tag_labels=self.tag_labels,
+            navigation=_nav_titles(nav.items),
+            theme_overrides=config.theme.custom_dir,
+        )
+        outputs = {file.dest_uri: self._file_fingerprint(file) for file in files}
+        plan = self.ledger.plan(site, outputs)
+        remove_outputs(Path(config.site_dir), plan.removed)
+        for file in files:
+            if isinstance(file, _SiteFile):
+                file.kept = file.dest_uri in plan.kept
+        self.kept_everything_else = not plan.full
+        log.info(
+            "rebuild: %d of %d outputs kept, %d written again",
+            len(plan.kept),
+            len(outputs),
+            len(outputs) - len(plan.kept),
+        )
+        return nav
+
+    def _file_fingerprint(self, file: File) -> str:
+        """Return the fingerprint of what goes into one file's output alone."""
+        # What `on_post_page` adds from the plugin's own state besides the page's text.
+        entry = self.entries_by_page.get(file.src_uri)
+        added = (repr(entry), str(file.src_uri in self.listing_pages))
+        if file.generated_by is not None or file.abs_src_path is None:
+            return output_fingerprint(file.src_uri, added, content=file.content_bytes)
+        return output_fingerprint(file.src_uri, added, source=file.abs_src_path)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Trust no output of a build that failed: the next one writes every output again."""
+        if self.ledger is not None:
+            self.ledger.forget()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Write the `citation_*` meta tags into paper pages and the search box into all."""
@@ -230,7 +301,18 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the built site with Pagefind's indexer (`search: pagefind`)."""
-        if not self.config.enabled or self.config.search != "pagefind":
+        if not self.config.enabled:
+            return
+        if self.ledger is not None:
+            self.ledger.commit()
+        if self.config.search != "pagefind":
+            return
+        if self.kept_everything_else and os.path.isdir(Path(config.site_dir) / "pagefind"):
+            # Indexing 10,000 pages takes longer than the rebuild it would follow.
+            log.info(
+                "search: Pagefind's index is the one of the last full build; it is made again "
+                "when the navigation or configuration changes, or when `mkdocs serve` restarts"
+            )
             return
         try:
             report = run_indexer(Path(config.site_dir))
@@ -271,6 +353,51 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         except PapershelfError as error:
             raise PluginError(f"papershelf: option 'tags_file':\n{error}") from None
         return {tag_id: tag.label for tag_id, tag in taxonomy.tags.items()}
+
+
+class _SiteFile(File):
+    """A generated file whose output a dirty rebuild may keep, when the ledger vouches for it."""
+
+    kept = False
+    """Whether `OutputLedger` found its output current (MkDocs counts generated files stale)."""
+
+    def is_modified(self) -> bool:
+        """Return whether MkDocs must build this file's output again."""
+        if self.kept and os.path.isfile(self.abs_dest_path):
+            return False
+        return bool(super().is_modified())
+
+
+_Site = tuple[list[BibEntry], list[str], list[GeneratedFile]]
+"""The entries of the libraries, the warnings about them, and every generated file."""
+
+
+def _site(
+    texts: dict[str, str], labels: dict[str, str], options: SiteOptions, skip: Iterable[str]
+) -> _Site:
+    """Read the libraries and generate the site's files; a `PluginError` on bad input."""
+    try:
+        entries, warnings = read_libraries_and_warnings(texts)
+        # Checks every key, pages on disk included: two keys must not share a page.
+        generated = build_site(
+            entries,
+            tag_labels=labels,
+            options=options,
+            library_texts=list(texts.values()),
+            skip=frozenset(skip),
+        )
+    except PapershelfError as error:
+        raise PluginError(f"papershelf: cannot read the library:\n{error}") from None
+    return list(entries), [str(warning) for warning in warnings], generated
+
+
+def _nav_titles(items: Sequence[Any]) -> Iterator[str]:
+    """Yield the title and address of every navigation item, depth first."""
+    for item in items:
+        yield f"{type(item).__name__}:{item.title}:{getattr(item, 'url', '')}"
+        if isinstance(item, Section):
+            yield from _nav_titles(item.children)
+            yield "end"
 
 
 _NOT_IN_NAV = InclusionLevel.NOT_IN_NAV
