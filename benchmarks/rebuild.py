@@ -21,7 +21,6 @@ Run: `python benchmarks/rebuild.py [--papers 10000] [--repeat 3] [--anchors]`.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -32,26 +31,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import ModuleType
 
 from papershelf import build_site, merge_into_library, read_library
 from papershelf.site.paper_page import NOTES_END
+from site_module import load_site_benchmark
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 NEW_PAPERS = 50
-
-
-def _site_benchmark() -> ModuleType:
-    """Return `benchmarks/site.py` as a module (its name shadows the standard `site`)."""
-    spec = importlib.util.spec_from_file_location(
-        "site_benchmark", Path(__file__).with_name("site.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["site_benchmark"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _free_port() -> int:
@@ -225,7 +211,7 @@ def main() -> None:
     parser.add_argument("--anchors", action="store_true", help="also plain serve and build")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
-    bench = _site_benchmark()
+    bench = load_site_benchmark()
     papers = bench.synthetic_papers(args.papers + NEW_PAPERS * args.repeat)
     first, new_papers = papers[: args.papers], papers[args.papers :]
     library = merge_into_library("", first, source="synthetic.bib").text

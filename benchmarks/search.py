@@ -28,7 +28,6 @@ import argparse
 import functools
 import gzip
 import http.server
-import importlib.util
 import json
 import os
 import platform
@@ -47,6 +46,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from papershelf import default_taxonomy, merge_into_library
+from site_module import load_site_benchmark
 
 CHROMIUM = "/usr/bin/chromium"
 KEY_DELAY_MS = 100
@@ -55,20 +55,7 @@ WORD_ON_EVERY_PAGE = "model"
 """A word of the synthetic vocabulary: nearly every abstract has it."""
 
 
-def _site_benchmark() -> Any:
-    """Return `benchmarks/site.py` as a module (its name would clash with Python's `site`)."""
-    spec = importlib.util.spec_from_file_location(
-        "site_benchmark", Path(__file__).with_name("site.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-SITE_BENCHMARK = _site_benchmark()
+SITE_BENCHMARK = load_site_benchmark()
 
 INDEXER = textwrap.dedent(
     """\
