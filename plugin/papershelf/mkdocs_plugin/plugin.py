@@ -77,8 +77,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """The last build's library and generated files, reused while their inputs stay."""
         self.ledger: OutputLedger | None = None
         """Under `mkdocs serve --dirty`: which outputs the last build wrote, from what."""
-        self.kept_everything_else = False
-        """Whether this build keeps outputs of the last (a partial, dirty rebuild)."""
+        self.partial_rebuild = False
+        """Whether this build keeps outputs of the last one (`serve --dirty`, no global change)."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Keep this plugin, and what it computed, across `mkdocs serve`'s rebuilds."""
@@ -241,7 +241,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Under `serve --dirty`: delete the outputs this build must write again (`rebuild`)."""
-        self.kept_everything_else = False
+        self.partial_rebuild = False
         if not self.config.enabled or self.ledger is None:
             return nav
         for page in nav.pages:
@@ -262,7 +262,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         for file in files:
             if isinstance(file, _SiteFile):
                 file.kept = file.dest_uri in plan.kept
-        self.kept_everything_else = not plan.full
+        self.partial_rebuild = not plan.full
         log.info(
             "rebuild: %d of %d outputs kept, %d written again",
             len(plan.kept),
@@ -307,7 +307,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             self.ledger.commit()
         if self.config.search != "pagefind":
             return
-        if self.kept_everything_else and os.path.isdir(Path(config.site_dir) / "pagefind"):
+        if self.partial_rebuild and os.path.isdir(Path(config.site_dir) / "pagefind"):
             # Indexing 10,000 pages takes longer than the rebuild it would follow.
             log.info(
                 "search: Pagefind's index is the one of the last full build; it is made again "
