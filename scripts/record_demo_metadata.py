@@ -15,9 +15,13 @@ in their real wire formats, as `papershelf convert` keeps them in its cache:
   arXiv's).
 
 Nothing unknown is made up: an unknown date or class is left out of the answer, as the sources
-leave out what they do not know. Where a note of the facts gives arXiv's current author list
-(`arXiv HTML v2 lists N authors: ...`), the arXiv answer carries that list, as a live answer
-would. Run it again after changing the facts; review the diff of bib/metadata/ before committing.
+leave out what they do not know. Where a note of the facts gives a later version's author list
+(`arXiv HTML v2 lists N authors: ...`), the answer for the unversioned id is that version, as
+arXiv's is (its API answers an id without version with the latest version), and an answer for
+`id_list=<id>v1` carries the first version's authors (the facts' `authors`). Every other answer
+is that of version 1: the facts do not say which version is the latest, and the version of an
+answer whose authors agree with the page changes nothing that is filled in.
+Run it again after changing the facts; review the diff of bib/metadata/ before committing.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ FETCHED = dt.date(2026, 12, 1)
 DIGEST_DATE = dt.date(2025, 10, 30)
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
-_LATER_AUTHORS = re.compile(r"lists \d+ authors: (.+?) - ")
+_LATER_AUTHORS = re.compile(r"arXiv HTML v(\d+) lists \d+ authors: (.+?) - ")
 
 
 def url_of(base: str, path: str, params: dict[str, str]) -> str:
@@ -66,38 +70,46 @@ def hf_answer(fact: dict[str, object], title: str, abstract: str) -> str:
     return json.dumps([{"paper": paper, "title": title}], ensure_ascii=False, indent=2)
 
 
-def arxiv_answer(fact: dict[str, object], abstract: str, url: str) -> str:
-    """Return the arXiv API's Atom answer for one id."""
+def arxiv_answer(
+    fact: dict[str, object], abstract: str, url: str, *, version: int, authors: list[str]
+) -> str:
+    """Return the arXiv API's Atom answer for one id: the entry of one version."""
     ET.register_namespace("", ATOM)
     ET.register_namespace("arxiv", ARXIV)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = url
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"arXiv Query: id_list={fact['arxiv_id']}"
+    asked = url.partition("id_list=")[2].partition("&")[0]
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"arXiv Query: id_list={asked}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = f"{FETCHED.isoformat()}T00:00:00Z"
     entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
     arxiv_id = str(fact["arxiv_id"])
-    ET.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/abs/{arxiv_id}v1"
+    ET.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/abs/{arxiv_id}v{version}"
     ET.SubElement(entry, f"{{{ATOM}}}title").text = str(fact["title"])
     if fact["submitted"]:
         stamp = f"{fact['submitted']}T00:00:00Z"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = stamp
         ET.SubElement(entry, f"{{{ATOM}}}published").text = stamp
     ET.SubElement(
-        entry, f"{{{ATOM}}}link", href=f"https://arxiv.org/abs/{arxiv_id}v1", rel="alternate",
+        entry,
+        f"{{{ATOM}}}link",
+        href=f"https://arxiv.org/abs/{arxiv_id}v{version}",
+        rel="alternate",
         type="text/html",
     )
     ET.SubElement(
-        entry, f"{{{ATOM}}}link", href=f"https://arxiv.org/pdf/{arxiv_id}v1", rel="related",
-        type="application/pdf", title="pdf",
+        entry,
+        f"{{{ATOM}}}link",
+        href=f"https://arxiv.org/pdf/{arxiv_id}v{version}",
+        rel="related",
+        type="application/pdf",
+        title="pdf",
     )
     ET.SubElement(entry, f"{{{ATOM}}}summary").text = abstract
     if fact["primary_category"]:
         term = str(fact["primary_category"])
         ET.SubElement(entry, f"{{{ATOM}}}category", term=term, scheme=ARXIV)
         ET.SubElement(entry, f"{{{ARXIV}}}primary_category", term=term)
-    later = _LATER_AUTHORS.search(str(fact["note"]))
-    names = later[1].split(", ") if later else fact["authors"]
-    for name in names:  # type: ignore[attr-defined]
+    for name in authors:
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = name
     ET.indent(feed)
@@ -116,11 +128,19 @@ def main() -> None:
         url = url_of(sources.hf.base_url, path, params)
         answer = hf_answer(fact, paper.title, paper.abstract)
         cache.put("hf", cache_name("search", paper.title), CachedAnswer(url, FETCHED, 200, answer))
-        path, params = arxiv_id_request([fact["arxiv_id"]])
-        url = url_of(sources.arxiv.base_url, path, params)
-        answer = arxiv_answer(fact, paper.abstract, url)
-        name = cache_name("id", fact["arxiv_id"])
-        cache.put("arxiv", name, CachedAnswer(url, FETCHED, 200, answer))
+        first = list(fact["authors"])
+        later = _LATER_AUTHORS.search(str(fact["note"]))
+        answers = {fact["arxiv_id"]: (1, first)}
+        if later:
+            answers = {
+                fact["arxiv_id"]: (int(later[1]), later[2].split(", ")),
+                f"{fact['arxiv_id']}v1": (1, first),
+            }
+        for asked, (version, authors) in answers.items():
+            path, params = arxiv_id_request([asked])
+            url = url_of(sources.arxiv.base_url, path, params)
+            answer = arxiv_answer(fact, paper.abstract, url, version=version, authors=authors)
+            cache.put("arxiv", cache_name("id", asked), CachedAnswer(url, FETCHED, 200, answer))
     print(f"{len(facts)} papers recorded in {CACHE.relative_to(ROOT)}/")
 
 

@@ -270,8 +270,8 @@ def test_enrich_merges_a_save_made_while_it_looked_papers_up(
     cache = str(ROOT / "bib" / "metadata")
     assert main(["enrich", "--bib", "papers.bib", "--metadata-cache", cache, "--offline"]) == 0
     captured = capsys.readouterr()
-    assert "41 entries filled in" in captured.out
+    assert "42 entries filled in" in captured.out
     assert "papershelf: papers.bib: changed on disk while papershelf worked" in captured.err
     text = bib.read_text(encoding="utf-8")
     assert "person0" in library_keys(bib)
-    assert text.count("filledfrom") == 41
+    assert text.count("filledfrom") == 42

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -24,13 +25,14 @@ AUTHORS = ["Manh Cuong Dao", "Phi Le Nguyen", "Thao Nguyen Truong", "Trong Nghia
 
 
 def arxiv_feed(*entries: tuple[str, str, list[str], str]) -> str:
-    """Return an arXiv API answer (the 2026 layout) with entries (id, title, authors, date)."""
+    """Return an arXiv API answer (the 2026 layout) with entries (id, title, authors, date);
+    an id without version (`2503.04242`) is version 1, else as given (`2510.22938v2`)."""
     body = "".join(
         f"""  <entry>
-    <id>http://arxiv.org/abs/{arxiv_id}v1</id>
+    <id>http://arxiv.org/abs/{versioned(arxiv_id)}</id>
     <title>{title}</title>
     <updated>{date}T17:59:49Z</updated>
-    <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/abs/{versioned(arxiv_id)}" rel="alternate" type="text/html"/>
     <summary>An abstract.</summary>
     <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
     <published>{date}T17:59:49Z</published>
@@ -50,7 +52,12 @@ xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
 """
 
 
-def hf_search(*papers: tuple[str, str, list[str]]) -> str:
+def versioned(arxiv_id: str) -> str:
+    """Return an id with its version: `2503.04242` -> `2503.04242v1`; `2510.22938v2` as given."""
+    return arxiv_id if "v" in arxiv_id else f"{arxiv_id}v1"
+
+
+def hf_search(*papers: tuple[str, str, list[str]], published: str = "2025-03-06") -> str:
     """Return a Hugging Face paper-search answer with papers (id, title, authors)."""
     return json.dumps(
         [
@@ -61,7 +68,7 @@ def hf_search(*papers: tuple[str, str, list[str]]) -> str:
                         {"_id": f"a{index}", "name": name, "hidden": False}
                         for index, name in enumerate(authors)
                     ],
-                    "publishedAt": "2025-03-06T09:39:45.000Z",
+                    "publishedAt": f"{published}T09:39:45.000Z",
                     "title": title,
                     "summary": "An abstract.",
                     "upvotes": 3,
@@ -258,9 +265,10 @@ def test_convert_fills_in_the_library_and_a_rerun_asks_nothing(
 
 
 def test_the_demo_is_complete_from_its_recorded_answers(tmp_path: Path) -> None:
-    """bib/metadata holds the answers for the sample page: every paper but one is filled in.
+    """bib/metadata holds the answers for the sample page: every paper is filled in.
 
-    AQCat25 stays as the page gave it: the page shows 3 authors (its v1), arXiv lists 19 (v2).
+    AQCat25: the page shows 3 authors, arXiv's answer for its id is version 2 with 19; the
+    answer for 2510.22938v1 has the 3 that HF lists too, so the paper is filled from v1.
     """
     digest = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
     cache = AnswerCache(ROOT / "bib" / "metadata")
@@ -270,10 +278,12 @@ def test_the_demo_is_complete_from_its_recorded_answers(tmp_path: Path) -> None:
     papers = read_papers([digest])
     lookup = Lookup(cache, None, default_sources({}), TODAY)
     result = enrich_papers(papers, lookup)
-    assert result.filled == 41
-    assert [(item.paper.title[:7], item.reason) for item in result.unmatched] == [
-        ("AQCat25", "the digest shows 3 authors, arxiv lists 19")
-    ]
+    assert (result.filled, result.unmatched, result.warnings) == (42, [], [])
+    by_title = {paper.title[:7]: paper for paper in result.papers}
+    aqcat = by_title["AQCat25"]
+    assert aqcat.authors == ("Omar Allam", "Brook Wander", "Aayush R. Singh")
+    assert (aqcat.arxiv_id, aqcat.arxiv_version) == ("2510.22938", 1)
+    assert aqcat.metadata_source == "arxiv v1 2026-12-01"
     by_title = {paper.title: paper for paper in result.papers}
     # The page's title of a paper arXiv has since retitled: found on HF by the page's title.
     retitled = by_title[
@@ -281,7 +291,7 @@ def test_the_demo_is_complete_from_its_recorded_answers(tmp_path: Path) -> None:
         "Reasoning Generalization"
     ]
     assert (retitled.arxiv_id, retitled.authors[0]) == ("2502.04667", "Xinhao Yao")
-    assert all(paper.arxiv_id for paper in result.papers if not paper.title.startswith("AQCat"))
+    assert all(paper.arxiv_id and paper.authors for paper in result.papers)
 
 
 def test_enrich_fills_a_library_from_the_demo_cache_and_moves_nothing_else(
@@ -294,15 +304,150 @@ def test_enrich_fills_a_library_from_the_demo_cache_and_moves_nothing_else(
     cache = str(ROOT / "bib" / "metadata")
     assert main(["enrich", "--bib", str(bib), "--metadata-cache", cache, "--offline"]) == 0
     out = capsys.readouterr().out
-    assert "41 entries filled in" in out
-    assert "the digest shows 3 authors, arxiv lists 19" in out
+    assert "42 entries filled in" in out
+    assert "not matched" not in out
     after = bib.read_text("utf-8")
-    assert after.count("  author       = {") == 41
-    assert after.count("filledfrom") == 41
+    assert after.count("  author       = {") == 42
+    assert after.count("filledfrom") == 42
     # Every line that was there stays, but for the stand-ins the authors replace.
     gone = set(before.splitlines()) - set(after.splitlines())
-    assert all(line.startswith(("  key ", "  authorcount ", "  dateorigin ")) for line in gone), (
-        sorted(gone)[:5]
-    )
+    stand_ins = ("  key ", "  authorcount ", "  dateorigin ")
+    assert all(line.startswith(stand_ins) for line in gone), sorted(gone)[:5]
     assert main(["enrich", "--bib", str(bib), "--metadata-cache", cache, "--offline"]) == 0
     assert bib.read_text("utf-8") == after
+
+
+AQCAT = "AQCat25: Unlocking spin-aware, high-fidelity machine learning potentials for catalysis"
+AQCAT_V1 = ["Omar Allam", "Brook Wander", "Aayush R. Singh"]
+AQCAT_V2 = [*AQCAT_V1[:2], *(f"Coauthor {n}" for n in range(16)), AQCAT_V1[2]]
+
+
+def route_versions(server: MetadataServer, hf_authors: list[str], **answers: list[str]) -> None:
+    """HF finds the paper by title with `hf_authors`; arXiv answers its id with the last of
+    `answers` (version name -> authors, e.g. v1=[...], v2=[...]) and every earlier version in
+    one request, as `id_list=ID` and `id_list=IDv1,IDv2,...` do."""
+    server.route(
+        "/api/papers/search",
+        {"q": AQCAT},
+        Reply(hf_search(("2510.22938", AQCAT, hf_authors), published="2025-10-26")),
+    )
+    *earlier, latest = answers
+    entry = ("2510.22938" + latest, AQCAT, answers[latest], "2025-10-26")
+    query = {"id_list": "2510.22938", "max_results": "1"}
+    server.route("/api/query", query, atom(arxiv_feed(entry)))
+    ids = ",".join("2510.22938" + version for version in earlier)
+    query = {"id_list": ids, "max_results": str(len(earlier))}
+    feed = arxiv_feed(
+        *(("2510.22938" + name, AQCAT, answers[name], "2025-10-26") for name in earlier)
+    )
+    server.route("/api/query", query, atom(feed))
+
+
+def aqcat_page_paper() -> Paper:
+    return Paper(
+        title=AQCAT,
+        abstract="Large-scale datasets have enabled ...",
+        source=Source("page.txt", line=65),
+        date=dt.date(2025, 10, 26),
+        date_origin=DateOrigin.YEAR_INFERRED,
+        author_count=3,
+    )
+
+
+def test_an_earlier_version_that_agrees_with_everything_is_taken_and_named(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    route_versions(server, AQCAT_V1, v1=AQCAT_V1, v2=AQCAT_V2)
+    result = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
+    [paper] = result.papers
+    assert paper.authors == tuple(AQCAT_V1)
+    assert (paper.arxiv_id, paper.arxiv_version) == ("2510.22938", 1)
+    assert paper.metadata_source == "arxiv v1 2026-12-02, hf 2026-12-02"
+    assert (result.filled, result.unmatched) == (1, [])
+    assert [query for _, query in server.requests] == [
+        {"q": AQCAT},
+        {"id_list": "2510.22938", "max_results": "1"},
+        {"id_list": "2510.22938v1", "max_results": "1"},
+    ]
+    again = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
+    assert len(server.requests) == 3, "the versions' answers are kept too"
+    assert again.papers == result.papers
+
+
+def test_every_earlier_version_is_asked_in_one_request_and_the_fitting_one_taken(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    five = [*AQCAT_V1, "Rudi Plesch", "Tyler Sours"]
+    route_versions(server, AQCAT_V1, v1=five, v2=AQCAT_V1, v3=AQCAT_V2)
+    result = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
+    [paper] = result.papers
+    assert (paper.authors, paper.arxiv_version) == (tuple(AQCAT_V1), 2)
+    assert paper.metadata_source == "arxiv v2 2026-12-02, hf 2026-12-02"
+    assert [query.get("id_list") for _, query in server.requests] == [
+        None,
+        "2510.22938",
+        "2510.22938v1,2510.22938v2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hf_authors", "answers", "reason"),
+    [
+        pytest.param(
+            AQCAT_V1,
+            {"v1": [*AQCAT_V1, "Rudi Plesch"], "v2": AQCAT_V2},
+            "the digest shows 3 authors, arxiv lists 19; no earlier version fits (v1)",
+            id="v1-lists-another-count",
+        ),
+        pytest.param(
+            ["Omar Allam", "Brook Wander", "Somebody Else"],
+            {"v1": AQCAT_V1, "v2": AQCAT_V2},
+            "the digest shows 3 authors, arxiv lists 19; no earlier version fits (v1)",
+            id="v1-names-differ-from-hf",
+        ),
+        pytest.param(
+            AQCAT_V1,
+            {"v2": AQCAT_V2},
+            "the digest shows 3 authors, arxiv lists 19; no earlier version fits (none answered)",
+            id="arxiv-does-not-answer-for-v1",
+        ),
+    ],
+)
+def test_no_version_that_still_contradicts_is_taken(
+    server: MetadataServer,
+    tmp_path: Path,
+    hf_authors: list[str],
+    answers: dict[str, list[str]],
+    reason: str,
+) -> None:
+    if "v1" not in answers:
+        route_versions(server, hf_authors, v1=AQCAT_V1, **answers)
+        server.route(
+            "/api/query",
+            {"id_list": "2510.22938v1", "max_results": "1"},
+            atom(arxiv_feed()),
+        )
+    else:
+        route_versions(server, hf_authors, **answers)
+    result = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
+    assert result.papers == [aqcat_page_paper()]
+    assert [item.reason for item in result.unmatched] == [reason]
+    assert len(server.requests) == 3
+
+
+def test_no_version_is_asked_for_when_the_latest_is_version_1(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    paper = dataclasses.replace(aqcat_page_paper(), arxiv_id="2510.22938")
+    route_versions(server, AQCAT_V1, v1=AQCAT_V1, v2=AQCAT_V2)
+    server.route(
+        "/api/query",
+        {"id_list": "2510.22938", "max_results": "1"},
+        atom(arxiv_feed(("2510.22938v1", AQCAT, AQCAT_V2, "2025-10-26"))),
+    )
+    result = enrich_papers([paper], lookup_for(server, tmp_path))
+    assert result.papers == [paper]
+    assert [item.reason for item in result.unmatched] == [
+        "the digest shows 3 authors, arxiv lists 19"
+    ]
+    assert len(server.requests) == 1, "version 1 has no earlier version"

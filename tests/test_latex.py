@@ -26,7 +26,7 @@ CANARY = "CANARY-LEAKED \\typeout{CANARY-EXECUTED}\n"
 
 OWN_FIELDS = (
     "upvotes|numcomments|countsdate|code|projectpage|hfmodel|hfdataset|hfspace|otherlinks"
-    "|githubstars|authorcount|pubdate|dateorigin"
+    "|githubstars|authorcount|pubdate|dateorigin|filledfrom"
 )
 ALLOWED_BIBTEX_WARNINGS: tuple[re.Pattern[str], ...] = ()
 """None: entries without author names carry a `key` field, which BibTeX sorts and labels by."""
@@ -374,3 +374,44 @@ def test_the_arxiv_id_is_printed_once(tmp_path: Path, kind: str, style: str) -> 
     compact = "".join(text.split())
     assert "[cs.AI]" in compact, "the primary class is printed with the id"
     assert "PublishedinJournalofEnvironmentalManagement" in compact
+
+
+DEMO_LIBRARY = SAMPLE_DIGEST.parent.parent / "papers.bib"
+
+
+def printed_entries(bbl: str, kind: str) -> dict[str, str]:
+    """Return each entry's text in a .bbl by key: a `\\bibitem` (BibTeX) or `\\entry` (biber)."""
+    if kind == "bibtex":
+        pattern = r"\\bibitem(?:\[(?:[^\[\]]|\[[^\]]*\])*\])?\{([^}]*)\}"
+    else:
+        pattern = r"\\entry\{([^}]*)\}"
+    parts = re.split(pattern, bbl)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.mark.parametrize(("kind", "style"), [("bibtex", "plainnat"), ("biber", "authoryear")])
+def test_the_enriched_demo_library_prints_every_entry_with_its_authors_and_year(
+    tmp_path: Path, kind: str, style: str
+) -> None:
+    """bib/papers.bib as committed (enriched from bib/metadata): every name of every author and
+    the year are in each entry's formatted reference, compared without TeX markup or accents."""
+    from papershelf.bib.read import read_library
+    from papershelf.identity import normalise_title
+
+    text = DEMO_LIBRARY.read_text(encoding="utf-8")
+    entries = read_library(text, source=str(DEMO_LIBRARY))
+    assert len(entries) == 42
+    compile = compile_bibtex if kind == "bibtex" else compile_biber
+    cwd = compile(tmp_path, text, style)
+    printed = printed_entries((cwd / "doc.bbl").read_text(encoding="utf-8"), kind)
+    assert set(printed) == {entry.key for entry in entries}
+    missing_parts = []
+    for entry in entries:
+        assert entry.authors, entry.key
+        assert entry.year, entry.key
+        shown = f" {normalise_title(printed[entry.key].replace('~', ' '))} "
+        words = {word for name in entry.authors for word in normalise_title(name).split()}
+        missing_parts += [(entry.key, word) for word in sorted(words) if f" {word} " not in shown]
+        if not re.search(rf"(?<!\d){entry.year}(?!\d)", printed[entry.key]):
+            missing_parts.append((entry.key, str(entry.year)))
+    assert missing_parts == []

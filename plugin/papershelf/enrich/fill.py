@@ -10,12 +10,19 @@ ids a request) gives the authors, and must agree with Hugging Face's where both 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from papershelf.enrich.lookup import Lookup
-from papershelf.enrich.match import Candidate, Verdict, choose, contradiction
+from papershelf.enrich.match import (
+    Candidate,
+    Verdict,
+    choose,
+    choose_version,
+    contradiction,
+    earlier_versions,
+)
 from papershelf.links import merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper
 
@@ -79,7 +86,8 @@ def enrich_papers(
     }
     records = lookup.arxiv_ids([arxiv_id for arxiv_id in ids.values() if arxiv_id])
     result = list(papers)
-    filled = 0
+    taken: dict[int, list[Candidate]] = {}
+    contradicted: dict[int, tuple[Paper, Candidate]] = {}
     for index in wanted:
         paper = papers[index]
         by_title = found.get(index)
@@ -91,14 +99,23 @@ def enrich_papers(
             reason = contradiction(known, record)
             if reason is not None:
                 unmatched[index] = reason
+                if earlier_versions(known, record):
+                    contradicted[index] = (known, record)
                 continue
-        taken = [candidate for candidate in (record, by_title) if candidate is not None]
-        if not taken:
+        chosen = [candidate for candidate in (record, by_title) if candidate is not None]
+        if chosen:
+            taken[index] = chosen
+    for index, version in _earlier_versions_that_fit(contradicted, found, lookup, unmatched):
+        hf = found.get(index)
+        taken[index] = [version] if hf is None else [version, hf]
+    filled = 0
+    for index in wanted:
+        if index not in taken:
             unmatched.setdefault(
                 index, OFFLINE_MISS if lookup.fetcher is None else "no source knows it"
             )
             continue
-        result[index] = fill_absent(paper, taken)
+        result[index] = fill_absent(papers[index], taken[index])
         unmatched.pop(index, None)
         filled += 1
     return EnrichResult(
@@ -107,6 +124,34 @@ def enrich_papers(
         unmatched=[Unmatched(papers[index], reason) for index, reason in sorted(unmatched.items())],
         warnings=list(lookup.warnings),
     )
+
+
+def _earlier_versions_that_fit(
+    contradicted: dict[int, tuple[Paper, Candidate]],
+    found: dict[int, Candidate],
+    lookup: Lookup,
+    unmatched: dict[int, str],
+) -> Iterator[tuple[int, Candidate]]:
+    """Yield the earlier arXiv version each contradicted paper takes, asking for all at once.
+
+    For a paper whose only contradiction with arXiv's latest version N is the author count,
+    versions 1 to N - 1 are asked for (in the same batched requests as any id); the version
+    `match.choose_version` finds agreeing with everything is taken, else the reason says why not.
+    """
+    asked = {
+        index: [f"{record.paper.arxiv_id}v{n}" for n in earlier_versions(known, record)]
+        for index, (known, record) in contradicted.items()
+    }
+    answers = lookup.arxiv_ids([name for names in asked.values() for name in names])
+    for index, (known, record) in contradicted.items():
+        versions = [answers[name] for name in asked[index] if name in answers]
+        hf = found.get(index)
+        hf_authors = hf.paper.authors if hf is not None and hf.source == "hf" else ()
+        verdict = choose_version(known, record, versions, hf_authors=hf_authors)
+        if verdict.candidate is None:
+            unmatched[index] = verdict.reason or unmatched[index]
+            continue
+        yield index, verdict.candidate
 
 
 def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
@@ -151,7 +196,7 @@ def fill_absent(paper: Paper, candidates: Sequence[Candidate]) -> Paper:
     sources: list[str] = []
 
     def credit(candidate: Candidate) -> None:
-        tag = f"{candidate.source} {candidate.fetched.isoformat()}"
+        tag = f"{candidate.label} {candidate.fetched.isoformat()}"
         if tag not in sources:
             sources.append(tag)
 
@@ -167,6 +212,9 @@ def fill_absent(paper: Paper, candidates: Sequence[Candidate]) -> Paper:
             take("authors", other.authors, candidate)
         if not paper.arxiv_id:
             take("arxiv_id", other.arxiv_id, candidate)
+        if paper.arxiv_version is None and candidate.version is not None:
+            # Filled from one version, the entry says which (`version = {1}`).
+            take("arxiv_version", candidate.version, candidate)
         if not paper.abstract:
             take("abstract", other.abstract, candidate)
         if paper.date_origin is DateOrigin.DIGEST:

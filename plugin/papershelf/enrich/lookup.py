@@ -7,6 +7,7 @@ the papers it concerns stay as they were, and the next run asks again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from papershelf.enrich.sources import (
     hf_search_request,
     single_entry_feed,
 )
+from papershelf.identity import parse_arxiv_id
 
 
 @dataclass
@@ -57,19 +59,22 @@ class Lookup:
     def arxiv_ids(self, ids: Sequence[str]) -> dict[str, Candidate]:
         """Return arXiv's records of the papers with these ids (batched; missing when unknown).
 
-        Each paper's entry is kept in the cache as an Atom answer of its own, so a later run
-        that needs one of them asks nothing.
+        An id without version asks for the paper (arXiv answers with its latest version); an id
+        with one (`2510.22938v1`) asks for that version, and its candidate says so
+        (`Candidate.version`). The result is keyed by the ids as given. Each record is kept in
+        the cache as an Atom answer of its own, so a later run that needs one of them asks
+        nothing.
         """
         found: dict[str, Candidate] = {}
         wanted: list[str] = []
-        for arxiv_id in dict.fromkeys(ids):
-            kept = None if self.refresh else self.cache.get("arxiv", cache_name("id", arxiv_id))
+        for asked in dict.fromkeys(ids):
+            kept = None if self.refresh else self.cache.get("arxiv", cache_name("id", asked))
             if kept is None:
-                wanted.append(arxiv_id)
+                wanted.append(asked)
                 continue
-            candidates = self._read(self.sources.arxiv, kept)
-            if candidates:
-                found[arxiv_id] = candidates[0]
+            candidate = _record_of(self._read(self.sources.arxiv, kept) or [], asked)
+            if candidate is not None:
+                found[asked] = candidate
         if self.fetcher is None or not wanted:
             return found
         for start in range(0, len(wanted), ARXIV_BATCH):
@@ -84,16 +89,15 @@ class Lookup:
             except GarbledAnswer as error:
                 self.warnings.append(f"arxiv: a garbled answer: {error}")
                 continue
-            by_id = {candidate.paper.arxiv_id: candidate for candidate in entries}
-            for arxiv_id in batch:
-                candidate = by_id.get(arxiv_id)
+            for asked in batch:
+                candidate = _record_of(entries, asked)
                 if candidate is None:
                     continue
-                found[arxiv_id] = candidate
-                single = single_entry_feed(answer.text, arxiv_id)
+                found[asked] = candidate
+                single = single_entry_feed(answer.text, candidate.paper)
                 if single is not None:
                     kept = CachedAnswer(answer.url, self.today, answer.status, single)
-                    self.cache.put("arxiv", cache_name("id", arxiv_id), kept)
+                    self.cache.put("arxiv", cache_name("id", asked), kept)
         return found
 
     def _ask(
@@ -125,3 +129,19 @@ class Lookup:
         except GarbledAnswer as error:
             self.warnings.append(f"{endpoint.name}: a garbled answer: {error}")
             return None
+
+
+def _record_of(entries: Sequence[Candidate], asked: str) -> Candidate | None:
+    """Return the entry of an answer that is the paper (or the version) `asked` names."""
+    wanted = parse_arxiv_id(asked)
+    if wanted is None:
+        return None
+    for candidate in entries:
+        paper = candidate.paper
+        if paper.arxiv_id != wanted.id:
+            continue
+        if wanted.version is None:
+            return candidate
+        if paper.arxiv_version == wanted.version:
+            return dataclasses.replace(candidate, version=wanted.version)
+    return None

@@ -9,6 +9,7 @@ author list is worse than none.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,16 @@ class Candidate:
     first_version: dt.date | None = None
     """The first submission date (arXiv `published`), e.g. `2025-03-06`."""
     latest_version: dt.date | None = None
-    """The latest version's date (arXiv `updated`), e.g. `2025-05-02`."""
+    """The latest version's date (arXiv `updated`), e.g. `2025-05-02`; for an answer about one
+    version, that version's date."""
+    version: int | None = None
+    """The version a request asked for, e.g. `1` for `id_list=2510.22938v1`; None for the
+    answer about the paper, which is its latest version."""
+
+    @property
+    def label(self) -> str:
+        """Return the source as reports and `filledfrom` name it, e.g. `arxiv` or `arxiv v1`."""
+        return self.source if self.version is None else f"{self.source} v{self.version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,24 +62,89 @@ def contradiction(paper: Paper, candidate: Candidate) -> str | None:
     by_id = bool(paper.arxiv_id and other.arxiv_id)
     if by_id:
         if paper.arxiv_id.casefold() != other.arxiv_id.casefold():  # type: ignore[union-attr]
-            return f"{candidate.source} has arXiv id {other.arxiv_id}, the digest {paper.arxiv_id}"
+            return f"{candidate.label} has arXiv id {other.arxiv_id}, the digest {paper.arxiv_id}"
     else:
         title = normalise_title(paper.title)
         if not title or title != normalise_title(other.title):
-            return f"no {candidate.source} record has this exact title"
-    count = paper.author_count if paper.author_count is not None else len(paper.authors) or None
-    if count is not None and other.authors and len(other.authors) != count:
+            return f"no {candidate.label} record has this exact title"
+    if _count_contradicts(paper, candidate):
+        count = _shown_count(paper)
         return (
             f"the digest shows {count} author{'s' if count != 1 else ''}, "
-            f"{candidate.source} lists {len(other.authors)}"
+            f"{candidate.label} lists {len(other.authors)}"
         )
     # The same id is the same paper whatever version a digest lists; a date only tells
     # papers of one title apart.
     if not by_id and not _date_agrees(paper, candidate):
-        return (
-            f"the digest dates it {paper.date.isoformat()}, outside {candidate.source}'s versions"
-        )
+        return f"the digest dates it {paper.date.isoformat()}, outside {candidate.label}'s versions"
     return None
+
+
+def _shown_count(paper: Paper) -> int | None:
+    """Return the author count a digest showed, or the number of names it gave."""
+    return paper.author_count if paper.author_count is not None else len(paper.authors) or None
+
+
+def _count_contradicts(paper: Paper, candidate: Candidate) -> bool:
+    count = _shown_count(paper)
+    return (
+        count is not None
+        and bool(candidate.paper.authors)
+        and (len(candidate.paper.authors) != count)
+    )
+
+
+def earlier_versions(paper: Paper, record: Candidate) -> range:
+    """Return the versions worth asking for when only the author count contradicts a record.
+
+    A paper's authors can change between versions (AQCat25: 3 in v1, 19 in v2), and a digest
+    may show an earlier version's count; arXiv answers an unversioned id with the latest
+    version. So when the count is all that contradicts the latest version N > 1, versions 1 to
+    N - 1 may hold the paper the digest describes. Empty when there is nothing to ask.
+    """
+    latest = record.paper.arxiv_version
+    if record.version is not None or latest is None or latest < 2:
+        return range(0)
+    if not _count_contradicts(paper, record):
+        return range(0)
+    if contradiction(paper, dataclasses.replace(record, paper=_without_authors(record))):
+        return range(0)
+    return range(1, latest)
+
+
+def _without_authors(record: Candidate) -> Paper:
+    return dataclasses.replace(record.paper, authors=())
+
+
+def choose_version(
+    paper: Paper, latest: Candidate, versions: Sequence[Candidate], *, hf_authors: Sequence[str]
+) -> Verdict:
+    """Return the earlier version that agrees with everything the digest and HF say, or why none.
+
+    A version is taken only when nothing contradicts it (`contradiction`), its title is the
+    digest's (normalised), and, where Hugging Face listed names, its names are HF's, in order.
+    Two fitting versions with different author lists are a doubt: none is taken; of versions
+    that agree, the latest is taken.
+    """
+    refused = contradiction(paper, latest)
+    title = normalise_title(paper.title)
+    hf_names = [normalise_title(name) for name in hf_authors]
+    fitting = []
+    for version in versions:
+        if contradiction(paper, version) is not None:
+            continue
+        if title and normalise_title(version.paper.title) != title:
+            continue
+        if hf_names and [normalise_title(name) for name in version.paper.authors] != hf_names:
+            continue
+        fitting.append(version)
+    if not fitting:
+        asked = ", ".join(f"v{version.version}" for version in versions) or "none answered"
+        return Verdict(None, f"{refused}; no earlier version fits ({asked})")
+    if len({version.paper.authors for version in fitting}) > 1:
+        named = ", ".join(f"v{version.version}" for version in fitting)
+        return Verdict(None, f"{refused}; versions {named} fit with different authors")
+    return Verdict(max(fitting, key=lambda version: version.version or 0))
 
 
 def _date_agrees(paper: Paper, candidate: Candidate) -> bool:

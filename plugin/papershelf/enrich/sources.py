@@ -23,7 +23,7 @@ from papershelf.enrich.http import Endpoint
 from papershelf.enrich.match import Candidate
 from papershelf.errors import DigestError
 from papershelf.identity import parse_arxiv_id
-from papershelf.model import DateOrigin
+from papershelf.model import DateOrigin, Paper
 
 ARXIV_BATCH = 100
 """Ids per arXiv API request: the API's documented page size for `id_list`."""
@@ -56,7 +56,13 @@ def default_sources(environ: Mapping[str, str] = os.environ) -> Sources:
 
 
 def arxiv_id_request(ids: Sequence[str]) -> tuple[str, dict[str, str]]:
-    """Return the arXiv API request for up to `ARXIV_BATCH` ids."""
+    """Return the arXiv API request for up to `ARXIV_BATCH` ids, each with or without version.
+
+    arXiv's API User's Manual (section 5.1.1, "A Note on Article Versions"): an id in `id_list`
+    retrieves the latest version of the article; `vN` appended (`id_list=cond-mat/0207270v1`)
+    retrieves that version. So `2510.22938` answers with v2 and its 19 authors, and
+    `2510.22938v1` with the first version and its 3.
+    """
     return "", {"id_list": ",".join(ids), "max_results": str(len(ids))}
 
 
@@ -116,14 +122,15 @@ def arxiv_candidates(text: str, *, url: str, fetched: dt.date) -> list[Candidate
     ]
 
 
-def single_entry_feed(text: str, arxiv_id: str) -> str | None:
-    """Return an arXiv answer cut down to the entry of one id (for the per-paper cache), or None
-    when it has none; `text` is an answer `arxiv_candidates` has read."""
+def single_entry_feed(text: str, record: Paper) -> str | None:
+    """Return an arXiv answer cut down to the entry of one record (its id and version), for the
+    per-paper cache, or None when it has none; `text` is an answer `arxiv_candidates` has read."""
     root = parse_xml(text, source="arxiv", what="an arXiv API answer")
     keep = None
     for entry in list(root.iter(f"{{{ATOM}}}entry")):
         found = parse_arxiv_id((entry.findtext(f"{{{ATOM}}}id") or "").strip())
-        if found and found.id == arxiv_id and keep is None:
+        same = found and (found.id, found.version) == (record.arxiv_id, record.arxiv_version)
+        if same and keep is None:
             keep = entry
         else:
             root.remove(entry)
