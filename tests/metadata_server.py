@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 that answers like the arXiv and Hugging Face APIs.
 
 Tests give it routes: `(path, query)` -> a list of replies, served in turn (the last one repeats),
-so a route can answer 429 first and 200 next. Every request is recorded. Replies can be slow,
-garbled, or a dropped connection.
+so a route can answer 429 first and 200 next. A POST of a form is routed by its fields as a GET
+by its query. Every request is recorded, with its method. Replies can be slow, garbled, or a
+dropped connection.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class MetadataServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, tuple[tuple[str, str], ...]], list[Reply]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.methods: list[str] = []
         self.user_agents: list[str] = []
         server = self
 
@@ -47,10 +49,19 @@ class MetadataServer:
 
             def do_GET(self) -> None:
                 parsed = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parsed.query))
-                server.requests.append((parsed.path, query))
+                self._answer(parsed.path, dict(urllib.parse.parse_qsl(parsed.query)))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                form = self.rfile.read(length).decode("ascii")
+                path = urllib.parse.urlsplit(self.path).path
+                self._answer(path, dict(urllib.parse.parse_qsl(form)))
+
+            def _answer(self, path: str, query: dict[str, str]) -> None:
+                server.methods.append(self.command)
+                server.requests.append((path, query))
                 server.user_agents.append(self.headers.get("User-Agent", ""))
-                reply = server._reply(parsed.path, query)
+                reply = server._reply(path, query)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.drop:
@@ -75,7 +86,7 @@ class MetadataServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def route(self, path: str, query: Mapping[str, str], *replies: Reply) -> None:
-        """Answer GET `path` with exactly this query by `replies`, in turn."""
+        """Answer GET `path` with exactly this query (or a POST of it as a form) by `replies`."""
         self.routes[(path, tuple(sorted(query.items())))] = list(replies)
 
     def _reply(self, path: str, query: Mapping[str, str]) -> Reply:

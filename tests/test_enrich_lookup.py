@@ -451,3 +451,74 @@ def test_no_version_is_asked_for_when_the_latest_is_version_1(
         "the digest shows 3 authors, arxiv lists 19"
     ]
     assert len(server.requests) == 1, "version 1 has no earlier version"
+
+
+OTHER = "Leaving Reality to Imagination: Robust Classification via Generated Datasets"
+DAY = dt.date(2025, 10, 30)
+LISTING = {"date": "2025-10-30", "limit": "100"}
+
+
+def read_on(day: dt.date, paper: Paper) -> Paper:
+    """The paper as an HF page read on `day` gives it (the page is that day's listing)."""
+    return dataclasses.replace(paper, counts_date=day)
+
+
+def test_the_papers_of_one_page_are_found_in_the_day_s_listing_with_one_request(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    listing = hf_search(
+        ("2503.04242", TITLE, AUTHORS),
+        ("2503.11111", TITLE.replace("Improve", "Boost"), AUTHORS),
+        ("2302.02503", OTHER, ["Hritik Bansal", "Aditya Grover"]),
+    )
+    server.route("/api/daily_papers", LISTING, Reply(listing))
+    feed = arxiv_feed(
+        ("2503.04242", TITLE, AUTHORS, "2025-03-06"),
+        ("2302.02503", OTHER, ["Hritik Bansal", "Aditya Grover"], "2025-03-06"),
+    )
+    query = {"id_list": "2503.04242,2302.02503", "max_results": "2"}
+    server.route("/api/query", query, atom(feed))
+    papers = [read_on(DAY, page_paper()), read_on(DAY, page_paper(OTHER, 2))]
+    result = enrich_papers(papers, lookup_for(server, tmp_path))
+    assert [paper.arxiv_id for paper in result.papers] == ["2503.04242", "2302.02503"]
+    assert result.papers[1].authors == ("Hritik Bansal", "Aditya Grover")
+    assert result.papers[0].metadata_source == "arxiv 2026-12-02, hf 2026-12-02"
+    assert (result.filled, result.unmatched) == (2, [])
+    assert server.requests == [("/api/daily_papers", LISTING), ("/api/query", query)]
+    assert server.methods == ["GET", "POST"], "the ids go as a form: a long id_list is a 414"
+    enrich_papers(papers, lookup_for(server, tmp_path))
+    assert len(server.requests) == 2
+
+
+def test_a_full_page_of_the_listing_asks_for_the_next_and_a_paper_not_listed_is_searched(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    fillers = [(f"2510.{n:05d}", f"Filler paper {n}", ["A B"]) for n in range(100)]
+    server.route("/api/daily_papers", LISTING, Reply(hf_search(*fillers)))
+    second = {**LISTING, "p": "1"}
+    server.route("/api/daily_papers", second, Reply(hf_search(("2503.04242", TITLE, AUTHORS))))
+    server.route("/api/papers/search", {"q": OTHER}, Reply(hf_search()))
+    result = enrich_papers(
+        [read_on(DAY, page_paper()), read_on(DAY, page_paper(OTHER, 2))],
+        lookup_for(server, tmp_path),
+    )
+    assert result.papers[0].authors == tuple(AUTHORS)
+    assert result.papers[1] == read_on(DAY, page_paper(OTHER, 2))
+    assert [query for path, query in server.requests if path != "/api/query"] == [
+        LISTING,
+        second,
+        {"q": OTHER},
+    ]
+
+
+def test_ids_go_to_arxiv_a_thousand_a_request(server: MetadataServer, tmp_path: Path) -> None:
+    ids = [f"2501.{n:05d}" for n in range(1001)]
+    feed = arxiv_feed(*((arxiv_id, f"Paper {arxiv_id}", ["A B"], "2025-01-02") for arxiv_id in ids))
+    server.route("/api/query", {"id_list": ",".join(ids[:1000]), "max_results": "1000"}, atom(feed))
+    found = lookup_for(server, tmp_path).arxiv_ids(ids)
+    assert [len(query["id_list"].split(",")) for _, query in server.requests] == [1000, 1]
+    assert server.methods == ["POST", "POST"]
+    assert sorted(found) == ids[:1000], "the last id is unknown: its request answered 404"
+    assert lookup_for(server, tmp_path, offline=True).arxiv_ids(ids[:1000]).keys() == set(
+        ids[:1000]
+    )

@@ -2,9 +2,10 @@
 
 Only absent fields are filled, only from a record nothing contradicts (`match.choose`), and every
 filled paper says where its data came from (`Paper.metadata_source`, e.g. `arxiv 2026-12-01`).
-A paper with a title only is first looked up on Hugging Face by title (its papers are the ones HF
-digests list), then on arXiv by title; once its arXiv id is known, arXiv's record (batched, 100
-ids a request) gives the authors, and must agree with Hugging Face's where both answer.
+A paper with a title only is first looked for in Hugging Face's listing of the day its digest was
+read (the HF page is that listing), then by HF's title search, then arXiv's; once its arXiv id
+is known, arXiv's record (batched, 1,000 ids a request) gives the authors, and must agree with
+Hugging Face's where both answer.
 """
 
 from __future__ import annotations
@@ -155,11 +156,19 @@ def _earlier_versions_that_fit(
 
 
 def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
-    """Return the record a title search on HF, else on arXiv, finds for a paper."""
+    """Return the record found for a paper by its title: in HF's listing of the day the digest
+    was read (one request for a whole page of papers), else by HF's search, else arXiv's."""
+    day = paper.counts_date
+    searches: list[Callable[[], list[Candidate] | None]] = [
+        lambda: lookup.hf_search(paper.title),
+        lambda: lookup.arxiv_title(paper.title),
+    ]
+    if day is not None:
+        searches.insert(0, lambda: lookup.hf_day(day))
     reasons: list[str] = []
     answered = False
-    for search in (lookup.hf_search, lookup.arxiv_title):
-        candidates = search(paper.title)
+    for search in searches:
+        candidates = search()
         if candidates is None:
             continue
         answered = True

@@ -42,7 +42,8 @@ class Answer:
     """One HTTP answer as the source sent it."""
 
     url: str
-    """The requested URL with its query, e.g. `https://export.arxiv.org/api/query?id_list=...`."""
+    """The requested URL with its query, e.g. `https://export.arxiv.org/api/query?id_list=...`;
+    for a form sent by POST, the same request in its GET form."""
     status: int
     """e.g. `200`, or `404` for a paper the source does not know."""
     text: str
@@ -95,8 +96,15 @@ class Fetcher:
         """Return why a source was given up for this run, or None while it answers."""
         return self._down.get(endpoint.name)
 
-    def get(self, endpoint: Endpoint, path: str, params: Mapping[str, str]) -> Answer:
+    def get(
+        self, endpoint: Endpoint, path: str, params: Mapping[str, str], *, form: bool = False
+    ) -> Answer:
         """Return the answer to `GET base_url/path?params`; 404 is an answer, not a failure.
+
+        With `form`, the parameters go as a form in the body of a POST instead: the arXiv API
+        takes either (its manual, 3.1 "Calling the API": "if the parameters list is unusually
+        long, a POST request might be preferred"), and a GET with several hundred ids in its
+        `id_list` is refused as 414 URI Too Long.
 
         Raises:
             SourceDown: The source failed every retry now or earlier in this run.
@@ -106,6 +114,7 @@ class Fetcher:
             raise SourceDown(earlier)
         reason = f"{endpoint.name}: no answer"
         url = endpoint.base_url.rstrip("/") + ("/" + path.lstrip("/") if path else "")
+        asked = str(httpx.URL(url, params=dict(params)))
         pause = self._backoff
         for attempt in range(self._retries + 1):
             if attempt:
@@ -114,7 +123,10 @@ class Fetcher:
             self._pace(endpoint)
             self.requests += 1
             try:
-                response = self._client.get(url, params=dict(params))
+                if form:
+                    response = self._client.post(url, data=dict(params))
+                else:
+                    response = self._client.get(url, params=dict(params))
             except httpx.TimeoutException:
                 reason = f"{endpoint.name}: no answer within {self._client.timeout.read} s"
                 continue
@@ -122,7 +134,7 @@ class Fetcher:
                 reason = f"{endpoint.name}: {type(error).__name__}: {error}"
                 continue
             if response.status_code in _RETRIED_STATUSES:
-                reason = f"{endpoint.name}: HTTP {response.status_code} for {response.url}"
+                reason = f"{endpoint.name}: HTTP {response.status_code} for {asked}"
                 wanted = _retry_after(response.headers.get("Retry-After"))
                 if wanted is not None:
                     if wanted > _MAX_RETRY_AFTER:
@@ -130,14 +142,14 @@ class Fetcher:
                     pause = max(pause, wanted)
                 continue
             if response.status_code >= 400 and response.status_code != 404:
-                reason = f"{endpoint.name}: HTTP {response.status_code} for {response.url}"
+                reason = f"{endpoint.name}: HTTP {response.status_code} for {asked}"
                 break
             try:
                 text = response.text
             except (UnicodeDecodeError, LookupError) as error:
                 reason = f"{endpoint.name}: an answer that is not text ({error})"
                 break
-            return Answer(str(response.url), response.status_code, text)
+            return Answer(asked if form else str(response.url), response.status_code, text)
         self._down[endpoint.name] = reason
         raise SourceDown(reason)
 

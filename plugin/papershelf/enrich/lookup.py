@@ -17,14 +17,17 @@ from papershelf.enrich.http import Endpoint, Fetcher, SourceDown
 from papershelf.enrich.match import Candidate
 from papershelf.enrich.sources import (
     ARXIV_BATCH,
+    HF_DAY_PAGE,
+    HF_DAY_PAGES,
     GarbledAnswer,
     Sources,
     arxiv_candidates,
     arxiv_id_request,
     arxiv_title_request,
     hf_candidates,
+    hf_day_request,
     hf_search_request,
-    single_entry_feed,
+    single_entry_feeds,
 )
 from papershelf.identity import parse_arxiv_id
 
@@ -45,6 +48,25 @@ class Lookup:
     """Ask the sources again even when the cache has an answer."""
     warnings: list[str] = field(default_factory=list)
     """What went wrong, one line each, e.g. `arxiv: HTTP 503 ...; 12 papers left as they were`."""
+    _days: dict[dt.date, list[Candidate] | None] = field(default_factory=dict, repr=False)
+
+    def hf_day(self, day: dt.date) -> list[Candidate] | None:
+        """Return the papers of Hugging Face's listing of a day (`daily_papers?date=`); None when
+        unknown. One request per hundred papers of the day, asked once a run."""
+        if day not in self._days:
+            listed: list[Candidate] | None = []
+            for page in range(HF_DAY_PAGES):
+                path, params = hf_day_request(day, page)
+                name = cache_name("day", "&".join(f"{k}={v}" for k, v in params.items()))
+                items = self._ask(self.sources.hf, name, path, params)
+                if items is None:
+                    listed = None
+                    break
+                listed = [*(listed or []), *items]
+                if len(items) < HF_DAY_PAGE:
+                    break
+            self._days[day] = listed
+        return self._days[day]
 
     def hf_search(self, title: str) -> list[Candidate] | None:
         """Return Hugging Face's records for a title search; None when unknown."""
@@ -81,7 +103,7 @@ class Lookup:
             batch = wanted[start : start + ARXIV_BATCH]
             path, params = arxiv_id_request(batch)
             try:
-                answer = self.fetcher.get(self.sources.arxiv, path, params)
+                answer = self.fetcher.get(self.sources.arxiv, path, params, form=True)
                 entries = arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
             except SourceDown as error:
                 self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
@@ -89,15 +111,19 @@ class Lookup:
             except GarbledAnswer as error:
                 self.warnings.append(f"arxiv: a garbled answer: {error}")
                 continue
+            feeds = single_entry_feeds(answer.text)
+            keep: dict[str, CachedAnswer] = {}
             for asked in batch:
                 candidate = _record_of(entries, asked)
                 if candidate is None:
                     continue
                 found[asked] = candidate
-                single = single_entry_feed(answer.text, candidate.paper)
+                single = feeds.get((candidate.paper.arxiv_id or "", candidate.paper.arxiv_version))
                 if single is not None:
-                    kept = CachedAnswer(answer.url, self.today, answer.status, single)
-                    self.cache.put("arxiv", cache_name("id", asked), kept)
+                    keep[cache_name("id", asked)] = CachedAnswer(
+                        answer.url, self.today, answer.status, single
+                    )
+            self.cache.put_many("arxiv", keep)
         return found
 
     def _ask(

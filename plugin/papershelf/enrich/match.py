@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from papershelf.identity import normalise_title
 from papershelf.model import DateOrigin, Paper
@@ -39,6 +39,12 @@ class Candidate:
     version: int | None = None
     """The version a request asked for, e.g. `1` for `id_list=2510.22938v1`; None for the
     answer about the paper, which is its latest version."""
+    title_key: str = field(init=False, repr=False, compare=False)
+    """`normalise_title` of the record's title, e.g. `llama open and efficient`: computed once,
+    since one listing's candidates are compared with every paper of its day."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title_key", normalise_title(self.paper.title))
 
     @property
     def label(self) -> str:
@@ -56,16 +62,17 @@ class Verdict:
     """Why nothing was taken, e.g. `the page shows 3 authors, arxiv lists 19`."""
 
 
-def contradiction(paper: Paper, candidate: Candidate) -> str | None:
-    """Return what contradicts taking `candidate` for `paper`, or None when nothing does."""
+def contradiction(paper: Paper, candidate: Candidate, *, title: str | None = None) -> str | None:
+    """Return what contradicts taking `candidate` for `paper`, or None when nothing does;
+    `title` is `normalise_title(paper.title)` when the caller has it already."""
     other = candidate.paper
     by_id = bool(paper.arxiv_id and other.arxiv_id)
     if by_id:
         if paper.arxiv_id.casefold() != other.arxiv_id.casefold():  # type: ignore[union-attr]
             return f"{candidate.label} has arXiv id {other.arxiv_id}, the digest {paper.arxiv_id}"
     else:
-        title = normalise_title(paper.title)
-        if not title or title != normalise_title(other.title):
+        title = normalise_title(paper.title) if title is None else title
+        if not title or title != candidate.title_key:
             return f"no {candidate.label} record has this exact title"
     if _count_contradicts(paper, candidate):
         count = _shown_count(paper)
@@ -170,7 +177,8 @@ def choose(paper: Paper, candidates: Sequence[Candidate]) -> Verdict:
     """Return the one candidate nothing contradicts; none when there are none, or two papers."""
     if not candidates:
         return Verdict(None, "no source knows it")
-    fitting = [candidate for candidate in candidates if contradiction(paper, candidate) is None]
+    title = normalise_title(paper.title)
+    fitting = [c for c in candidates if contradiction(paper, c, title=title) is None]
     ids = {candidate.paper.arxiv_id for candidate in fitting}
     if len(fitting) > 1 and (len(ids) > 1 or None in ids):
         return Verdict(None, f"{len(fitting)} different records fit; none was taken")

@@ -23,10 +23,22 @@ from papershelf.enrich.http import Endpoint
 from papershelf.enrich.match import Candidate
 from papershelf.errors import DigestError
 from papershelf.identity import parse_arxiv_id
-from papershelf.model import DateOrigin, Paper
+from papershelf.model import DateOrigin
 
-ARXIV_BATCH = 100
-"""Ids per arXiv API request: the API's documented page size for `id_list`."""
+ARXIV_BATCH = 1000
+"""Ids per arXiv API request (sent as a POST form, see `Fetcher.get`). arXiv's API manual (3.1.1.2
+"start and max_results paging") allows at most 2000 results a call and recommends slices of
+no more than 1,000; one request per 1,000 papers is what its 3-second pace then allows."""
+
+HF_INTERVAL = 0.6
+"""Seconds between two requests to Hugging Face. Its Hub documentation ("Hub Rate limits") allows
+an anonymous client 500 API requests per 5-minute window: one every 0.6 s, sustained."""
+
+HF_DAY_PAGE = 100
+"""Items per page of HF's `daily_papers` listing (its largest `limit`)."""
+
+HF_DAY_PAGES = 5
+"""Pages of one day's listing asked for at most; a day has rarely more than a hundred papers."""
 
 _QUERY_BREAKERS = re.compile(r"[^\w\s]+")
 """Characters arXiv's query syntax reads as operators or chokes on (colons, hyphens, quotes)."""
@@ -51,7 +63,9 @@ def default_sources(environ: Mapping[str, str] = os.environ) -> Sources:
             # arXiv's terms of use: at most one request every three seconds.
             min_interval=3.0,
         ),
-        hf=Endpoint("hf", environ.get("PAPERSHELF_HF_API") or "https://huggingface.co/api", 0.5),
+        hf=Endpoint(
+            "hf", environ.get("PAPERSHELF_HF_API") or "https://huggingface.co/api", HF_INTERVAL
+        ),
     )
 
 
@@ -70,6 +84,14 @@ def arxiv_title_request(title: str) -> tuple[str, dict[str, str]]:
     """Return the arXiv API title search, with the characters its syntax breaks on removed."""
     words = " ".join(_QUERY_BREAKERS.sub(" ", title).split())
     return "", {"search_query": f'ti:"{words}"', "max_results": "10"}
+
+
+def hf_day_request(day: dt.date, page: int) -> tuple[str, dict[str, str]]:
+    """Return the request for one page (0-based) of HF's papers listing of a day."""
+    params = {"date": day.isoformat(), "limit": str(HF_DAY_PAGE)}
+    if page:
+        params["p"] = str(page)
+    return "daily_papers", params
 
 
 def hf_search_request(title: str) -> tuple[str, dict[str, str]]:
@@ -122,18 +144,22 @@ def arxiv_candidates(text: str, *, url: str, fetched: dt.date) -> list[Candidate
     ]
 
 
-def single_entry_feed(text: str, record: Paper) -> str | None:
-    """Return an arXiv answer cut down to the entry of one record (its id and version), for the
-    per-paper cache, or None when it has none; `text` is an answer `arxiv_candidates` has read."""
+def single_entry_feeds(text: str) -> dict[tuple[str, int | None], str]:
+    """Return an arXiv answer cut into one answer per entry, by the entry's (id, version), for
+    the per-paper cache; `text` is an answer `arxiv_candidates` has read. The answer is parsed
+    once, whatever the number of its entries."""
     root = parse_xml(text, source="arxiv", what="an arXiv API answer")
-    keep = None
-    for entry in list(root.iter(f"{{{ATOM}}}entry")):
+    entries = list(root.iter(f"{{{ATOM}}}entry"))
+    for entry in entries:
+        root.remove(entry)
+    feeds: dict[tuple[str, int | None], str] = {}
+    for entry in entries:
         found = parse_arxiv_id((entry.findtext(f"{{{ATOM}}}id") or "").strip())
-        same = found and (found.id, found.version) == (record.arxiv_id, record.arxiv_version)
-        if same and keep is None:
-            keep = entry
-        else:
-            root.remove(entry)
-    if keep is None:
-        return None
-    return "<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(root, "unicode") + "\n"
+        if found is None or (found.id, found.version) in feeds:
+            continue
+        root.append(entry)
+        feeds[found.id, found.version] = (
+            "<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(root, "unicode") + "\n"
+        )
+        root.remove(entry)
+    return feeds

@@ -1,0 +1,299 @@
+"""Benchmark the metadata lookup at scale; prints figures, asserts nothing.
+
+  python benchmarks/enrich.py [--papers 1000] [--per-day 50] [--unlisted 0.0] [--pace-scale 1]
+
+N title-only papers, as copies of Hugging Face's papers page give them (a title, an abstract, an
+author count, the day the page was read; no names, no arXiv id), `--per-day` of them on each
+day's page, are enriched against a local HTTP server of this script's own that answers like
+Hugging Face (`daily_papers?date=`, `papers/search?q=`, JSON) and arXiv (`api/query` with
+`id_list`, Atom), through the real client (`papershelf.enrich`: httpx, the paces, retries, the
+answer cache). `--unlisted` is the share of papers missing from their day's listing, which
+the HF title search then finds, one request each.
+
+Run 1 starts from an empty cache, with the real paces (arXiv 3 s, HF 0.6 s) unless
+`--pace-scale` shrinks them (0.01 for a quick try; report the real-pace figure). The anchor
+printed beside it is the floor those paces allow for the requests the run sent: (arXiv
+requests - 1) x arXiv's pace + (HF requests - 1) x HF's pace (the first request of each source
+waits for nothing). Run 2 is the same job again over the cache the first run left: it should
+send no request and take well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from papershelf.enrich import Lookup, enrich_papers
+from papershelf.enrich.cache import AnswerCache
+from papershelf.enrich.http import Endpoint, Fetcher
+from papershelf.enrich.sources import HF_DAY_PAGE, HF_INTERVAL, Sources, default_sources
+from papershelf.model import DateOrigin, Paper, Source
+
+WORDS = (
+    "diffusion transformer reasoning agent video retrieval robust efficient sparse policy reward"
+    " language model vision multimodal graph benchmark dataset alignment safety quantization"
+    " distillation continual learning contrastive tokenizer speech motion planning scaling"
+).split()
+FIRST_DAY = dt.date(2025, 10, 1)
+TODAY = dt.date(2026, 12, 2)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the sources know of one synthetic paper."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+    published: dt.date
+    listed_on: dt.date
+    listed: bool
+    abstract: str
+
+
+def make_records(count: int, per_day: int, unlisted: float, seed: int = 7) -> list[Record]:
+    """Return `count` papers, `per_day` of them on each day's page from FIRST_DAY on."""
+    rng = random.Random(seed)
+    records = []
+    for index in range(count):
+        title = " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randint(6, 12)))
+        published = dt.date(2025, rng.randint(1, 9), rng.randint(1, 28))
+        records.append(
+            Record(
+                arxiv_id=f"25{published.month:02d}.{10000 + index:05d}",
+                title=f"{title} {index}",
+                authors=tuple(f"Given{k} Surname{index}x{k}" for k in range(rng.randint(1, 8))),
+                published=published,
+                listed_on=FIRST_DAY + dt.timedelta(days=index // per_day),
+                listed=rng.random() >= unlisted,
+                abstract=" ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 220))) + ".",
+            )
+        )
+    return records
+
+
+def page_paper(record: Record) -> Paper:
+    """Return the paper as the HF page copy of its day gives it."""
+    return Paper(
+        title=record.title,
+        abstract=record.abstract,
+        source=Source(f"bib/digests/{record.listed_on}-hf-papers.txt", line=13),
+        date=record.published,
+        date_origin=DateOrigin.YEAR_INFERRED,
+        author_count=len(record.authors),
+        counts_date=record.listed_on,
+    )
+
+
+def hf_item(record: Record) -> dict[str, object]:
+    """Return a `daily_papers` / `papers/search` item in Hugging Face's 2026 shape."""
+    stamp = f"{record.published.isoformat()}T09:39:45.000Z"
+    return {
+        "paper": {
+            "id": record.arxiv_id,
+            "authors": [
+                {"_id": f"a{k}", "name": name, "hidden": False}
+                for k, name in enumerate(record.authors)
+            ],
+            "publishedAt": stamp,
+            "title": record.title,
+            "summary": record.abstract,
+            "upvotes": 3,
+            "githubRepo": f"https://github.com/example/{record.arxiv_id}",
+        },
+        "publishedAt": stamp,
+        "title": record.title,
+        "numComments": 0,
+    }
+
+
+AUTHOR = "    <author>\n      <name>%s</name>\n    </author>\n"
+
+
+def atom_feed(records: list[Record], query: str) -> str:
+    """Return an arXiv API answer in the 2026 layout for `records`."""
+    entries = "".join(
+        f"""  <entry>
+    <id>http://arxiv.org/abs/{r.arxiv_id}v1</id>
+    <title>{escape(r.title)}</title>
+    <updated>{r.published.isoformat()}T17:59:49Z</updated>
+    <link href="https://arxiv.org/abs/{r.arxiv_id}v1" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/pdf/{r.arxiv_id}v1" rel="related" type="application/pdf" \
+title="pdf"/>
+    <summary>{escape(r.abstract)}</summary>
+    <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+    <published>{r.published.isoformat()}T17:59:49Z</published>
+    <arxiv:primary_category term="cs.LG"/>
+{"".join(AUTHOR % escape(name) for name in r.authors)}  </entry>
+"""
+        for r in records
+    )
+    return f"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" \
+xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+  <id>https://arxiv.org/api/benchmark</id>
+  <title>arXiv Query: {escape(query)}</title>
+  <updated>{TODAY.isoformat()}T00:00:00Z</updated>
+  <opensearch:itemsPerPage>{len(records)}</opensearch:itemsPerPage>
+  <opensearch:totalResults>{len(records)}</opensearch:totalResults>
+  <opensearch:startIndex>0</opensearch:startIndex>
+{entries}</feed>
+"""
+
+
+class SourcesServer:
+    """Hugging Face and arXiv on 127.0.0.1, answering from `records`; counts requests."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.requests: Counter[str] = Counter()
+        by_id = {record.arxiv_id: record for record in records}
+        by_title = {record.title: record for record in records}
+        days: dict[str, list[Record]] = {}
+        for record in records:
+            if record.listed:
+                days.setdefault(record.listed_on.isoformat(), []).append(record)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                parsed = urllib.parse.urlsplit(self.path)
+                self.answer(parsed.path, dict(urllib.parse.parse_qsl(parsed.query)))
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                path = urllib.parse.urlsplit(self.path).path
+                self.answer(path, dict(urllib.parse.parse_qsl(body.decode("ascii"))))
+
+            def answer(self, path: str, query: dict[str, str]) -> None:
+                if path == "/api/query":
+                    server.requests["arxiv"] += 1
+                    ids = query.get("id_list", "").split(",")
+                    found = [by_id[i] for i in ids if i in by_id]
+                    self.send("application/atom+xml; charset=UTF-8", atom_feed(found, str(query)))
+                    return
+                server.requests["hf"] += 1
+                if path == "/api/daily_papers":
+                    start = int(query.get("p", "0")) * int(query.get("limit", "50"))
+                    listed = days.get(query.get("date", ""), [])
+                    page = listed[start : start + int(query.get("limit", "50"))]
+                    self.send(
+                        "application/json; charset=utf-8", json.dumps(list(map(hf_item, page)))
+                    )
+                elif path == "/api/papers/search":
+                    hit = by_title.get(query.get("q", ""))
+                    self.send(
+                        "application/json; charset=utf-8", json.dumps([hf_item(hit)] if hit else [])
+                    )
+                else:
+                    self.send("application/json", '{"error":"Not Found"}', status=404)
+
+            def send(self, kind: str, text: str, status: int = 200) -> None:
+                data = text.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def run(papers: list[Paper], sources: Sources, cache: Path) -> tuple[float, int, int]:
+    """Enrich `papers` once; return the seconds taken, papers filled, papers unmatched."""
+    with Fetcher() as fetcher:
+        lookup = Lookup(AnswerCache(cache), fetcher, sources, TODAY)
+        start = time.perf_counter()
+        result = enrich_papers(papers, lookup)
+        seconds = time.perf_counter() - start
+    return seconds, result.filled, len(result.unmatched)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--papers", type=int, default=1000)
+    parser.add_argument("--per-day", type=int, default=50)
+    parser.add_argument("--unlisted", type=float, default=0.0)
+    parser.add_argument("--pace-scale", type=float, default=1.0)
+    options = parser.parse_args()
+    records = make_records(options.papers, options.per_day, options.unlisted)
+    papers = [page_paper(record) for record in records]
+    arxiv_pace = default_sources({}).arxiv.min_interval * options.pace_scale
+    hf_pace = HF_INTERVAL * options.pace_scale
+    server = SourcesServer(records)
+    sources = Sources(
+        arxiv=Endpoint("arxiv", server.url + "/api/query", arxiv_pace),
+        hf=Endpoint("hf", server.url + "/api", hf_pace),
+    )
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
+    print(
+        f"{len(papers)} title-only papers, {options.per_day} a day over "
+        f"{len({r.listed_on for r in records})} days, {options.unlisted:.0%} not in their day's "
+        f"listing; paces: arXiv {arxiv_pace:g} s, HF {hf_pace:g} s "
+        f"(pace scale {options.pace_scale:g})"
+    )
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            cache = Path(folder)
+            seconds, filled, unmatched = run(papers, sources, cache)
+            asked = dict(server.requests)
+            arxiv, hf = asked.get("arxiv", 0), asked.get("hf", 0)
+            floor = max(arxiv - 1, 0) * arxiv_pace + max(hf - 1, 0) * hf_pace
+            print(
+                f"run 1 (empty cache): {seconds:7.2f} s   {filled} filled, {unmatched} not; "
+                f"requests: arXiv {arxiv}, HF {hf}"
+            )
+            print(
+                f"  anchor, the floor the paces allow for these requests: {floor:7.2f} s "
+                f"(({arxiv} - 1) x {arxiv_pace:g} + ({hf} - 1) x {hf_pace:g}); "
+                f"above it: {seconds - floor:.2f} s"
+            )
+            days = len({r.listed_on for r in records})
+            pages = sum(-(-options.per_day // HF_DAY_PAGE) for _ in range(days))
+            batches = -(-len(papers) // 100)
+            old = ((len(papers) - 1) * 0.5 + (batches - 1) * 3.0) * options.pace_scale
+            print(
+                f"  for comparison (arithmetic, not run): one HF title search per paper at the "
+                f"former 0.5 s and {batches} id batches of 100 would need >= {old:.1f} s; "
+                f"listing pages asked here: {pages}"
+            )
+            server.requests.clear()
+            seconds, filled, unmatched = run(papers, sources, cache)
+            print(
+                f"run 2 (the cache of run 1): {seconds:7.3f} s   {filled} filled; "
+                f"requests: {sum(server.requests.values())}"
+            )
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
