@@ -522,3 +522,38 @@ def test_ids_go_to_arxiv_a_thousand_a_request(server: MetadataServer, tmp_path: 
     assert lookup_for(server, tmp_path, offline=True).arxiv_ids(ids[:1000]).keys() == set(
         ids[:1000]
     )
+
+
+def test_a_record_found_by_arxiv_s_title_search_falls_back_to_its_earlier_version(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    server.route("/api/papers/search", {"q": AQCAT}, Reply(hf_search()))
+    words = "AQCat25 Unlocking spin aware high fidelity machine learning potentials for catalysis"
+    server.route(
+        "/api/query",
+        {"search_query": f'ti:"{words}"', "max_results": "10"},
+        atom(arxiv_feed(("2510.22938v2", AQCAT, AQCAT_V2, "2025-10-26"))),
+    )
+    server.route(
+        "/api/query",
+        {"id_list": "2510.22938v1", "max_results": "1"},
+        atom(arxiv_feed(("2510.22938v1", AQCAT, AQCAT_V1, "2025-10-26"))),
+    )
+    result = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
+    [paper] = result.papers
+    assert (paper.authors, paper.arxiv_version) == (tuple(AQCAT_V1), 1)
+    assert paper.metadata_source == "arxiv v1 2026-12-02"
+    assert [method for method in server.methods] == ["GET", "GET", "POST"]
+
+
+def test_the_reason_reported_is_that_of_the_record_with_the_digest_s_title(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    listing = hf_search(
+        ("2503.11111", TITLE.replace("Improve", "Boost"), AUTHORS),
+        ("2503.04242", TITLE, AUTHORS[:3]),
+    )
+    server.route("/api/daily_papers", LISTING, Reply(listing))
+    server.route("/api/papers/search", {"q": TITLE}, Reply(hf_search()))
+    result = enrich_papers([read_on(DAY, page_paper())], lookup_for(server, tmp_path))
+    assert [item.reason for item in result.unmatched] == ["the digest shows 4 authors, hf lists 3"]

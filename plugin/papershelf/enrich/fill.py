@@ -69,6 +69,7 @@ def enrich_papers(
     wanted = [index for index, paper in enumerate(papers) if needs_lookup(paper)]
     found: dict[int, Candidate] = {}
     unmatched: dict[int, str] = {}
+    contradicted: dict[int, tuple[Paper, Candidate]] = {}
     items: Iterable[Paper] = [papers[index] for index in wanted]
     if progress is not None:
         items = progress(items, len(wanted), "looking up")
@@ -80,6 +81,8 @@ def enrich_papers(
             found[index] = verdict.candidate
         elif verdict.reason is not None:
             unmatched[index] = verdict.reason
+        if verdict.earlier_of is not None:
+            contradicted[index] = (paper, verdict.earlier_of)
     ids = {
         index: papers[index].arxiv_id or found[index].paper.arxiv_id
         for index in wanted
@@ -88,7 +91,6 @@ def enrich_papers(
     records = lookup.arxiv_ids([arxiv_id for arxiv_id in ids.values() if arxiv_id])
     result = list(papers)
     taken: dict[int, list[Candidate]] = {}
-    contradicted: dict[int, tuple[Paper, Candidate]] = {}
     for index in wanted:
         paper = papers[index]
         by_title = found.get(index)
@@ -167,6 +169,7 @@ def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
         searches.insert(0, lambda: lookup.hf_day(day))
     reasons: list[str] = []
     answered = False
+    earlier_of = None
     for search in searches:
         candidates = search()
         if candidates is None:
@@ -179,9 +182,10 @@ def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
             return verdict
         if verdict.reason:
             reasons.append(verdict.reason)
+        earlier_of = earlier_of or verdict.earlier_of
     if not reasons and answered:
         reasons.append("no source knows it")
-    return Verdict(None, "; ".join(dict.fromkeys(reasons)) or None)
+    return Verdict(None, "; ".join(dict.fromkeys(reasons)) or None, earlier_of)
 
 
 def _with_identity(paper: Paper, candidate: Candidate) -> Paper:

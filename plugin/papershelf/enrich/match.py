@@ -60,6 +60,9 @@ class Verdict:
     """The record to fill from, or None."""
     reason: str | None = None
     """Why nothing was taken, e.g. `the page shows 3 authors, arxiv lists 19`."""
+    earlier_of: Candidate | None = None
+    """The record with the digest's title refused only for its author count, whose earlier
+    versions may fit (`earlier_versions`); None when there is no such record."""
 
 
 def contradiction(paper: Paper, candidate: Candidate, *, title: str | None = None) -> str | None:
@@ -183,6 +186,9 @@ def choose(paper: Paper, candidates: Sequence[Candidate]) -> Verdict:
     if len(fitting) > 1 and (len(ids) > 1 or None in ids):
         return Verdict(None, f"{len(fitting)} different records fit; none was taken")
     if not fitting:
-        reason = contradiction(paper, candidates[0])
-        return Verdict(None, reason)
+        # The reason worth reporting is that of the record with the digest's title, if any.
+        same = [candidate for candidate in candidates if title and candidate.title_key == title]
+        refused = same[0] if same else candidates[0]
+        retry = same[0] if len(same) == 1 and earlier_versions(paper, same[0]) else None
+        return Verdict(None, contradiction(paper, refused, title=title), retry)
     return Verdict(fitting[0])
