@@ -149,7 +149,14 @@ def test_a_second_run_asks_nothing(server: MetadataServer, tmp_path: Path) -> No
     route_the_paper(server)
     first = enrich_papers([page_paper()], lookup_for(server, tmp_path))
     asked = len(server.requests)
-    assert asked == 2
+    # arXiv's title search (not routed: 404, arXiv knows no such title), HF's, arXiv's record.
+    assert [
+        query.get("search_query", query.get("q", "")) != "" for _, query in server.requests
+    ] == [
+        True,
+        True,
+        False,
+    ]
     second = enrich_papers([page_paper()], lookup_for(server, tmp_path))
     assert len(server.requests) == asked
     assert second.papers == first.papers
@@ -318,6 +325,7 @@ def test_enrich_fills_a_library_from_the_demo_cache_and_moves_nothing_else(
 
 
 AQCAT = "AQCat25: Unlocking spin-aware, high-fidelity machine learning potentials for catalysis"
+AQCAT_WORDS = "AQCat25 Unlocking spin aware high fidelity machine learning potentials for catalysis"
 AQCAT_V1 = ["Omar Allam", "Brook Wander", "Aayush R. Singh"]
 AQCAT_V2 = [*AQCAT_V1[:2], *(f"Coauthor {n}" for n in range(16)), AQCAT_V1[2]]
 
@@ -365,12 +373,13 @@ def test_an_earlier_version_that_agrees_with_everything_is_taken_and_named(
     assert paper.metadata_source == "arxiv v1 2026-12-02, hf 2026-12-02"
     assert (result.filled, result.unmatched) == (1, [])
     assert [query for _, query in server.requests] == [
+        {"search_query": f'ti:"{AQCAT_WORDS}"', "max_results": "10"},
         {"q": AQCAT},
         {"id_list": "2510.22938", "max_results": "1"},
         {"id_list": "2510.22938v1", "max_results": "1"},
     ]
     again = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
-    assert len(server.requests) == 3, "the versions' answers are kept too"
+    assert len(server.requests) == 4, "the versions' answers are kept too"
     assert again.papers == result.papers
 
 
@@ -384,6 +393,7 @@ def test_every_earlier_version_is_asked_in_one_request_and_the_fitting_one_taken
     assert (paper.authors, paper.arxiv_version) == (tuple(AQCAT_V1), 2)
     assert paper.metadata_source == "arxiv v2 2026-12-02, hf 2026-12-02"
     assert [query.get("id_list") for _, query in server.requests] == [
+        None,
         None,
         "2510.22938",
         "2510.22938v1,2510.22938v2",
@@ -432,7 +442,7 @@ def test_no_version_that_still_contradicts_is_taken(
     result = enrich_papers([aqcat_page_paper()], lookup_for(server, tmp_path))
     assert result.papers == [aqcat_page_paper()]
     assert [item.reason for item in result.unmatched] == [reason]
-    assert len(server.requests) == 3
+    assert len(server.requests) == 4, "arXiv's and HF's title searches, the id, its v1"
 
 
 def test_no_version_is_asked_for_when_the_latest_is_version_1(
@@ -528,10 +538,9 @@ def test_a_record_found_by_arxiv_s_title_search_falls_back_to_its_earlier_versio
     server: MetadataServer, tmp_path: Path
 ) -> None:
     server.route("/api/papers/search", {"q": AQCAT}, Reply(hf_search()))
-    words = "AQCat25 Unlocking spin aware high fidelity machine learning potentials for catalysis"
     server.route(
         "/api/query",
-        {"search_query": f'ti:"{words}"', "max_results": "10"},
+        {"search_query": f'ti:"{AQCAT_WORDS}"', "max_results": "10"},
         atom(arxiv_feed(("2510.22938v2", AQCAT, AQCAT_V2, "2025-10-26"))),
     )
     server.route(
@@ -543,7 +552,8 @@ def test_a_record_found_by_arxiv_s_title_search_falls_back_to_its_earlier_versio
     [paper] = result.papers
     assert (paper.authors, paper.arxiv_version) == (tuple(AQCAT_V1), 1)
     assert paper.metadata_source == "arxiv v1 2026-12-02"
-    assert [method for method in server.methods] == ["GET", "GET", "POST"]
+    # arXiv's title search (POST), HF's (GET, nothing), the earlier version (POST).
+    assert server.methods == ["POST", "GET", "POST"]
 
 
 def test_the_reason_reported_is_that_of_the_record_with_the_digest_s_title(
@@ -557,3 +567,28 @@ def test_the_reason_reported_is_that_of_the_record_with_the_digest_s_title(
     server.route("/api/papers/search", {"q": TITLE}, Reply(hf_search()))
     result = enrich_papers([read_on(DAY, page_paper())], lookup_for(server, tmp_path))
     assert [item.reason for item in result.unmatched] == ["the digest shows 4 authors, hf lists 3"]
+
+
+def test_titles_go_to_arxiv_forty_a_search_and_its_records_need_no_second_request(
+    server: MetadataServer, tmp_path: Path
+) -> None:
+    two = [(TITLE, 4, AUTHORS), (OTHER, 2, ["Hritik Bansal", "Aditya Grover"])]
+    query = {
+        "search_query": f'ti:"{TITLE}" OR ti:"{OTHER.replace(":", "")}"',
+        "max_results": "20",
+    }
+    feed = arxiv_feed(
+        ("2503.04242", TITLE, AUTHORS, "2025-03-06"),
+        ("2503.11111", TITLE + " Again", AUTHORS, "2025-03-06"),
+        ("2302.02503", OTHER, two[1][2], "2025-03-06"),
+    )
+    server.route("/api/query", query, atom(feed))
+    papers = [page_paper(title, count) for title, count, _ in two]
+    result = enrich_papers(papers, lookup_for(server, tmp_path))
+    assert [paper.arxiv_id for paper in result.papers] == ["2503.04242", "2302.02503"]
+    assert [paper.authors for paper in result.papers] == [tuple(names) for *_, names in two]
+    assert result.papers[0].metadata_source == "arxiv 2026-12-02"
+    assert server.requests == [("/api/query", query)]
+    assert server.methods == ["POST"]
+    again = enrich_papers(papers, lookup_for(server, tmp_path))
+    assert (len(server.requests), again.papers) == (1, result.papers)

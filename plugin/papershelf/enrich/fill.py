@@ -3,7 +3,8 @@
 Only absent fields are filled, only from a record nothing contradicts (`match.choose`), and every
 filled paper says where its data came from (`Paper.metadata_source`, e.g. `arxiv 2026-12-01`).
 A paper with a title only is first looked for in Hugging Face's listing of the day its digest was
-read (the HF page is that listing), then by HF's title search, then arXiv's; once its arXiv id
+read (the HF page is that listing), then in arXiv's title search (40 titles a request), then by
+HF's title search (one request each, for what is left: papers arXiv retitled); once its arXiv id
 is known, arXiv's record (batched, 1,000 ids a request) gives the authors, and must agree with
 Hugging Face's where both answer.
 """
@@ -70,13 +71,24 @@ def enrich_papers(
     found: dict[int, Candidate] = {}
     unmatched: dict[int, str] = {}
     contradicted: dict[int, tuple[Paper, Candidate]] = {}
+    # The titles the day's listing does not place are asked of arXiv at once, 40 a request.
+    listed = {
+        index: _in_listing(papers[index], lookup) for index in wanted if not papers[index].arxiv_id
+    }
+    on_arxiv = lookup.arxiv_titles(
+        [
+            papers[index].title
+            for index, verdict in listed.items()
+            if verdict is None or verdict.candidate is None
+        ]
+    )
     items: Iterable[Paper] = [papers[index] for index in wanted]
     if progress is not None:
         items = progress(items, len(wanted), "looking up")
     for index, paper in zip(wanted, items, strict=True):
         if paper.arxiv_id:
             continue
-        verdict = _by_title(paper, lookup)
+        verdict = _by_title(paper, lookup, on_arxiv, listed[index])
         if verdict.candidate is not None:
             found[index] = verdict.candidate
         elif verdict.reason is not None:
@@ -88,7 +100,11 @@ def enrich_papers(
         for index in wanted
         if papers[index].arxiv_id or (index in found and found[index].paper.arxiv_id)
     }
-    records = lookup.arxiv_ids([arxiv_id for arxiv_id in ids.values() if arxiv_id])
+    # A record arXiv's title search found is arXiv's record of that id already.
+    from_arxiv = {index for index, candidate in found.items() if candidate.source == "arxiv"}
+    records = lookup.arxiv_ids(
+        [arxiv_id for index, arxiv_id in ids.items() if arxiv_id and index not in from_arxiv]
+    )
     result = list(papers)
     taken: dict[int, list[Candidate]] = {}
     for index in wanted:
@@ -96,6 +112,8 @@ def enrich_papers(
         by_title = found.get(index)
         arxiv_id = ids.get(index)
         record = records.get(arxiv_id) if arxiv_id else None
+        if index in from_arxiv:
+            record = by_title
         if record is not None and record is not by_title:
             # arXiv's record must fit the paper and what the title lookup found.
             known = paper if by_title is None else _with_identity(paper, by_title)
@@ -105,7 +123,7 @@ def enrich_papers(
                 if earlier_versions(known, record):
                     contradicted[index] = (known, record)
                 continue
-        chosen = [candidate for candidate in (record, by_title) if candidate is not None]
+        chosen = [c for c in dict.fromkeys((record, by_title)) if c is not None]
         if chosen:
             taken[index] = chosen
     for index, version in _earlier_versions_that_fit(contradicted, found, lookup, unmatched):
@@ -157,19 +175,30 @@ def _earlier_versions_that_fit(
         yield index, verdict.candidate
 
 
-def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
-    """Return the record found for a paper by its title: in HF's listing of the day the digest
-    was read (one request for a whole page of papers), else by HF's search, else arXiv's."""
+def _in_listing(paper: Paper, lookup: Lookup) -> Verdict | None:
+    """Return what HF's listing of the day the paper's digest was read says of it; None when
+    there is no such day or its listing is unknown."""
     day = paper.counts_date
-    searches: list[Callable[[], list[Candidate] | None]] = [
+    listed = lookup.hf_day(day) if day is not None else None
+    if listed is None:
+        return None
+    return choose(paper, listed) if listed else Verdict(None)
+
+
+def _by_title(
+    paper: Paper, lookup: Lookup, on_arxiv: dict[str, list[Candidate]], listed: Verdict | None
+) -> Verdict:
+    """Return the record found for a paper by its title: in HF's listing of the day its digest
+    was read (`listed`: one request for a whole page of papers), else in arXiv's batched title
+    search (`on_arxiv`: one request for 40 papers), else by HF's title search (one each)."""
+    if listed is not None and listed.candidate is not None:
+        return listed
+    verdicts = [] if listed is None else [listed]
+    answered = listed is not None
+    searches: tuple[Callable[[], list[Candidate] | None], ...] = (
+        lambda: on_arxiv.get(paper.title),
         lambda: lookup.hf_search(paper.title),
-        lambda: lookup.arxiv_title(paper.title),
-    ]
-    if day is not None:
-        searches.insert(0, lambda: lookup.hf_day(day))
-    reasons: list[str] = []
-    answered = False
-    earlier_of = None
+    )
     for search in searches:
         candidates = search()
         if candidates is None:
@@ -180,11 +209,11 @@ def _by_title(paper: Paper, lookup: Lookup) -> Verdict:
         verdict = choose(paper, candidates)
         if verdict.candidate is not None:
             return verdict
-        if verdict.reason:
-            reasons.append(verdict.reason)
-        earlier_of = earlier_of or verdict.earlier_of
+        verdicts.append(verdict)
+    reasons = [verdict.reason for verdict in verdicts if verdict.reason]
     if not reasons and answered:
         reasons.append("no source knows it")
+    earlier_of = next((v.earlier_of for v in verdicts if v.earlier_of is not None), None)
     return Verdict(None, "; ".join(dict.fromkeys(reasons)) or None, earlier_of)
 
 

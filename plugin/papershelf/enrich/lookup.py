@@ -17,19 +17,21 @@ from papershelf.enrich.http import Endpoint, Fetcher, SourceDown
 from papershelf.enrich.match import Candidate
 from papershelf.enrich.sources import (
     ARXIV_BATCH,
+    ARXIV_TITLE_BATCH,
     HF_DAY_PAGE,
     HF_DAY_PAGES,
     GarbledAnswer,
     Sources,
     arxiv_candidates,
     arxiv_id_request,
-    arxiv_title_request,
+    arxiv_titles_request,
+    cut_feed,
     hf_candidates,
     hf_day_request,
     hf_search_request,
-    single_entry_feeds,
+    title_words,
 )
-from papershelf.identity import parse_arxiv_id
+from papershelf.identity import normalise_title, parse_arxiv_id
 
 
 @dataclass
@@ -73,10 +75,63 @@ class Lookup:
         path, params = hf_search_request(title)
         return self._ask(self.sources.hf, cache_name("search", title), path, params)
 
-    def arxiv_title(self, title: str) -> list[Candidate] | None:
-        """Return arXiv's records for a title search; None when unknown."""
-        path, params = arxiv_title_request(title)
-        return self._ask(self.sources.arxiv, cache_name("title", title), path, params)
+    def arxiv_titles(self, titles: Sequence[str]) -> dict[str, list[Candidate]]:
+        """Return arXiv's records with each of these titles (batched; missing when unknown).
+
+        Up to `ARXIV_TITLE_BATCH` titles are one search (`ti:"..." OR ti:"..."`); each title's
+        records (those with its normalised title: another record says nothing about it) are
+        kept in the cache as an answer of their own, an empty one when arXiv has none, so a
+        later run asks nothing about it.
+        """
+        found: dict[str, list[Candidate]] = {}
+        wanted: list[str] = []
+        for title in dict.fromkeys(titles):
+            if not title_words(title):
+                continue
+            kept = None if self.refresh else self.cache.get("arxiv", cache_name("title", title))
+            candidates = None if kept is None else self._read(self.sources.arxiv, kept)
+            if candidates is None:
+                wanted.append(title)
+            else:
+                found[title] = candidates
+        if self.fetcher is None:
+            return found
+        for start in range(0, len(wanted), ARXIV_TITLE_BATCH):
+            batch = wanted[start : start + ARXIV_TITLE_BATCH]
+            path, params = arxiv_titles_request(batch)
+            try:
+                answer = self.fetcher.get(self.sources.arxiv, path, params, form=True)
+                entries = (
+                    []
+                    if answer.status == 404
+                    else arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
+                )
+            except SourceDown as error:
+                self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
+                break
+            except GarbledAnswer as error:
+                self.warnings.append(f"arxiv: a garbled answer: {error}")
+                continue
+            mine = {
+                title: [c for c in entries if c.title_key == normalise_title(title)]
+                for title in batch
+            }
+            keep: dict[str, CachedAnswer] = {}
+            if answer.status == 404:
+                for title in batch:
+                    keep[cache_name("title", title)] = CachedAnswer(answer.url, self.today, 404, "")
+            else:
+                groups = {
+                    title: [(c.paper.arxiv_id or "", c.paper.arxiv_version) for c in records]
+                    for title, records in mine.items()
+                }
+                for title, text in cut_feed(answer.text, groups).items():
+                    keep[cache_name("title", title)] = CachedAnswer(
+                        answer.url, self.today, answer.status, text
+                    )
+            self.cache.put_many("arxiv", keep)
+            found.update(mine)
+        return found
 
     def arxiv_ids(self, ids: Sequence[str]) -> dict[str, Candidate]:
         """Return arXiv's records of the papers with these ids (batched; missing when unknown).
@@ -111,19 +166,23 @@ class Lookup:
             except GarbledAnswer as error:
                 self.warnings.append(f"arxiv: a garbled answer: {error}")
                 continue
-            feeds = single_entry_feeds(answer.text)
-            keep: dict[str, CachedAnswer] = {}
-            for asked in batch:
-                candidate = _record_of(entries, asked)
-                if candidate is None:
-                    continue
-                found[asked] = candidate
-                single = feeds.get((candidate.paper.arxiv_id or "", candidate.paper.arxiv_version))
-                if single is not None:
-                    keep[cache_name("id", asked)] = CachedAnswer(
-                        answer.url, self.today, answer.status, single
+            records = {asked: _record_of(entries, asked) for asked in batch}
+            groups = {
+                asked: [(record.paper.arxiv_id or "", record.paper.arxiv_version)]
+                for asked, record in records.items()
+                if record is not None
+            }
+            feeds = cut_feed(answer.text, groups)
+            self.cache.put_many(
+                "arxiv",
+                {
+                    cache_name("id", asked): CachedAnswer(
+                        answer.url, self.today, answer.status, text
                     )
-            self.cache.put_many("arxiv", keep)
+                    for asked, text in feeds.items()
+                },
+            )
+            found.update({asked: record for asked, record in records.items() if record})
         return found
 
     def _ask(

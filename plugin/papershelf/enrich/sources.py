@@ -30,6 +30,10 @@ ARXIV_BATCH = 1000
 "start and max_results paging") allows at most 2000 results a call and recommends slices of
 no more than 1,000; one request per 1,000 papers is what its 3-second pace then allows."""
 
+ARXIV_TITLE_BATCH = 40
+"""Titles per arXiv title search (`ti:"..." OR ti:"..."`, sent as a POST form like the ids): one
+request per 40 papers, whose titles take about 4,000 characters; at most 10 results each."""
+
 HF_INTERVAL = 0.6
 """Seconds between two requests to Hugging Face. Its Hub documentation ("Hub Rate limits") allows
 an anonymous client 500 API requests per 5-minute window: one every 0.6 s, sustained."""
@@ -80,10 +84,17 @@ def arxiv_id_request(ids: Sequence[str]) -> tuple[str, dict[str, str]]:
     return "", {"id_list": ",".join(ids), "max_results": str(len(ids))}
 
 
-def arxiv_title_request(title: str) -> tuple[str, dict[str, str]]:
-    """Return the arXiv API title search, with the characters its syntax breaks on removed."""
-    words = " ".join(_QUERY_BREAKERS.sub(" ", title).split())
-    return "", {"search_query": f'ti:"{words}"', "max_results": "10"}
+def arxiv_titles_request(titles: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Return the arXiv API search for up to `ARXIV_TITLE_BATCH` titles, each a phrase of its
+    words (`ti:"..."`, the characters arXiv's query syntax breaks on removed), joined by `OR`
+    (the manual's Boolean operator), 10 results per title."""
+    phrases = [f'ti:"{title_words(title)}"' for title in titles]
+    return "", {"search_query": " OR ".join(phrases), "max_results": str(10 * len(titles))}
+
+
+def title_words(title: str) -> str:
+    """Return a title's words as arXiv's title search takes them; empty for a title of symbols."""
+    return " ".join(_QUERY_BREAKERS.sub(" ", title).split())
 
 
 def hf_day_request(day: dt.date, page: int) -> tuple[str, dict[str, str]]:
@@ -144,22 +155,27 @@ def arxiv_candidates(text: str, *, url: str, fetched: dt.date) -> list[Candidate
     ]
 
 
-def single_entry_feeds(text: str) -> dict[tuple[str, int | None], str]:
-    """Return an arXiv answer cut into one answer per entry, by the entry's (id, version), for
-    the per-paper cache; `text` is an answer `arxiv_candidates` has read. The answer is parsed
-    once, whatever the number of its entries."""
+def cut_feed(text: str, groups: Mapping[str, Sequence[tuple[str, int | None]]]) -> dict[str, str]:
+    """Return an arXiv answer cut into one answer per group, holding the entries of the group's
+    (id, version) keys, for the per-paper cache (a group without entries: an empty feed).
+
+    `text` is an answer `arxiv_candidates` has read; it is parsed once, whatever the number of
+    its entries and groups.
+    """
     root = parse_xml(text, source="arxiv", what="an arXiv API answer")
-    entries = list(root.iter(f"{{{ATOM}}}entry"))
-    for entry in entries:
+    entries: dict[tuple[str, int | None], ET.Element] = {}
+    for entry in list(root.iter(f"{{{ATOM}}}entry")):
         root.remove(entry)
-    feeds: dict[tuple[str, int | None], str] = {}
-    for entry in entries:
         found = parse_arxiv_id((entry.findtext(f"{{{ATOM}}}id") or "").strip())
-        if found is None or (found.id, found.version) in feeds:
-            continue
-        root.append(entry)
-        feeds[found.id, found.version] = (
+        if found is not None:
+            entries.setdefault((found.id, found.version), entry)
+    feeds: dict[str, str] = {}
+    for name, keys in groups.items():
+        kept = [entries[key] for key in dict.fromkeys(keys) if key in entries]
+        root.extend(kept)
+        feeds[name] = (
             "<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(root, "unicode") + "\n"
         )
-        root.remove(entry)
+        for entry in kept:
+            root.remove(entry)
     return feeds
