@@ -112,10 +112,10 @@ class Lookup:
             except GarbledAnswer as error:
                 self.warnings.append(f"arxiv: a garbled answer: {error}")
                 continue
-            mine = {
-                title: [c for c in entries if c.title_key == normalise_title(title)]
-                for title in batch
-            }
+            by_title: dict[str, list[Candidate]] = {}
+            for candidate in entries:
+                by_title.setdefault(candidate.title_key, []).append(candidate)
+            mine = {title: by_title.get(normalise_title(title), []) for title in batch}
             keep: dict[str, CachedAnswer] = {}
             if answer.status == 404:
                 for title in batch:
@@ -149,7 +149,7 @@ class Lookup:
             if kept is None:
                 wanted.append(asked)
                 continue
-            candidate = _record_of(self._read(self.sources.arxiv, kept) or [], asked)
+            candidate = _record_of(_by_version(self._read(self.sources.arxiv, kept) or []), asked)
             if candidate is not None:
                 found[asked] = candidate
         if self.fetcher is None or not wanted:
@@ -166,7 +166,8 @@ class Lookup:
             except GarbledAnswer as error:
                 self.warnings.append(f"arxiv: a garbled answer: {error}")
                 continue
-            records = {asked: _record_of(entries, asked) for asked in batch}
+            index = _by_version(entries)
+            records = {asked: _record_of(index, asked) for asked in batch}
             groups = {
                 asked: [(record.paper.arxiv_id or "", record.paper.arxiv_version)]
                 for asked, record in records.items()
@@ -216,17 +217,20 @@ class Lookup:
             return None
 
 
-def _record_of(entries: Sequence[Candidate], asked: str) -> Candidate | None:
-    """Return the entry of an answer that is the paper (or the version) `asked` names."""
-    wanted = parse_arxiv_id(asked)
-    if wanted is None:
-        return None
+def _by_version(entries: Sequence[Candidate]) -> dict[tuple[str, int | None], Candidate]:
+    """Return an answer's entries by (id, version) and, for the first of each id, (id, None)."""
+    index: dict[tuple[str, int | None], Candidate] = {}
     for candidate in entries:
-        paper = candidate.paper
-        if paper.arxiv_id != wanted.id:
-            continue
-        if wanted.version is None:
-            return candidate
-        if paper.arxiv_version == wanted.version:
-            return dataclasses.replace(candidate, version=wanted.version)
-    return None
+        arxiv_id = candidate.paper.arxiv_id or ""
+        index.setdefault((arxiv_id, candidate.paper.arxiv_version), candidate)
+        index.setdefault((arxiv_id, None), candidate)
+    return index
+
+
+def _record_of(index: dict[tuple[str, int | None], Candidate], asked: str) -> Candidate | None:
+    """Return the entry of an answer (`_by_version`) that is the paper or version `asked` names."""
+    wanted = parse_arxiv_id(asked)
+    candidate = None if wanted is None else index.get((wanted.id, wanted.version))
+    if candidate is None or wanted is None or wanted.version is None:
+        return candidate
+    return dataclasses.replace(candidate, version=wanted.version)
