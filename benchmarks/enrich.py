@@ -4,11 +4,12 @@
 
 N title-only papers, as copies of Hugging Face's papers page give them (a title, an abstract, an
 author count, the day the page was read; no names, no arXiv id), `--per-day` of them on each
-day's page, are enriched against a local HTTP server of this script's own that answers like
-Hugging Face (`daily_papers?date=`, `papers/search?q=`, JSON) and arXiv (`api/query` with
-`id_list`, Atom), through the real client (`papershelf.enrich`: httpx, the paces, retries, the
-answer cache). `--unlisted` is the share of papers missing from their day's listing, which
-arXiv's title search (`search_query=ti:"..." OR ...`, 40 titles a request) then finds.
+day's page, are enriched against a local HTTP server (the tests' `metadata_server.py`, given
+a function of this script's) that answers like Hugging Face (`daily_papers?date=`,
+`papers/search?q=`, JSON) and arXiv (`api/query` with `id_list` or `search_query`, Atom),
+through the real client (`papershelf.enrich`: httpx, the paces, retries, the answer cache).
+`--unlisted` is the share of papers missing from their day's listing, which arXiv's title
+search (`search_query=ti:"..." OR ...`, 40 titles a request) then finds.
 
 Run 1 starts from an empty cache, with the real paces (arXiv 3 s, HF 0.6 s) unless
 `--pace-scale` shrinks them (0.01 for a quick try; report the real-pace figure). The anchor
@@ -29,15 +30,15 @@ import random
 import re
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from metadata_server import MetadataServer, Reply, atom
 from papershelf.enrich import Lookup, enrich_papers
 from papershelf.enrich.cache import AnswerCache
 from papershelf.enrich.http import Endpoint, Fetcher
@@ -162,80 +163,34 @@ xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
 """
 
 
-class SourcesServer:
-    """Hugging Face and arXiv on 127.0.0.1, answering from `records`; counts requests."""
+def answer_like_the_sources(records: list[Record]) -> Callable[[str, dict[str, str]], Reply]:
+    """Return the answers of Hugging Face and arXiv for these papers, for `MetadataServer`."""
+    by_id = {record.arxiv_id: record for record in records}
+    by_title = {record.title: record for record in records}
+    days: dict[str, list[Record]] = {}
+    for record in records:
+        if record.listed:
+            days.setdefault(record.listed_on.isoformat(), []).append(record)
+    titles = [(f" {title_words(record.title).casefold()} ", record) for record in records]
 
-    def __init__(self, records: list[Record]) -> None:
-        self.requests: Counter[str] = Counter()
-        by_id = {record.arxiv_id: record for record in records}
-        by_title = {record.title: record for record in records}
-        days: dict[str, list[Record]] = {}
-        for record in records:
-            if record.listed:
-                days.setdefault(record.listed_on.isoformat(), []).append(record)
-        server = self
+    def answer(path: str, query: dict[str, str]) -> Reply:
+        if path == "/api/query":
+            found = [by_id[i] for i in query.get("id_list", "").split(",") if i in by_id]
+            for phrase in re.findall(r'ti:"([^"]*)"', query.get("search_query", "")):
+                # arXiv's phrase search: the words in this order, anywhere in the title.
+                found += [record for words, record in titles if f" {phrase.casefold()} " in words]
+            return atom(atom_feed(found, str(query)))
+        if path == "/api/daily_papers":
+            limit = int(query.get("limit", "50"))
+            start = int(query.get("p", "0")) * limit
+            page = days.get(query.get("date", ""), [])[start : start + limit]
+            return Reply(json.dumps([hf_item(record) for record in page]))
+        if path == "/api/papers/search":
+            hit = by_title.get(query.get("q", ""))
+            return Reply(json.dumps([hf_item(hit)] if hit else []))
+        return Reply('{"error":"Not Found"}', status=404)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                parsed = urllib.parse.urlsplit(self.path)
-                self.answer(parsed.path, dict(urllib.parse.parse_qsl(parsed.query)))
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                path = urllib.parse.urlsplit(self.path).path
-                self.answer(path, dict(urllib.parse.parse_qsl(body.decode("ascii"))))
-
-            def answer(self, path: str, query: dict[str, str]) -> None:
-                if path == "/api/query":
-                    server.requests["arxiv"] += 1
-                    ids = [i for i in query.get("id_list", "").split(",") if i]
-                    found = [by_id[i] for i in ids if i in by_id]
-                    for phrase in re.findall(r'ti:"([^"]*)"', query.get("search_query", "")):
-                        # arXiv's phrase search: the words in this order, anywhere in the title.
-                        words = f" {phrase.casefold()} "
-                        found += [
-                            r for r in records if words in f" {title_words(r.title).casefold()} "
-                        ]
-                    self.send("application/atom+xml; charset=UTF-8", atom_feed(found, str(query)))
-                    return
-                server.requests["hf"] += 1
-                if path == "/api/daily_papers":
-                    start = int(query.get("p", "0")) * int(query.get("limit", "50"))
-                    listed = days.get(query.get("date", ""), [])
-                    page = listed[start : start + int(query.get("limit", "50"))]
-                    self.send(
-                        "application/json; charset=utf-8", json.dumps(list(map(hf_item, page)))
-                    )
-                elif path == "/api/papers/search":
-                    hit = by_title.get(query.get("q", ""))
-                    self.send(
-                        "application/json; charset=utf-8", json.dumps([hf_item(hit)] if hit else [])
-                    )
-                else:
-                    self.send("application/json", '{"error":"Not Found"}', status=404)
-
-            def send(self, kind: str, text: str, status: int = 200) -> None:
-                data = text.encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    return answer
 
 
 def run(papers: list[Paper], sources: Sources, cache: Path) -> tuple[float, float, int, int]:
@@ -260,7 +215,8 @@ def main() -> None:
     papers = [page_paper(record) for record in records]
     arxiv_pace = default_sources({}).arxiv.min_interval * options.pace_scale
     hf_pace = HF_INTERVAL * options.pace_scale
-    server = SourcesServer(records)
+    server = MetadataServer(answer_like_the_sources(records))
+    server.__enter__()
     sources = Sources(
         arxiv=Endpoint("arxiv", server.url + "/api/query", arxiv_pace),
         hf=Endpoint("hf", server.url + "/api", hf_pace),
@@ -278,8 +234,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             cache = Path(folder)
             seconds, cpu, filled, unmatched = run(papers, sources, cache)
-            asked = dict(server.requests)
-            arxiv, hf = asked.get("arxiv", 0), asked.get("hf", 0)
+            arxiv = sum(path == "/api/query" for path, _ in server.requests)
+            hf = len(server.requests) - arxiv
             floor = max(arxiv - 1, 0) * arxiv_pace + max(hf - 1, 0) * hf_pace
             print(
                 f"run 1 (empty cache): {seconds:7.2f} s ({cpu:.2f} s CPU)   {filled} filled, "
@@ -305,10 +261,10 @@ def main() -> None:
             print(
                 f"run 2 (the cache of run 1): {seconds:7.3f} s ({cpu:.3f} s CPU)   "
                 f"{filled} filled; "
-                f"requests: {sum(server.requests.values())}"
+                f"requests: {len(server.requests)}"
             )
     finally:
-        server.close()
+        server.__exit__()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """A real HTTP server on 127.0.0.1 that answers like the arXiv and Hugging Face APIs.
 
 Tests give it routes: `(path, query)` -> a list of replies, served in turn (the last one repeats),
-so a route can answer 429 first and 200 next. A POST of a form is routed by its fields as a GET
-by its query. Every request is recorded, with its method. Replies can be slow, garbled, or a
-dropped connection.
+so a route can answer 429 first and 200 next; a request no route names goes to `answer`, a
+function of (path, query) that the benchmarks give (404 without one). A POST of a form is
+routed by its fields as a GET by its query. Every request is recorded, with its method.
+Replies can be slow, garbled, or a dropped connection.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,7 +38,8 @@ def atom(body: str) -> Reply:
 class MetadataServer:
     """The server; `url` is its base, `requests` the (path, query) pairs it received."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: Callable[[str, dict[str, str]], Reply] | None = None) -> None:
+        self.answer = answer
         self.routes: dict[tuple[str, tuple[tuple[str, str], ...]], list[Reply]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.methods: list[str] = []
@@ -91,6 +93,8 @@ class MetadataServer:
 
     def _reply(self, path: str, query: Mapping[str, str]) -> Reply:
         replies = self.routes.get((path, tuple(sorted(query.items()))))
+        if not replies and self.answer is not None:
+            return self.answer(path, dict(query))
         if not replies:
             return Reply('{"error":"Not Found"}', status=404)
         return replies.pop(0) if len(replies) > 1 else replies[0]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from papershelf.enrich.cache import AnswerCache, CachedAnswer, cache_name
-from papershelf.enrich.http import Endpoint, Fetcher, SourceDown
+from papershelf.enrich.http import Answer, Endpoint, Fetcher, SourceDown
 from papershelf.enrich.match import Candidate
 from papershelf.enrich.sources import (
     ARXIV_BATCH,
@@ -96,22 +96,8 @@ class Lookup:
                 found[title] = candidates
         if self.fetcher is None:
             return found
-        for start in range(0, len(wanted), ARXIV_TITLE_BATCH):
-            batch = wanted[start : start + ARXIV_TITLE_BATCH]
-            path, params = arxiv_titles_request(batch)
-            try:
-                answer = self.fetcher.get(self.sources.arxiv, path, params, form=True)
-                entries = (
-                    []
-                    if answer.status == 404
-                    else arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
-                )
-            except SourceDown as error:
-                self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
-                break
-            except GarbledAnswer as error:
-                self.warnings.append(f"arxiv: a garbled answer: {error}")
-                continue
+        batches = self._arxiv_batches(self.fetcher, wanted, ARXIV_TITLE_BATCH, arxiv_titles_request)
+        for batch, answer, entries in batches:
             by_title: dict[str, list[Candidate]] = {}
             for candidate in entries:
                 by_title.setdefault(candidate.title_key, []).append(candidate)
@@ -154,18 +140,8 @@ class Lookup:
                 found[asked] = candidate
         if self.fetcher is None or not wanted:
             return found
-        for start in range(0, len(wanted), ARXIV_BATCH):
-            batch = wanted[start : start + ARXIV_BATCH]
-            path, params = arxiv_id_request(batch)
-            try:
-                answer = self.fetcher.get(self.sources.arxiv, path, params, form=True)
-                entries = arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
-            except SourceDown as error:
-                self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
-                break
-            except GarbledAnswer as error:
-                self.warnings.append(f"arxiv: a garbled answer: {error}")
-                continue
+        batches = self._arxiv_batches(self.fetcher, wanted, ARXIV_BATCH, arxiv_id_request)
+        for batch, answer, entries in batches:
             index = _by_version(entries)
             records = {asked: _record_of(index, asked) for asked in batch}
             groups = {
@@ -185,6 +161,34 @@ class Lookup:
             )
             found.update({asked: record for asked, record in records.items() if record})
         return found
+
+    def _arxiv_batches(
+        self,
+        fetcher: Fetcher,
+        wanted: list[str],
+        size: int,
+        request: Callable[[Sequence[str]], tuple[str, dict[str, str]]],
+    ) -> Iterator[tuple[list[str], Answer, list[Candidate]]]:
+        """Yield each batch of `size` of `wanted` with arXiv's answer and its entries (none for a
+        404), sent as a POST form; a garbled answer is a warning, and a source down a warning
+        that ends the batches (their papers stay as they were)."""
+        for start in range(0, len(wanted), size):
+            batch = wanted[start : start + size]
+            path, params = request(batch)
+            try:
+                answer = fetcher.get(self.sources.arxiv, path, params, form=True)
+                entries = (
+                    []
+                    if answer.status == 404
+                    else arxiv_candidates(answer.text, url=answer.url, fetched=self.today)
+                )
+            except SourceDown as error:
+                self.warnings.append(f"{error}; {len(wanted) - start} papers left as they were")
+                return
+            except GarbledAnswer as error:
+                self.warnings.append(f"arxiv: a garbled answer: {error}")
+                continue
+            yield batch, answer, entries
 
     def _ask(
         self, endpoint: Endpoint, name: str, path: str, params: dict[str, str]

@@ -160,8 +160,10 @@ def cut_feed(text: str, groups: Mapping[str, Sequence[tuple[str, int | None]]]) 
     (id, version) keys, for the per-paper cache (a group without entries: an empty feed).
 
     `text` is an answer `arxiv_candidates` has read; it is parsed once, whatever the number of
-    its entries and groups.
+    its entries and groups (not at all without groups).
     """
+    if not groups:
+        return {}
     root = parse_xml(text, source="arxiv", what="an arXiv API answer")
     entries: dict[tuple[str, int | None], ET.Element] = {}
     for entry in list(root.iter(f"{{{ATOM}}}entry")):
