@@ -25,6 +25,7 @@ from papershelf.enrich.match import (
     contradiction,
     earlier_versions,
 )
+from papershelf.enrich.sources import ARXIV_TITLE_BATCH
 from papershelf.links import merge_links
 from papershelf.model import DateOrigin, Link, LinkKind, Paper
 
@@ -71,24 +72,14 @@ def enrich_papers(
     found: dict[int, Candidate] = {}
     unmatched: dict[int, str] = {}
     contradicted: dict[int, tuple[Paper, Candidate]] = {}
-    # The titles the day's listing does not place are asked of arXiv at once, 40 a request.
-    listed = {
-        index: _in_listing(papers[index], lookup) for index in wanted if not papers[index].arxiv_id
-    }
-    on_arxiv = lookup.arxiv_titles(
-        [
-            papers[index].title
-            for index, verdict in listed.items()
-            if verdict is None or verdict.candidate is None
-        ]
-    )
+    titles = _TitleSearches(papers, [index for index in wanted if not papers[index].arxiv_id])
     items: Iterable[Paper] = [papers[index] for index in wanted]
     if progress is not None:
         items = progress(items, len(wanted), "looking up")
     for index, paper in zip(wanted, items, strict=True):
         if paper.arxiv_id:
             continue
-        verdict = _by_title(paper, lookup, on_arxiv, listed[index])
+        verdict = titles.verdict(index, lookup)
         if verdict.candidate is not None:
             found[index] = verdict.candidate
         elif verdict.reason is not None:
@@ -173,6 +164,44 @@ def _earlier_versions_that_fit(
             unmatched[index] = verdict.reason or unmatched[index]
             continue
         yield index, verdict.candidate
+
+
+class _TitleSearches:
+    """The title lookups of the papers without an arXiv id, in their order, asked as late as the
+    progress bar reaches them and as batched as the sources allow: a day's listing once for all
+    its papers, arXiv's title search for the next 40 papers their listings do not place."""
+
+    def __init__(self, papers: Sequence[Paper], pending: list[int]) -> None:
+        self.papers = papers
+        self.pending = pending
+        self.position = {index: n for n, index in enumerate(pending)}
+        self.listed: dict[int, Verdict | None] = {}
+        self.on_arxiv: dict[str, list[Candidate]] = {}
+        self.asked: set[int] = set()
+
+    def verdict(self, index: int, lookup: Lookup) -> Verdict:
+        """Return the record found for one paper by its title, or why none was."""
+        listed = self._listing(index, lookup)
+        if _unplaced(listed) and index not in self.asked:
+            batch = []
+            for later in self.pending[self.position[index] :]:
+                if _unplaced(self._listing(later, lookup)):
+                    batch.append(later)
+                    if len(batch) == ARXIV_TITLE_BATCH:
+                        break
+            self.on_arxiv.update(lookup.arxiv_titles([self.papers[i].title for i in batch]))
+            self.asked.update(batch)
+        return _by_title(self.papers[index], lookup, self.on_arxiv, listed)
+
+    def _listing(self, index: int, lookup: Lookup) -> Verdict | None:
+        if index not in self.listed:
+            self.listed[index] = _in_listing(self.papers[index], lookup)
+        return self.listed[index]
+
+
+def _unplaced(listed: Verdict | None) -> bool:
+    """Return whether a paper's listing did not place it (or there was none)."""
+    return listed is None or listed.candidate is None
 
 
 def _in_listing(paper: Paper, lookup: Lookup) -> Verdict | None:
