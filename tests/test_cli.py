@@ -348,8 +348,8 @@ def test_site_writes_every_file_build_site_generates(
     assert run("site") == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        "127 files for docs (42 paper pages, 42 listing pages, 43 downloads): 127 written,"
-        " 0 unchanged\n"
+        "128 files for docs (42 paper pages, 42 listing pages, 43 downloads, 1 stylesheet):"
+        " 128 written, 0 unchanged\n"
     )
     # The first run says how to keep the generated pages out of a plugin-free navigation.
     assert "    not_in_nav: |\n      /papers/\n      /tags/*\n      !/tags/index.md\n" in out
@@ -364,7 +364,7 @@ def test_site_writes_every_file_build_site_generates(
     assert set(record["files"]) == {f.path for f in expected if f.kind is not FileKind.PAPER_PAGE}
     capsys.readouterr()
     assert run("site") == 0
-    assert ": 0 written, 127 unchanged\n" in capsys.readouterr().out
+    assert ": 0 written, 128 unchanged\n" in capsys.readouterr().out
     again = docs_files(shelf / "docs")
     assert json.loads(again.pop(".papershelf-site.json")) == record
     assert again == written

@@ -17,7 +17,7 @@ import yaml
 
 from conftest import ROOT
 from papershelf import BibEntry, read_library
-from papershelf.site.urls import not_in_nav_patterns
+from papershelf.site.urls import SITE_STYLESHEET, not_in_nav_patterns
 
 DEMO_CONFIG = ROOT / "mkdocs.yml"
 DEMO_LIBRARY = ROOT / "bib" / "papers.bib"
@@ -261,6 +261,8 @@ def plugin_free_project(root: Path) -> Path:
     assert config["plugins"] == []
     config["plugins"] = ["search"]
     config["not_in_nav"] = "\n".join(not_in_nav_patterns())
+    # What the plugin adds by itself, a site without it lists (docs/guide/site.md says so).
+    config["extra_css"] = [SITE_STYLESHEET]
     config_file = root / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return config_file

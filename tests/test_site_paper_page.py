@@ -119,10 +119,11 @@ def test_full_page_content() -> None:
     assert "▲ 64 upvotes · 3 comments · ★ 120 stars (as of 2025-10-30)" in page
     assert (
         "[Code (github.com)](https://github.com/DAMO-NLP-SG/Inf-CLIP)"
-        "{ .md-button .md-button--primary }"
+        "{ .md-button .papershelf-button .md-button--primary }"
     ) in page
-    assert "[Space](https://huggingface.co/spaces/org/demo){ .md-button }" in page
-    assert "[Hugging Face page](https://huggingface.co/papers/2410.17243){ .md-button }" in page
+    button = "{ .md-button .papershelf-button }"
+    assert f"[Space](https://huggingface.co/spaces/org/demo){button}" in page
+    assert f"[Hugging Face page](https://huggingface.co/papers/2410.17243){button}" in page
     assert (
         "[Diffusion](../tags/diffusion.md) · [Video generation](../tags/video-generation.md)"
         in page

@@ -16,7 +16,7 @@ from papershelf.dates import calendar_date
 from papershelf.digests import READERS
 from papershelf.errors import BusyError, PapershelfError, UsageError, WriteError, WriteInterrupted
 from papershelf.model import LOCK_TIMEOUT_SECONDS, FileKind, SiteOptions
-from papershelf.site.urls import SITE_RECORD, not_in_nav_patterns
+from papershelf.site.urls import SITE_RECORD, SITE_STYLESHEET, not_in_nav_patterns
 
 if TYPE_CHECKING:
     from papershelf.convert import ConvertReport, SitePlan, SiteReport
@@ -269,9 +269,28 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not publish the whole library as bib/papers.bib",
     )
+    site.add_argument(
+        "--publish-exclude-fields",
+        type=_field_names,
+        metavar="FIELDS",
+        help="comma-separated BibTeX fields no page or download shows, instead of the private "
+        "fields of reference managers (file, owner, timestamp, groups, ...: see "
+        "docs/guide/site.md); '' publishes every field",
+    )
     _add_wait(site)
     site.set_defaults(run=_run_site)
     return parser
+
+
+def _field_names(text: str) -> frozenset[str]:
+    """Return the field names of a comma-separated list, in lower case: `File, owner`."""
+    names = [name.strip().lower() for name in text.split(",")]
+    bad = [name for name in names if name and not name.replace("-", "").replace("_", "").isalnum()]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"{bad[0]!r} is not a BibTeX field name; write names like file,owner,timestamp"
+        )
+    return frozenset(name for name in names if name)
 
 
 def _lookup_options(command: argparse.ArgumentParser, *, optional: bool = True) -> None:
@@ -410,6 +429,7 @@ def _run_site(arguments: argparse.Namespace) -> int:
         latest=arguments.latest,
         home=not arguments.no_home,
         library_download=not arguments.no_library_download,
+        publish_exclude_fields=arguments.publish_exclude_fields,
     )
     plan, report = publish_site(
         arguments.bib or [Path("bib/papers.bib")],
@@ -432,7 +452,8 @@ def _site_summary(plan: SitePlan, report: SiteReport) -> str:
     written = len(plan.files) - len(plan.kept)
     lines = [
         f"{len(plan.files)} files for {plan.docs_dir} ({counts[FileKind.PAPER_PAGE]} paper pages,"
-        f" {counts[FileKind.LISTING]} listing pages, {counts[FileKind.DOWNLOAD]} downloads):"
+        f" {counts[FileKind.LISTING]} listing pages, {counts[FileKind.DOWNLOAD]} downloads,"
+        f" {counts[FileKind.ASSET]} stylesheet):"
         f" {len(report.written)} written, {written - len(report.written)} unchanged"
     ]
     if plan.kept:
@@ -448,10 +469,12 @@ def _site_summary(plan: SitePlan, report: SiteReport) -> str:
     if plan.first_run:
         lines.append(
             f"  papershelf keeps what it wrote in {plan.docs_dir / SITE_RECORD}. To build without"
-            " the plugin, keep the generated pages out of the navigation in mkdocs.yml:"
+            " the plugin, keep the generated pages out of the navigation and add papershelf's"
+            " stylesheet in mkdocs.yml:"
         )
         lines.append("    not_in_nav: |")
         lines.extend(f"      {pattern}" for pattern in not_in_nav_patterns())
+        lines.append(f"    extra_css: [{SITE_STYLESHEET}]")
     return "\n".join(lines)
 
 

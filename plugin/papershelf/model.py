@@ -223,6 +223,23 @@ class BibEntry:
     date_origin: DateOrigin | None = None
     """How papershelf dated the paper (`dateorigin`), e.g. `DateOrigin.DIGEST`; None for entries
     papershelf did not date."""
+    journal: str | None = None
+    """`journal` (biblatex: `journaltitle`), e.g. `Journal of Machine Learning Research`."""
+    booktitle: str | None = None
+    """`booktitle`: the proceedings or book the entry is part of, e.g. `Proceedings of ICML`."""
+    volume: str | None = None
+    """e.g. `25`."""
+    number: str | None = None
+    """The issue (`number`, biblatex also `issue`), e.g. `3`."""
+    pages: str | None = None
+    """Plain text, a range joined by an en dash (U+2013), e.g. `45\u201367` from `45--67`."""
+    publisher: str | None = None
+    """e.g. `Springer`."""
+    institution: str | None = None
+    """The school of a thesis or the institution of a report (`school`, `institution`), e.g.
+    `Stanford University`."""
+    isbn: str | None = None
+    """e.g. `978-3-16-148410-0`."""
 
     def links_of(self, kind: LinkKind) -> tuple[str, ...]:
         """Return the URLs of the links of one kind, in order."""
@@ -238,6 +255,8 @@ class FileKind(enum.Enum):
     """The home page, a tag, code or timeline page, e.g. `tags/diffusion.md`."""
     DOWNLOAD = "download"
     """A `.bib` file, e.g. `bib/cheng2024breaking.bib` or the whole library `bib/papers.bib`."""
+    ASSET = "asset"
+    """A file the pages load, e.g. papershelf's stylesheet `assets/papershelf/papershelf.css`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +292,9 @@ class SiteOptions:
     library_download: bool = True
     """Whether to publish the whole library as `bib/papers.bib`. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""
+    publish_exclude_fields: frozenset[str] | None = None
+    """BibTeX fields no page or download shows, in lower case, e.g. `frozenset({"file"})`;
+    None: the private fields of reference managers (`bib.fields.PRIVATE_FIELDS`)."""
 
 
 LOCK_TIMEOUT_SECONDS = 120.0

@@ -36,12 +36,15 @@ from papershelf.errors import Problem
 
 __all__ = [
     "CheckedEntry",
+    "CommentBlock",
     "FieldComment",
+    "FieldSpan",
     "Macro",
     "ParsedLibrary",
     "failed_block_problem",
     "field_comments",
     "field_date",
+    "field_spans",
     "field_year",
     "iso_day",
     "mask_comments",
@@ -101,6 +104,53 @@ def field_comments(text: str) -> list[FieldComment]:
         for match in _PERCENT.finditer(text)
         if match.start() == 0 or text[match.start() - 1] != "\\"
     ]
+    found = _scan_around(text, candidates, skip_values=True)
+    return [event for event in found if isinstance(event, FieldComment)]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpan:
+    """Where one field of an entry stands in a `.bib` text, as bibtexparser splits the entry."""
+
+    name: str
+    """The field's name in lower case, e.g. `file`."""
+    start: int
+    """Offset just after the comma before the field (the key's comma for the first field)."""
+    end: int
+    """Offset just after the comma that ends the field, or after its value when it is last."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommentBlock:
+    """An `@comment` block of a `.bib` text, e.g. JabRef's `@Comment{jabref-meta: ...}`."""
+
+    start: int
+    """Offset of its `@`."""
+    end: int
+    """Offset just after its closing delimiter."""
+    body: str
+    """Its text inside the delimiters, e.g. `jabref-meta: databaseType:bibtex;`."""
+
+
+_Event = FieldComment | FieldSpan | CommentBlock
+
+
+def field_spans(text: str, around: Iterable[int]) -> list[FieldSpan | CommentBlock]:
+    """Return the fields and `@comment` blocks of the blocks of `text` around some offsets.
+
+    Only the blocks holding one of the offsets (as bibtexparser splits the text into blocks)
+    are scanned, so a caller that searched the text for what it wants first (a field name
+    followed by `=`) pays for those blocks alone.
+    """
+    found = _scan_around(text, sorted(around), skip_values=False)
+    return [event for event in found if not isinstance(event, FieldComment)]
+
+
+def _scan_around(text: str, candidates: Sequence[int], *, skip_values: bool) -> list[_Event]:
+    """Return what the blocks holding the candidate offsets hold, each block scanned once.
+
+    With `skip_values`, a candidate surely inside a braced value needs no scan.
+    """
     if not candidates:
         return []
     # A block starting a line is a block start for bibtexparser whatever came before, so the
@@ -111,7 +161,7 @@ def field_comments(text: str) -> list[FieldComment]:
         if _at_line_start(text, match.start())
     ]
     starts = [start for start, _ in openings]
-    comments: list[FieldComment] = []
+    events: list[_Event] = []
     scanned_to = 0
     for candidate in candidates:
         if candidate < scanned_to:
@@ -120,12 +170,12 @@ def field_comments(text: str) -> list[FieldComment]:
         start = 0
         if index:
             start, delimiter = openings[index - 1]
-            if _inside_braces(text, start, delimiter, candidate):
+            if skip_values and _inside_braces(text, start, delimiter, candidate):
                 continue  # a `%` in a value, such as `%20` in a URL: no scan needed
         end = starts[index] if index < len(starts) else len(text)
-        comments.extend(_scan(text, max(start, scanned_to), end))
+        events.extend(_scan(text, max(start, scanned_to), end))
         scanned_to = end
-    return comments
+    return events
 
 
 def _inside_braces(text: str, start: int, delimiter: int, position: int) -> bool:
@@ -153,8 +203,8 @@ def _at_line_start(text: str, position: int) -> bool:
     return text[line_start:position].isspace() or line_start == position
 
 
-def _scan(text: str, start: int, end: int) -> Iterator[FieldComment]:
-    """Yield the comments of the blocks starting in `text[start:end]`, read as bibtexparser does."""
+def _scan(text: str, start: int, end: int) -> Iterator[_Event]:
+    """Yield what the blocks starting in `text[start:end]` hold, read as bibtexparser does."""
     position = start
     while True:
         opening = _OPENING.search(text, position, end)
@@ -163,6 +213,9 @@ def _scan(text: str, start: int, end: int) -> Iterator[FieldComment]:
         kind = opening.group(1).lower()
         if kind.startswith(("comment", "preamble")):
             position = _block_end(text, opening.end(), end)
+            if kind.startswith("comment"):
+                body = text[opening.end() + 1 : position - 1]
+                yield CommentBlock(opening.start(), position, body)
         else:
             position = yield from _scan_block(text, opening.start(), opening.end(), end, kind)
 
@@ -186,8 +239,8 @@ def _block_end(text: str, delimiter: int, end: int) -> int:
 
 def _scan_block(
     text: str, at: int, delimiter: int, end: int, kind: str
-) -> Generator[FieldComment, None, int]:
-    """Yield the comments of one entry or `@string`; return the offset where the scan goes on.
+) -> Generator[_Event, None, int]:
+    """Yield the comments and fields of one entry or `@string`; return where the scan goes on.
 
     It follows bibtexparser's splitter: braces nest, inside `"..."` only `"` counts (`{"}` is a
     quote character), a `,` at the top separates fields, and a line starting a block ends any.
@@ -196,10 +249,13 @@ def _scan_block(
     marks = _MARKS[text[delimiter]]
     depth = 0
     quoted = False
-    in_key = not kind.startswith("string")
+    is_entry = not kind.startswith("string")
+    in_key = is_entry
     key = ""
     field = 0
     assigned = False
+    name = ""
+    segment = name_start = delimiter + 1
     position = delimiter + 1
     while True:
         match = marks.search(text, position, end)
@@ -221,6 +277,9 @@ def _scan_block(
         elif depth > 0:
             continue
         elif mark == closing:
+            if assigned and is_entry:
+                value_end = len(text[: match.start()].rstrip())
+                yield FieldSpan(name, segment, max(value_end, segment))
             return position
         elif mark == '"':
             quoted = True
@@ -229,13 +288,18 @@ def _scan_block(
                 in_key = False
                 key = text[delimiter + 1 : match.start()].strip()
             else:
+                if assigned and is_entry:
+                    yield FieldSpan(name, segment, position)
                 field += 1
                 assigned = False
+            segment = name_start = position
         elif mark == "=":
+            if not assigned:
+                name = text[name_start : match.start()].strip().lower()
             assigned = True
         elif mark == "%" and not in_key:
             # Whatever the rest of the line holds (braces, quotes, commas) is part of the comment.
-            position = _line_end(text, match.start(), end)
+            position = name_start = _line_end(text, match.start(), end)
             yield FieldComment(match.start(), position, at, key, field + assigned)
 
 

@@ -30,7 +30,7 @@ from papershelf.bib.escape import (
     unescape_text,
     verbatim_url,
 )
-from papershelf.bib.fields import LINK_FIELDS
+from papershelf.bib.fields import LINK_FIELDS, OWN_FIELDS
 from papershelf.bib.index import (
     INDEX_FIELDS,
     IndexedEntry,
@@ -76,15 +76,7 @@ FIELD_ORDER = (
     "organization",
     "keywords",
     "annote",
-    "upvotes",
-    "numcomments",
-    "countsdate",
-    *LINK_FIELDS,
-    "githubstars",
-    "authorcount",
-    "pubdate",
-    "dateorigin",
-    "filledfrom",
+    *OWN_FIELDS,
 )
 """Every field papershelf writes, in the order it writes them."""
 

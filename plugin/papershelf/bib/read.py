@@ -224,6 +224,14 @@ class _EntryReader:
             day=day,
             github_stars=_number(fields, "githubstars"),
             date_origin=_date_origin(fields.get("dateorigin", "")),
+            journal=_text(fields, "journal", "journaltitle"),
+            booktitle=_text(fields, "booktitle"),
+            volume=_text(fields, "volume"),
+            number=_text(fields, "number", "issue"),
+            pages=_pages(fields),
+            publisher=_text(fields, "publisher"),
+            institution=_text(fields, "school", "institution"),
+            isbn=_text(fields, "isbn"),
         )
 
     def _bibtex(self) -> str:
@@ -234,6 +242,27 @@ class _EntryReader:
             if macro is not None and macro.raw:
                 definitions.append(macro.raw.strip())
         return "\n".join([*definitions, self.checked.raw.strip()])
+
+
+def _text(fields: Mapping[str, str], *names: str) -> str | None:
+    """Return the plain text of the first of the fields that has any, else None."""
+    for name in names:
+        text = decode_tex(fields.get(name, ""))
+        if text:
+            return text
+    return None
+
+
+_PAGE_RANGE_RE = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
+
+
+def _pages(fields: Mapping[str, str]) -> str | None:
+    """Return `pages` as plain text, a range joined by an en dash (U+2013): `45--67`, `45-67`."""
+    raw = fields.get("pages", "")
+    # Decoded after the dashes are read: TeX would turn `--` into an en dash and `-` into a hyphen.
+    parts = [decode_tex(part) for part in _PAGE_RANGE_RE.split(raw.strip())]
+    text = "\u2013".join(part for part in parts if part)
+    return text or None
 
 
 def _number(fields: Mapping[str, str], name: str) -> int | None:

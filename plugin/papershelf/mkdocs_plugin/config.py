@@ -14,6 +14,7 @@ import re
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
+from papershelf.bib.fields import PRIVATE_FIELDS
 from papershelf.dates import calendar_date
 from papershelf.model import SiteOptions
 
@@ -123,6 +124,32 @@ class DigestPatterns(BaseConfigOption[list[str]]):
         return list(dict.fromkeys(found))
 
 
+class FieldNames(BaseConfigOption[list[str]]):
+    """A list of BibTeX field names, e.g. `[file, owner]`, read in lower case."""
+
+    def __init__(self, *, default: list[str]) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> list[str]:
+        """Return the names in lower case, or raise when the value is not a list of names."""
+        if value is None:
+            return list(self.default)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(
+                f"expected a list of BibTeX field names, got {value!r}; write e.g. [file, owner]"
+            )
+        bad = [name for name in value if not _FIELD_NAME.fullmatch(name)]
+        if bad:
+            raise ValidationError(
+                f"{bad[0]!r} is not a BibTeX field name; write names like file or date-added"
+            )
+        return [name.lower() for name in value]
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """Options of `plugins: - papershelf:` in `mkdocs.yml`."""
 
@@ -154,6 +181,11 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """The site's search: `pagefind` (a static index built after the build by Pagefind's
     indexer, `pip install 'pagefind[bin]'`; Material's `search` plugin is then switched off) or
     `material` (Material's `search` plugin, as listed under `plugins`)."""
+    publish_exclude_fields = FieldNames(default=sorted(PRIVATE_FIELDS))
+    """BibTeX fields that no page and no `.bib` download shows, e.g. `[file, owner, timestamp]`;
+    default: the private fields of reference managers (`papershelf.bib.fields.PRIVATE_FIELDS`:
+    attached files, owner, timestamps, groups, ratings, read status, ...); `[]` publishes every
+    field. The BibTeX block of a paper page also leaves out papershelf's own fields."""
     bib_download = c.Type(bool, default=_SITE.library_download)
     """Publish the whole library as `bib/papers.bib` for download. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""

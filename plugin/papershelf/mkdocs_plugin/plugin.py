@@ -51,7 +51,7 @@ from papershelf.site.search import (
     check_indexer,
     run_indexer,
 )
-from papershelf.site.urls import PAPERS_FOLDER, paper_page_path
+from papershelf.site.urls import PAPERS_FOLDER, SITE_STYLESHEET, paper_page_path
 from papershelf.tagging.taxonomy import taxonomy_for
 
 log = get_plugin_logger(__name__)
@@ -108,6 +108,9 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             if extension not in present:
                 log.debug("adding the Markdown extension %r the paper pages use", extension)
                 config.markdown_extensions.append(extension)
+        if SITE_STYLESHEET not in config.extra_css:
+            # The listings' and paper pages' look; no `extra_css` line needed in mkdocs.yml.
+            config.extra_css.append(SITE_STYLESHEET)
         if self.config.search == "pagefind":
             self._use_pagefind(config)
         return config
@@ -191,6 +194,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             latest=self.config.latest,
             home=self.config.home,
             library_download=self.config.bib_download,
+            publish_exclude_fields=frozenset(self.config.publish_exclude_fields),
         )
         skip = files.src_uris
         inputs = [*mapping_parts(texts), *mapping_parts(labels), repr(options), *sorted(skip)]

@@ -8,9 +8,13 @@ same pages.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Container, Mapping, Sequence
+from importlib import resources
 from types import MappingProxyType
 
+from papershelf.bib.fields import PRIVATE_FIELDS
+from papershelf.bib.publish import published_text
 from papershelf.errors import Problem
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
 from papershelf.site.listings import render_site_pages
@@ -19,6 +23,7 @@ from papershelf.site.urls import (
     HOME_PAGE,
     LIBRARY_DOWNLOAD,
     OVERVIEW_PAGES,
+    SITE_STYLESHEET,
     bib_download_path,
     check_page_paths,
     paper_page_path,
@@ -52,7 +57,10 @@ def build_site(
             generated ones; a paper page skipped is not rendered at all.
 
     Returns:
-        The files in the order MkDocs should see them; no path twice.
+        The files in the order MkDocs should see them; no path twice. No page and no download
+        holds a field of `options.publish_exclude_fields` (default: the private fields of
+        reference managers, `bib.fields.PRIVATE_FIELDS`), and the whole-library download holds
+        no JabRef `@Comment{jabref-meta: ...}` block.
 
     Raises:
         LibraryError: Two keys would share a page and a download (`urls.check_page_paths`),
@@ -62,7 +70,8 @@ def build_site(
     check_page_paths(entries)
     files: list[GeneratedFile] = []
     shown = [entry for entry in entries if paper_page_path(entry.key) not in skip]
-    rendered = render_pages(shown, notes_from, tag_labels=tag_labels)
+    exclude = publish_exclude_fields(options)
+    rendered = render_pages(shown, notes_from, tag_labels=tag_labels, exclude_fields=exclude)
     notices: dict[str, list[Problem]] = {}
     for notice in rendered.notices:
         notices.setdefault(notice.file, []).append(notice)
@@ -96,15 +105,37 @@ def build_site(
         for page in listings
         if page.path not in skip
     )
-    downloads = {bib_download_path(entry.key): _with_newline(entry.bibtex) for entry in entries}
+    downloads = {
+        bib_download_path(entry.key): _with_newline(published_text(entry.bibtex, exclude))
+        for entry in entries
+    }
     if options.library_download and library_texts:
-        downloads[LIBRARY_DOWNLOAD] = _joined(library_texts)
+        library = _joined(library_texts)
+        downloads[LIBRARY_DOWNLOAD] = published_text(library, exclude, jabref_meta=True)
     files.extend(
         GeneratedFile(path, text, FileKind.DOWNLOAD, path.rsplit("/", 1)[-1], in_nav=False)
         for path, text in downloads.items()
         if path not in skip
     )
+    if SITE_STYLESHEET not in skip:
+        files.append(
+            GeneratedFile(
+                SITE_STYLESHEET, stylesheet_text(), FileKind.ASSET, "papershelf.css", False
+            )
+        )
     return files
+
+
+def publish_exclude_fields(options: SiteOptions) -> frozenset[str]:
+    """Return the fields no page or download shows: the option's, else the private fields."""
+    chosen = options.publish_exclude_fields
+    return frozenset(PRIVATE_FIELDS) if chosen is None else frozenset(chosen)
+
+
+@functools.cache
+def stylesheet_text() -> str:
+    """Return papershelf's stylesheet (`SITE_STYLESHEET`), shipped in the package."""
+    return resources.files("papershelf.site").joinpath("assets/papershelf.css").read_text("utf-8")
 
 
 def _joined(texts: Sequence[str]) -> str:

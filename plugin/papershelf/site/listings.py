@@ -17,6 +17,7 @@ from papershelf.dates import MONTH_NAMES
 from papershelf.model import BibEntry, LinkKind
 from papershelf.site.markdown import escape_text, html_text, markdown_link, url_host
 from papershelf.site.paper_page import (
+    display_authors,
     display_date,
     display_title,
     dump_yaml,
@@ -52,6 +53,15 @@ class SitePage:
 
 
 _TAGS_SHOWN = 3
+_HOST_ICONS = {
+    "github.com": "github",
+    "gitlab.com": "gitlab",
+    "huggingface.co": "huggingface",
+    "codeberg.org": "codeberg",
+    "bitbucket.org": "bitbucket",
+}
+"""Code host -> the icon class of its badge (`papershelf-icon-<name>` in papershelf.css); any
+other host gets the generic `code` icon."""
 _HOST_NAMES = {
     "github.com": "GitHub",
     "gitlab.com": "GitLab",
@@ -84,22 +94,105 @@ def _front_matter(title: str, *, searchable: bool) -> str:
     return f"---\n{dump_yaml(data)}---\n\n"
 
 
-def _entry_line(
-    entry: BibEntry, from_path: str, tag_labels: Mapping[str, str], *, tags: bool = True
+_AUTHORS_SHOWN = 3
+
+
+def short_authors(entry: BibEntry) -> str:
+    """Return the first authors, `et al.` past three; else `N authors` or the organisation.
+
+    Returns:
+        e.g. `Zesen Cheng, Hang Zhang, Kehan Li et al.`, `4 authors` or `OCC`.
+    """
+    names = entry.authors
+    if names:
+        shown = ", ".join(names[:_AUTHORS_SHOWN])
+        return shown + " et al." if len(names) > _AUTHORS_SHOWN else shown
+    return display_authors(entry) or entry.organization or ""
+
+
+def _count(kind: str, number: int, noun: str, when: str) -> str:
+    """Return one count of a listing item: its icon (CSS), the number, the noun for readers.
+
+    The noun is visually hidden: a screen reader says `64 upvotes`, the eye sees the icon and 64.
+    """
+    nouns = noun if number == 1 else noun + "s"
+    title = f"{number} {nouns}{when}"
+    return (
+        f'<span class="papershelf-count papershelf-{kind}" title="{title}">{_compact(number)}'
+        f'<span class="papershelf-sr"> {nouns}</span></span>'
+    )
+
+
+def _compact(number: int) -> str:
+    """Return a count as people read it at a glance: `980`, `1.2k`, `12k`."""
+    if number < 1000:
+        return str(number)
+    if number < 10_000:
+        return f"{number / 1000:.1f}k".replace(".0k", "k")
+    return f"{number // 1000}k"
+
+
+def _code_badge(entry: BibEntry, url: str, label: str | None) -> str | None:
+    """Return the code badge of a listing item: host icon, host name (or `label`), stars."""
+    host = url_host(url)
+    name = _host_name(url)
+    icon = _HOST_ICONS.get(host, "code")
+    text = escape_text(label or name)
+    # The stars are those of the repository HF names, which is the first code link.
+    first = entry.links_of(LinkKind.CODE)[:1] == (url,)
+    if entry.github_stars is not None and first and host == "github.com":
+        text += " " + _count("stars", entry.github_stars, "star", "")
+    attributes = f".papershelf-code .papershelf-icon-{icon}"
+    return markdown_link(text, url, attributes=attributes, label_is_markdown=True)
+
+
+def _entry_item(
+    entry: BibEntry,
+    from_path: str,
+    tag_labels: Mapping[str, str],
+    *,
+    code_url: str | None = None,
+    code_label: str | None = None,
 ) -> str:
-    """Return one listing line: linked title, date, first tags."""
+    """Return one listing item: the linked title; authors and date; code, counts and tags.
+
+    Args:
+        entry: The paper.
+        from_path: The listing page's docs path, for relative links.
+        tag_labels: Display labels of tag ids.
+        code_url: The code link to show; default: the entry's first.
+        code_label: The badge's text instead of the host's name, e.g. `org/repo`.
+    """
     target = relative_link(from_path, paper_page_path(entry.key))
-    link = f"[{escape_text(display_title(entry))}]({target})"
-    parts = [link]
-    date = display_date(entry)
-    if date:
-        parts.append(escape_text(date))
-    if tags and entry.tags:
-        labels = [tag_label(tag, tag_labels) for tag in entry.tags[:_TAGS_SHOWN]]
-        more = len(entry.tags) - _TAGS_SHOWN
-        text = ", ".join(labels) + (f" +{more}" if more > 0 else "")
-        parts.append(escape_text(text))
-    return "- " + " · ".join(parts)
+    lines = [f"- [{escape_text(display_title(entry))}]({target})"]
+    byline = [part for part in (short_authors(entry), display_date(entry)) if part]
+    if byline:
+        text = " · ".join(escape_text(part) for part in byline)
+        lines.append(f'  <span class="papershelf-byline">{text}</span>')
+    facts: list[str] = []
+    url = code_url or next(iter(entry.links_of(LinkKind.CODE)), None)
+    badge = _code_badge(entry, url, code_label) if url else None
+    if badge:
+        facts.append(badge)
+    when = f" (as of {entry.counts_date.isoformat()})" if entry.counts_date else ""
+    if entry.upvotes is not None:
+        facts.append(_count("upvotes", entry.upvotes, "upvote", when))
+    if entry.comments is not None:
+        facts.append(_count("comments", entry.comments, "comment", when))
+    tags = list(dict.fromkeys(entry.tags))
+    for tag in tags[:_TAGS_SHOWN]:
+        link = relative_link(from_path, tag_page_path(tag))
+        facts.append(f"[{escape_text(tag_label(tag, tag_labels))}]({link}){{ .papershelf-chip }}")
+    if len(tags) > _TAGS_SHOWN:
+        facts.append(f'<span class="papershelf-more">+{len(tags) - _TAGS_SHOWN}</span>')
+    if facts:
+        lines.append(f'  <span class="papershelf-facts">{" ".join(facts)}</span>')
+    return "\n".join(lines)
+
+
+def _listing(items: Sequence[str]) -> str:
+    """Return listing items as one list in papershelf's listing block (styled by its CSS)."""
+    return '<div class="papershelf-listing" markdown>\n\n' + "\n".join(items) + "\n\n</div>\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +239,13 @@ def _paginate(
         for item in chunk:
             if item.group is not None and item.group != group:
                 if lines:
-                    body.append("\n".join(lines) + "\n")
+                    body.append(_listing(lines))
                     lines = []
                 body.append(f"## {escape_text(item.group)}\n")
                 group = item.group
             lines.append(line(item, path))
         if lines:
-            body.append("\n".join(lines) + "\n")
+            body.append(_listing(lines))
         if total > 1:
             body.append(_pager(base, number, total, path))
         pages.append(SitePage(path, "\n".join(body), heading))
@@ -225,7 +318,7 @@ def _tag_pages(
                 intro,
                 [_Item(entry) for entry in newest_first(tagged)],
                 per_page,
-                lambda item, path: _entry_line(item.entry, path, tag_labels),
+                lambda item, path: _entry_item(item.entry, path, tag_labels),
             )
         )
     return pages
@@ -259,9 +352,7 @@ def _code_pages(
     with_code = len({entry.key for pairs in by_host.values() for entry, _ in pairs})
 
     def code_line(entry: BibEntry, url: str, path: str) -> str:
-        line = _entry_line(entry, path, tag_labels, tags=False)
-        link = markdown_link(_code_label(url), url)
-        return f"{line} · {link}" if link else line
+        return _entry_item(entry, path, tag_labels, code_url=url, code_label=_code_label(url))
 
     intro = (
         f"{with_code} papers with code, grouped by host, newest first.\n"
@@ -274,7 +365,7 @@ def _code_pages(
         for host in hosts:
             body.append(f"## {escape_text(host)}\n")
             body.append(
-                "\n".join(code_line(entry, url, CODE_INDEX) for entry, url in by_host[host]) + "\n"
+                _listing([code_line(entry, url, CODE_INDEX) for entry, url in by_host[host]])
             )
         return [SitePage(CODE_INDEX, "\n".join(body), "Code")]
     index_lines = []
@@ -348,7 +439,7 @@ def _timeline_pages(
     ordered = _timeline_order(entries)
 
     def line(item: _Item, path: str) -> str:
-        return _entry_line(item.entry, path, tag_labels)
+        return _entry_item(item.entry, path, tag_labels)
 
     if len(ordered) <= per_page:
         pages = _paginate(
@@ -410,10 +501,15 @@ def _timeline_pages(
 
 
 def _home_page(entries: Sequence[BibEntry], tag_labels: Mapping[str, str], latest: int) -> SitePage:
-    """Return `index.md`: counts, links to the overviews, the latest papers."""
+    """Return `index.md`: counts, links to the overviews, the latest digest, the month's best.
+
+    The latest digest is the newest day on which counts were read (`countsdate`, the day of a
+    Hugging Face digest), its papers most upvoted first; the month's best are the most upvoted
+    papers of the digests of that day's month. A library without counts gets the newest papers.
+    Every list holds at most `latest` papers.
+    """
     tags = {tag_slug(tag) for entry in entries for tag in entry.tags}
     with_code = sum(1 for entry in entries if entry.links_of(LinkKind.CODE))
-    newest = newest_first(entries)[:latest]
     noun = "paper" if len(entries) == 1 else "papers"
     body = [
         _front_matter("Papers", searchable=True),
@@ -422,12 +518,46 @@ def _home_page(entries: Sequence[BibEntry], tag_labels: Mapping[str, str], lates
         f"Browse [by tag]({relative_link(HOME_PAGE, TAGS_INDEX)}), "
         f"[by date]({relative_link(HOME_PAGE, TIMELINE_INDEX)}), "
         f"[with code]({relative_link(HOME_PAGE, CODE_INDEX)}).\n",
-        "## Latest\n",
-        "\n".join(_entry_line(entry, HOME_PAGE, tag_labels) for entry in newest) + "\n"
-        if newest
-        else "No papers yet.\n",
     ]
+
+    def items(chosen: Sequence[BibEntry]) -> str:
+        return _listing([_entry_item(entry, HOME_PAGE, tag_labels) for entry in chosen])
+
+    counted = [entry for entry in entries if entry.counts_date is not None]
+    if not counted:
+        newest = newest_first(entries)[:latest]
+        body.append("## Latest\n")
+        body.append(items(newest) if newest else "No papers yet.\n")
+        return SitePage(HOME_PAGE, "\n".join(body), "Papers")
+    day = max(entry.counts_date for entry in counted if entry.counts_date is not None)
+    digest = _most_upvoted(entry for entry in counted if entry.counts_date == day)
+    shown = digest[:latest]
+    body.append(f"## Latest digest: {day.isoformat()}\n")
+    papers = f"{len(digest)} {'paper' if len(digest) == 1 else 'papers'}"
+    if len(shown) < len(digest):
+        body.append(f"The {len(shown)} most upvoted of its {papers}.\n")
+    else:
+        body.append(f"Its {papers}, most upvoted first.\n")
+    if shown:
+        body.append(items(shown))
+    month = [
+        entry
+        for entry in counted
+        if entry.counts_date is not None
+        and (entry.counts_date.year, entry.counts_date.month) == (day.year, day.month)
+        and entry.upvotes is not None
+    ]
+    best = _most_upvoted(month)[:latest]
+    if best:
+        body.append(f"## Most upvoted in {MONTH_NAMES[day.month - 1]} {day.year}\n")
+        body.append(items(best))
     return SitePage(HOME_PAGE, "\n".join(body), "Papers")
+
+
+def _most_upvoted(entries: Iterable[BibEntry]) -> list[BibEntry]:
+    """Return entries most upvoted first (unknown counts last), then newest first."""
+    ordered = newest_first(entries)
+    return sorted(ordered, key=lambda entry: -1 if entry.upvotes is None else -entry.upvotes)
 
 
 def render_site_pages(

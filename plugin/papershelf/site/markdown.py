@@ -117,11 +117,14 @@ def url_host(url: str) -> str:
     return host_of(url) or ""
 
 
-def markdown_link(label: str, url: str, *, attributes: str = "") -> str | None:
+def markdown_link(
+    label: str, url: str, *, attributes: str = "", label_is_markdown: bool = False
+) -> str | None:
     """Return `[label](url)` with an escaped label, or None when the URL is not a safe http(s) URL.
 
     Args:
-        label: Plain text, e.g. `Code (github.com)`.
+        label: Plain text, e.g. `Code (github.com)`; with `label_is_markdown`, Markdown that
+            papershelf wrote and escaped itself, which is used as it is.
         url: e.g. `https://github.com/x/y`.
         attributes: An attr_list body written by papershelf itself (never user text), e.g.
             `.md-button`.
@@ -133,7 +136,8 @@ def markdown_link(label: str, url: str, *, attributes: str = "") -> str | None:
     if target is None:
         return None
     suffix = f"{{ {attributes} }}" if attributes else ""
-    return f"[{escape_text(label)}]({target}){suffix}"
+    text = label if label_is_markdown else escape_text(label)
+    return f"[{text}]({target}){suffix}"
 
 
 _PREPROCESSOR_SYNTAX = str.maketrans({"`": "&#96;", "~": "&#126;", "{": "&#123;", "}": "&#125;"})

@@ -13,13 +13,15 @@ import difflib
 import functools
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
+from papershelf.bib.fields import OWN_FIELDS, PRIVATE_FIELDS
+from papershelf.bib.publish import published_text
 from papershelf.dates import MONTH_NAMES
 from papershelf.errors import Problem
 from papershelf.model import BibEntry, LinkKind
@@ -47,6 +49,7 @@ DEFAULT_NOTES = "\n\n"
 """What stands between the markers of a new page: one blank line to write in."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_PRIVATE: Collection[str] = frozenset(PRIVATE_FIELDS)
 
 
 def tag_label(tag: str, tag_labels: Mapping[str, str]) -> str:
@@ -165,7 +168,7 @@ def _buttons(entry: BibEntry) -> list[str]:
     rendered: list[str] = []
     for index, (label, url) in enumerate(buttons):
         primary = index == 0 and bool(entry.links) and entry.links[0].kind is LinkKind.CODE
-        attributes = ".md-button .md-button--primary" if primary else ".md-button"
+        attributes = ".md-button .papershelf-button" + (" .md-button--primary" if primary else "")
         button = markdown_link(label, url, attributes=attributes)
         if button is not None:
             rendered.append(button)
@@ -231,6 +234,7 @@ def render_paper_page(
     tag_labels: Mapping[str, str] = _EMPTY,
     notes: str | None = None,
     site_root: str = "../",
+    exclude_fields: Collection[str] = _PRIVATE,
 ) -> str:
     """Return the Markdown page of one paper.
 
@@ -241,6 +245,8 @@ def render_paper_page(
             the current page); None gives a new page's empty notes section.
         site_root: The docs root relative to the page's source file (`papers/`), used for the
             tag and `.bib` links; `../` unless the pages live elsewhere.
+        exclude_fields: Fields the BibTeX block leaves out, besides papershelf's own (which the
+            page shows otherwise); default: the private fields (`bib.fields.PRIVATE_FIELDS`).
 
     Returns:
         The page text: front matter, title, header, buttons, tags, abstract, BibTeX, cite, notes.
@@ -252,6 +258,9 @@ def render_paper_page(
     header_text = " · ".join(escape_text(part) for part in header if part)
     if header_text:
         lines.append(f"{header_text}\n")
+    venue = venue_line(entry)
+    if venue:
+        lines.append(f"{venue}\n")
     counts = _counts_line(entry)
     if counts:
         lines.append(f"{counts}\n")
@@ -268,7 +277,8 @@ def render_paper_page(
     abstract = escape_paragraphs(entry.abstract)
     lines.append(_indexed(abstract) if abstract else "*No abstract in the library.*\n")
     lines.append("## BibTeX\n")
-    lines.append(code_block(entry.bibtex, "bibtex", search=False))
+    shown = published_text(entry.bibtex, {*exclude_fields, *OWN_FIELDS})
+    lines.append(code_block(shown, "bibtex", search=False))
     lines.append("## Cite\n")
     lines.append(code_block(f"\\cite{{{entry.key}}}", "latex", search=False))
     lines.append(f"[Download .bib]({site_root}{bib_download_path(entry.key)})\n")
@@ -279,6 +289,49 @@ def render_paper_page(
     checksum = f"  {_CHECKSUM_FIELD}: {_checksum(_outside_lines(before, ''))}\n"
     before = before[:front_end] + checksum + before[front_end:]
     return f"{before}{NOTES_START}{DEFAULT_NOTES if notes is None else notes}{NOTES_END}\n"
+
+
+_KINDS = {
+    "phdthesis": "PhD thesis",
+    "mastersthesis": "Master's thesis",
+    "thesis": "Thesis",
+    "techreport": "Technical report",
+    "report": "Report",
+}
+
+
+def venue_line(entry: BibEntry) -> str:
+    """Return where the entry was published as one line of Markdown, or an empty string.
+
+    Returns:
+        e.g. `*Journal of Machine Learning Research*, vol. 25, no. 3, pp. 45-67, JMLR` (the
+        range with an en dash) or `In *Proceedings of ICML*, pp. 1-9` or `PhD thesis, MIT`.
+    """
+    parts: list[str] = []
+    kind = _KINDS.get(entry.entry_type)
+    if kind:
+        number = f" {entry.number}" if entry.number and entry.entry_type in _REPORT_TYPES else ""
+        parts.append(escape_text(kind + number))
+    if entry.journal:
+        parts.append(f"*{escape_text(entry.journal)}*")
+    elif entry.booktitle:
+        parts.append(f"In *{escape_text(entry.booktitle)}*")
+    if entry.volume:
+        parts.append(f"vol. {escape_text(entry.volume)}")
+    if entry.number and entry.entry_type not in _REPORT_TYPES:
+        parts.append(f"no. {escape_text(entry.number)}")
+    if entry.pages:
+        prefix = "pp." if "\u2013" in entry.pages or "," in entry.pages else "p."
+        parts.append(f"{prefix} {escape_text(entry.pages)}")
+    for text in (entry.institution, entry.publisher):
+        if text:
+            parts.append(escape_text(text))
+    if entry.isbn:
+        parts.append(f"ISBN {escape_text(entry.isbn)}")
+    return ", ".join(parts)
+
+
+_REPORT_TYPES = frozenset({"techreport", "report"})
 
 
 def _search_fields(entry: BibEntry, tag_labels: Mapping[str, str]) -> str:
@@ -536,6 +589,7 @@ def render_pages(
     *,
     tag_labels: Mapping[str, str],
     today: dt.date | None = None,
+    exclude_fields: Collection[str] = _PRIVATE,
 ) -> RenderedPages:
     """Return the new text of every paper page, keeping the notes of the current pages.
 
@@ -552,6 +606,7 @@ def render_pages(
         existing: Current page texts by path (`papers/<key>.md`), for the pages that exist.
         tag_labels: Display labels of tag ids.
         today: The date in the heading over kept text; today when None.
+        exclude_fields: Fields the BibTeX blocks leave out (see `render_paper_page`).
 
     Returns:
         The pages (path -> full page text, one per entry, in entry order) and the notices.
@@ -565,6 +620,7 @@ def render_pages(
         existing=existing,
         tag_labels=tag_labels,
         today=today or dt.date.today(),
+        exclude_fields=frozenset(exclude_fields),
     )
     pages: dict[str, str] = {}
     notices: list[Problem] = []
@@ -590,12 +646,16 @@ def _render_share(
     existing: Mapping[str, str],
     tag_labels: Mapping[str, str],
     today: dt.date,
+    exclude_fields: Collection[str],
 ) -> tuple[dict[str, str], list[Problem]]:
     pages: dict[str, str] = {}
     notices: list[Problem] = []
+    render = functools.partial(
+        render_paper_page, tag_labels=tag_labels, exclude_fields=exclude_fields
+    )
     for entry in entries:
         path = paper_page_path(entry.key)
-        page, notice = _refresh(entry, existing.get(path), path, tag_labels, today)
+        page, notice = _refresh(entry, existing.get(path), path, render, today)
         pages[path] = page
         if notice is not None:
             notices.append(notice)
@@ -606,12 +666,15 @@ def _refresh(
     entry: BibEntry,
     old_text: str | None,
     path: str,
-    tag_labels: Mapping[str, str],
+    render: Callable[..., str],
     today: dt.date,
 ) -> tuple[str, Problem | None]:
-    """Return the new page of an entry over its current text, and a notice when text moved."""
+    """Return the new page of an entry over its current text, and a notice when text moved.
+
+    `render` is `render_paper_page` with the site's options bound.
+    """
     if old_text is None:
-        return render_paper_page(entry, tag_labels=tag_labels), None
+        return render(entry), None
     span = _notes_span(old_text)
     if span is None:
         notice = Problem(
@@ -620,11 +683,9 @@ def _refresh(
             "the notes markers are missing or damaged, so the whole previous page was kept in "
             "the notes; keep what you need between the markers and delete the rest",
         )
-        return render_paper_page(
-            entry, tag_labels=tag_labels, notes=_rescued_notes(old_text)
-        ), notice
+        return render(entry, notes=_rescued_notes(old_text)), notice
     notes = old_text[span[0] : span[1]]
-    page = render_paper_page(entry, tag_labels=tag_labels, notes=notes)
+    page = render(entry, notes=notes)
     before = old_text[: span[0] - len(NOTES_START)]
     if _written_by_papershelf(before, old_text[span[1] + len(NOTES_END) :]):
         return page, None
@@ -639,4 +700,4 @@ def _refresh(
         f"text outside the notes markers was moved into the notes, under '{KEPT_HEADING} "
         f"({today.isoformat()})': papershelf rewrites everything outside the markers",
     )
-    return render_paper_page(entry, tag_labels=tag_labels, notes=notes), notice
+    return render(entry, notes=notes), notice

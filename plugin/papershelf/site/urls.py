@@ -116,6 +116,9 @@ OVERVIEW_PAGES = (HOME_PAGE, TAGS_INDEX, CODE_INDEX, TIMELINE_INDEX)
 """The generated pages a navigation may list; every other generated page stays out of it."""
 LIBRARY_DOWNLOAD = "bib/papers.bib"
 """The whole library, for download."""
+SITE_STYLESHEET = "assets/papershelf/papershelf.css"
+"""papershelf's stylesheet for its listings and paper pages (the package's
+`site/assets/papershelf.css`); the plugin adds it to `extra_css`."""
 SITE_RECORD = ".papershelf-site.json"
 """Where `papershelf site` notes what it wrote into a docs folder: every listing and download by
 docs path, with the SHA-256 of its text. MkDocs leaves files starting with `.` out of the site."""
