@@ -4,8 +4,10 @@ copy, and hostile input."""
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +18,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 
 from conftest import DATA, require_tool
 from papershelf import BibEntry, LinkKind, default_taxonomy, read_library
+from papershelf.bib.fields import OWN_FIELDS
+from papershelf.bib.publish import published_text
+from papershelf.site.listings import short_authors
 from papershelf.site.paper_page import display_authors, display_date, tag_label
 from test_site_build import DEMO_CONFIG, demo_entries, material_search_config, mkdocs_build
 
@@ -416,7 +421,10 @@ def test_copy_button_copies_the_bibtex_entry(visit: Visit) -> None:
     # Material 9.8 names it md-code__button; earlier 9.x releases md-clipboard.
     block.locator("button[data-md-type='copy'], button.md-clipboard").first.click()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.strip() == entry.bibtex.strip()
+    # The entry as the library has it, less papershelf's own fields (the page shows those).
+    assert copied.strip() == published_text(entry.bibtex, OWN_FIELDS).strip()
+    assert "pubdate" in entry.bibtex
+    assert "pubdate" not in copied
     visit.assert_clean()
 
 
@@ -519,3 +527,164 @@ def test_the_trap_catches_a_payload(browser: Browser, tmp_path: Path) -> None:
             assert page.evaluate("window.__pwned") in {"img", "dialog"}
         finally:
             session.close()
+
+
+# --- listings, the phone layout, privacy (docs/guide/site.md) ----------------------------------
+
+LABELS = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
+PRIVATE_LIBRARY = DATA / "private_fields.bib"
+PRIVATE_MARKERS = (b"PRIVATE", b"jabref-meta", b"/home/alice", b"prio1", b"rank5")
+"""What the private fields of `private_fields.bib` hold; no built file may show any of it."""
+
+
+def layout_shift(page: Page) -> float:
+    """Return the page's cumulative layout shift so far (Chromium's `layout-shift` entries)."""
+    return float(
+        page.evaluate(
+            """() => new Promise(resolve => {
+                let total = 0;
+                new PerformanceObserver(list => {
+                    for (const entry of list.getEntries()) {
+                        if (!entry.hadRecentInput) total += entry.value;
+                    }
+                }).observe({type: "layout-shift", buffered: true});
+                setTimeout(() => resolve(total), 300);
+            })"""
+        )
+    )
+
+
+CONTRAST = """(element) => {
+    const parse = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const luminance = ([r, g, b]) => {
+        const channel = (c) => {
+            c /= 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const layers = [];
+    for (let node = element; node; node = node.parentElement) {
+        const [r, g, b, a = 1] = parse(getComputedStyle(node).backgroundColor);
+        if (a > 0) layers.push([r, g, b, a]);
+        if (a >= 1) break;
+    }
+    let background = [255, 255, 255];
+    for (const [r, g, b, a] of layers.reverse()) {
+        background = [r, g, b].map((c, i) => c * a + background[i] * (1 - a));
+    }
+    const [r, g, b, a = 1] = parse(getComputedStyle(element).color);
+    const text = [r, g, b].map((c, i) => c * a + background[i] * (1 - a));
+    const [light, dark] = [luminance(text), luminance(background)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+}"""
+"""The WCAG contrast ratio of an element's text against the backgrounds behind it, blended."""
+
+
+def test_listings_show_authors_and_code_badges(visit: Visit, tmp_path: Path) -> None:
+    entries = {entry.key: entry for entry in demo_entries()}
+    for path in ("", "code/", "tags/llm/", "timeline/"):
+        page = visit.goto(path)
+        items = page.locator(".papershelf-listing li")
+        assert items.count() >= 3, path
+        for index in range(items.count()):
+            item = items.nth(index)
+            href = item.locator("a").first.get_attribute("href") or ""
+            entry = entries[re.search(r"papers/([a-z0-9]+)/", href).group(1)]
+            byline = " · ".join(p for p in (short_authors(entry), display_date(entry)) if p)
+            assert normalised(item.locator(".papershelf-byline").inner_text()) == byline
+            codes = set(entry.links_of(LinkKind.CODE))
+            badges = item.locator("a.papershelf-code")
+            assert badges.count() == (1 if codes else 0), (path, entry.key)
+            if codes:
+                assert badges.get_attribute("href") in codes
+                icon = badges.evaluate(
+                    "a => getComputedStyle(a, '::before').webkitMaskImage"
+                    " || getComputedStyle(a, '::before').maskImage"
+                )
+                assert icon.startswith('url("data:image/svg+xml'), icon
+            labels = [tag_label(tag, LABELS) for tag in dict.fromkeys(entry.tags)][:3]
+            assert item.locator("a.papershelf-chip").all_inner_texts() == labels
+        for selector in (".papershelf-byline", "a.papershelf-chip", ".papershelf-count"):
+            if page.locator(selector).count():
+                ratio = page.locator(selector).first.evaluate(CONTRAST)
+                assert ratio >= 4.5, (path, selector, ratio)
+        assert layout_shift(page) < 0.1, path
+        page.screenshot(path=tmp_path / f"listing-{path.strip('/') or 'home'}.png", full_page=True)
+    visit.assert_clean()
+
+
+def longest_bibtex_entry() -> BibEntry:
+    """Return the demo entry whose BibTeX has the longest line (its abstract, as one line)."""
+    return max(demo_entries(), key=lambda e: max(len(line) for line in e.bibtex.splitlines()))
+
+
+def test_the_phone_layout_has_no_horizontal_scroll(
+    browser: Browser, demo_url: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(
+        base_url=demo_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    paper = longest_bibtex_entry()
+    for name, path in (("home", ""), ("tag", "tags/llm/"), ("paper", f"papers/{paper.key}/")):
+        page.goto(path, wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=tmp_path / f"phone-{name}.png", full_page=True)
+        assert width <= 390, (path, width)
+        assert layout_shift(page) < 0.1, path
+    # The BibTeX block wraps its long lines instead of scrolling sideways.
+    code = page.locator(".papershelf-bibtex pre > code")
+    assert code.evaluate("c => c.scrollWidth <= c.clientWidth")
+    assert code.evaluate("c => getComputedStyle(c).whiteSpace") == "pre-wrap"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def private_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Build a site (plugin, Pagefind) from a JabRef/Zotero library; yield its URL and folder."""
+    root = tmp_path_factory.mktemp("browser-private")
+    (root / "docs").mkdir()
+    shutil.copy(PRIVATE_LIBRARY, root / "library.bib")
+    config = {
+        "site_name": "private",
+        "theme": {"name": "material", "font": False},
+        "plugins": [{"papershelf": {"bib": ["library.bib"]}}],
+    }
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = mkdocs_build(config_file, root / "site")
+    assert result.returncode == 0, result.stderr
+    for url in serve(root / "site"):
+        yield url, root / "site"
+
+
+def test_no_private_field_appears_anywhere_in_the_built_site(
+    browser: Browser, private_site: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, site_dir = private_site
+    built = [path for path in site_dir.rglob("*") if path.is_file()]
+    assert any(path.name == "papers.bib" for path in built)
+    assert any(path.parent.name == "pagefind" for path in built)
+    for path in built:
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":  # Pagefind's index and fragments are gzipped
+            data = gzip.decompress(data)
+        for marker in PRIVATE_MARKERS:
+            assert marker not in data, (path.relative_to(site_dir), marker)
+    session = Visit(browser, url)
+    entries = read_library(PRIVATE_LIBRARY.read_text(encoding="utf-8"), source="library.bib")
+    for entry in entries:
+        page = session.goto(f"papers/{entry.key}/")
+        shown = page.content()
+        assert "PRIVATE" not in shown, entry.key
+        assert page.locator(".papershelf-bibtex").inner_text().startswith("@"), entry.key
+        if entry.doi:
+            doi = page.locator("article a", has_text=re.compile("^DOI$"))
+            assert doi.get_attribute("href") == f"https://doi.org/{entry.doi}"
+        page.screenshot(path=tmp_path / f"private-{entry.key}.png", full_page=True)
+    page = session.goto("papers/vaswani2017attention/")
+    venue = "Journal of Transformer Studies, vol. 30, no. 4, pp. 5998\u20136008, Curran Associates"
+    assert page.get_by_text(venue).count() == 1
+    session.assert_clean()
+    session.close()

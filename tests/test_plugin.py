@@ -19,10 +19,11 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
-from conftest import SAMPLE_DIGEST
+from conftest import DATA, SAMPLE_DIGEST
 from papershelf import BibEntry, SiteOptions, Source, build_site, default_taxonomy, read_library
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.search import SCRIPT, SCRIPT_TEXT, STYLESHEET, STYLESHEET_TEXT
+from papershelf.site.urls import SITE_STYLESHEET
 
 LIBRARY = textwrap.dedent(
     """\
@@ -144,6 +145,16 @@ def site(tmp_path: Path) -> Callable[..., Path]:
             "option 'search': Expected one of: ('pagefind', 'material') but received: 'lunr'",
             id="search-unknown",
         ),
+        pytest.param(
+            {"publish_exclude_fields": "file"},
+            "option 'publish_exclude_fields': expected a list of BibTeX field names",
+            id="publish_exclude_fields-not-list",
+        ),
+        pytest.param(
+            {"publish_exclude_fields": ["file", "my field"]},
+            "option 'publish_exclude_fields': 'my field' is not a BibTeX field name",
+            id="publish_exclude_fields-bad-name",
+        ),
     ],
 )
 def test_invalid_option_is_named(
@@ -219,6 +230,50 @@ def test_the_plugin_publishes_what_build_site_generates(site: Callable[..., Path
     assert list(published) == [file.path for file in expected if file.path != "tags/llm.md"]
     assert published == {f.path: f.content for f in expected if f.path != "tags/llm.md"}
     assert "tags/llm/page-2.md" in published
+
+
+PRIVATE_LIBRARY = (DATA / "private_fields.bib").read_text(encoding="utf-8")
+
+
+def test_the_plugin_adds_its_stylesheet_once(site: Callable[..., Path]) -> None:
+    config = load(site())
+    assert config.extra_css == [SITE_STYLESHEET]
+    files = collect_files(config)
+    stylesheet = files.get_file_from_path(SITE_STYLESHEET)
+    assert stylesheet is not None
+    assert ".papershelf-bibtex pre > code" in stylesheet.content_string
+    assert "white-space: pre-wrap" in stylesheet.content_string
+
+
+def test_private_fields_left_out_by_default(site: Callable[..., Path]) -> None:
+    files = collect_files(load(site(library=PRIVATE_LIBRARY)))
+    published = {f.src_uri: f.content_string for f in files if f.generated_by == "papershelf"}
+    assert "bib/vaswani2017attention.bib" in published
+    for path, text in published.items():
+        assert "PRIVATE" not in text, path
+        assert "jabref-meta" not in text, path
+    # The public fields of the entry stay, in its download and its page's BibTeX block.
+    assert (
+        "journal        = {Journal of Transformer Studies}"
+        in published["bib/vaswani2017attention.bib"]
+    )
+    assert (
+        "journal        = &#123;Journal of Transformer Studies&#125;"
+        in published["papers/vaswani2017attention.md"]
+    )
+
+
+def test_publish_exclude_fields_replaces_the_private_fields(site: Callable[..., Path]) -> None:
+    config = load(site(library=PRIVATE_LIBRARY, publish_exclude_fields=["Journal", "owner"]))
+    published = {
+        f.src_uri: f.content_string for f in collect_files(config) if f.generated_by == "papershelf"
+    }
+    library = published["bib/papers.bib"]
+    assert "Journal of Transformer Studies" not in library
+    assert "PRIVATEOWNER" not in library
+    # What the option no longer names is published, JabRef's metadata never is.
+    assert "PRIVATEFILE1" in library
+    assert "jabref-meta" not in library
 
 
 def test_bib_downloads(site: Callable[..., Path]) -> None:
@@ -492,6 +547,131 @@ def test_citation_meta_tags(fields: dict[str, Any], expected: list[tuple[str, st
     tags = citation_meta_tags(make_entry(**fields), tag_labels={"llm": "Large models"})
     assert "<script" not in tags
     assert head_meta(insert_into_head("<html><head></head><body></body></html>", tags)) == expected
+
+
+def zotero_item_type(pairs: list[tuple[str, str]]) -> str:
+    """Return the item type Zotero's Embedded Metadata translator gives a page with these tags.
+
+    Its `init()` (zotero/translators, `Embedded Metadata.js`) walks the meta tags in order: a
+    venue tag sets the type (the last one wins), `citation_title` guesses journalArticle unless
+    a guess stands, `citation_isbn` guesses book; the type found wins over the guess.
+    """
+    found = guess = None
+    types = {
+        "citation_journal_title": "journalArticle",
+        "citation_technical_report_institution": "report",
+        "citation_conference_title": "conferencePaper",
+        "citation_conference": "conferencePaper",
+        "citation_book_title": "bookSection",
+        "citation_dissertation_institution": "thesis",
+    }
+    for name, _ in pairs:
+        if name in types:
+            found = types[name]
+        elif name in ("citation_title", "citation_series_title"):
+            guess = guess or "journalArticle"
+        elif name == "citation_isbn":
+            guess = "book"
+    return found or guess or "webpage"
+
+
+VENUE_CASES = [
+    pytest.param(
+        {
+            "entry_type": "article",
+            "journal": "J. Mach. Learn. Res.",
+            "volume": "25",
+            "number": "3",
+            "pages": "45\u201367",
+            "publisher": "JMLR",
+            "doi": "10.1/x",
+        },
+        [
+            ("citation_journal_title", "J. Mach. Learn. Res."),
+            ("citation_volume", "25"),
+            ("citation_issue", "3"),
+            ("citation_firstpage", "45"),
+            ("citation_lastpage", "67"),
+            ("citation_publisher", "JMLR"),
+            ("citation_doi", "10.1/x"),
+        ],
+        "journalArticle",
+        id="article",
+    ),
+    pytest.param(
+        {"entry_type": "inproceedings", "booktitle": "Proc. ICML", "pages": "7"},
+        [("citation_conference_title", "Proc. ICML"), ("citation_firstpage", "7")],
+        "conferencePaper",
+        id="inproceedings",
+    ),
+    pytest.param(
+        {"entry_type": "incollection", "booktitle": "A Book", "publisher": "Springer"},
+        [("citation_book_title", "A Book"), ("citation_publisher", "Springer")],
+        "bookSection",
+        id="incollection",
+    ),
+    pytest.param(
+        {"entry_type": "phdthesis", "institution": "MIT"},
+        [("citation_dissertation_institution", "MIT")],
+        "thesis",
+        id="phdthesis",
+    ),
+    pytest.param(
+        {"entry_type": "techreport", "institution": "CMU", "number": "TR-9"},
+        [
+            ("citation_technical_report_institution", "CMU"),
+            ("citation_technical_report_number", "TR-9"),
+        ],
+        "report",
+        id="techreport-number-is-not-an-issue",
+    ),
+    pytest.param(
+        {"entry_type": "book", "publisher": "Addison-Wesley", "isbn": "0-201-13447-0"},
+        [("citation_publisher", "Addison-Wesley"), ("citation_isbn", "0-201-13447-0")],
+        "book",
+        id="book",
+    ),
+    pytest.param(
+        {"entry_type": "misc", "journal": "Nature"},
+        [("citation_journal_title", "Nature")],
+        "journalArticle",
+        id="misc-with-a-journal",
+    ),
+    pytest.param(
+        {"entry_type": "misc", "arxiv_id": "2410.17243"},
+        [
+            ("citation_arxiv_id", "2410.17243"),
+            ("citation_pdf_url", "https://arxiv.org/pdf/2410.17243"),
+        ],
+        "journalArticle",
+        id="preprint-names-no-venue",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "venue", "item_type"), VENUE_CASES)
+def test_venue_tags_choose_the_zotero_item_type(
+    fields: dict[str, Any], venue: list[tuple[str, str]], item_type: str
+) -> None:
+    tags = head_meta(
+        insert_into_head("<html><head></head></html>", citation_meta_tags(make_entry(**fields)))
+    )
+    assert tags == [("citation_title", "T"), *venue]
+    assert zotero_item_type(tags) == item_type
+
+
+def test_foreign_entries_read_in_full() -> None:
+    text = (DATA / "private_fields.bib").read_text(encoding="utf-8")
+    types = {
+        entry.key: zotero_item_type(head_meta(f"<head>{citation_meta_tags(entry)}</head>"))
+        for entry in read_library(text, source="private_fields.bib")
+    }
+    assert types == {
+        "vaswani2017attention": "journalArticle",
+        "he2016deep": "conferencePaper",
+        "doe2020thesis": "thesis",
+        "knuth1984texbook": "book",
+    }
 
 
 def test_insert_into_head_uses_the_first_head_end() -> None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from conftest import DATA
 from papershelf import (
     BibEntry,
     FileKind,
@@ -125,6 +126,39 @@ def test_the_whole_library_download(
     assert (whole.content if whole else None) == expected
     # Every paper page links its one-entry file, so those are always there.
     assert {f"bib/{entry.key}.bib" for entry in library} <= set(found)
+
+
+PRIVATE_LIBRARY = (DATA / "private_fields.bib").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("exclude", "private_shown"),
+    [
+        pytest.param(None, False, id="default-private-fields"),
+        pytest.param(frozenset({"owner", "timestamp"}), True, id="only-these"),
+    ],
+)
+def test_no_generated_file_shows_a_private_field(
+    exclude: frozenset[str] | None, private_shown: bool
+) -> None:
+    library = read_library(PRIVATE_LIBRARY, source="private_fields.bib")
+    options = SiteOptions(publish_exclude_fields=exclude)
+    files = build_site(library, tag_labels={}, options=options, library_texts=[PRIVATE_LIBRARY])
+    kinds = {file.kind for file in files}
+    assert {FileKind.PAPER_PAGE, FileKind.LISTING, FileKind.DOWNLOAD, FileKind.ASSET} == kinds
+    for file in files:
+        assert "PRIVATEOWNER" not in file.content, file.path
+        assert "PRIVATESTAMP" not in file.content, file.path
+        assert "jabref-meta" not in file.content, file.path
+    whole = by_path(files)[LIBRARY_DOWNLOAD].content
+    assert ("PRIVATEFILE1" in whole) is private_shown
+    # What is left still reads as the same entries, public fields and all.
+    kept = read_library(whole, source="papers.bib")
+    assert [entry.key for entry in kept] == [entry.key for entry in library]
+    assert [entry.journal for entry in kept] == [entry.journal for entry in library]
+    single = by_path(files)["bib/vaswani2017attention.bib"].content
+    assert ("PRIVATEFILE1" in single) is private_shown
+    assert "Journal of Transformer Studies" in single
 
 
 def test_skipped_paths_are_not_generated() -> None:

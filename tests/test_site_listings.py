@@ -217,3 +217,110 @@ def test_every_link_resolves_and_hostile_text_stays_text() -> None:
         "&lt;script&gt;alert(1)&lt;/script&gt;"
         in next(p for p in pages if p.path == "index.md").content
     )
+
+
+# --- what a listing item shows -----------------------------------------------------------------
+
+RENDER_EXTENSIONS = ["attr_list", "md_in_html", "pymdownx.superfences"]
+
+
+def html_of(page: SitePage) -> str:
+    """Return a listing page's body as Python-Markdown renders it with the plugin's extensions."""
+    body, _ = meta.get_data(page.content)
+    return markdown.markdown(body, extensions=RENDER_EXTENSIONS)
+
+
+@pytest.mark.parametrize(
+    ("fields", "byline"),
+    [
+        pytest.param({"authors": ("A A", "B B", "C C")}, "A A, B B, C C · 2025-03-06", id="three"),
+        pytest.param(
+            {"authors": ("A A", "B B", "C C", "D D")},
+            "A A, B B, C C et al. · 2025-03-06",
+            id="et-al-past-three",
+        ),
+        pytest.param({"author_count": 5}, "5 authors · 2025-03-06", id="count-only"),
+        pytest.param({"organization": "OCC"}, "OCC · 2025-03-06", id="organization"),
+        pytest.param({}, "2025-03-06", id="date-only"),
+    ],
+)
+def test_listing_item_byline(fields: dict[str, object], byline: str) -> None:
+    paper = dataclasses.replace(entry("k", dt.date(2025, 3, 6), tags=["llm"]), **fields)
+    pages = pages_by_path(render_site_pages([paper], tag_labels={}))
+    for path in ("index.md", "tags/llm.md", "timeline/index.md"):
+        assert f'<span class="papershelf-byline">{byline}</span>' in html_of(pages[path]), path
+
+
+def test_listing_item_code_badge_counts_and_chips() -> None:
+    paper = dataclasses.replace(
+        entry(
+            "k",
+            dt.date(2025, 3, 6),
+            title="Fast <Things>",
+            tags=["llm", "diffusion", "video", "audio"],
+            links=[
+                Link("https://github.com/org/repo", LinkKind.CODE),
+                Link("https://gitlab.com/org/other", LinkKind.CODE),
+            ],
+        ),
+        upvotes=64,
+        comments=1,
+        github_stars=1234,
+        counts_date=dt.date(2025, 10, 30),
+    )
+    pages = pages_by_path(render_site_pages([paper], tag_labels={"llm": "LLMs"}))
+    html = html_of(pages["tags/llm.md"])
+    assert '<a href="../papers/k.md">Fast &lt;Things&gt;</a>' in html
+    assert (
+        '<a class="papershelf-code papershelf-icon-github" href="https://github.com/org/repo">'
+        'GitHub <span class="papershelf-count papershelf-stars" title="1234 stars">1.2k'
+        '<span class="papershelf-sr"> stars</span></span></a>'
+    ) in html
+    assert (
+        '<span class="papershelf-count papershelf-upvotes" title="64 upvotes (as of 2025-10-30)">'
+        '64<span class="papershelf-sr"> upvotes</span></span>'
+    ) in html
+    assert '<span class="papershelf-sr"> comment</span>' in html
+    # The first three tags as chips linking to their pages, then how many more.
+    chips = re.findall(r'<a class="papershelf-chip" href="([^"]+)">([^<]+)</a>', html)
+    assert chips == [("llm.md", "LLMs"), ("diffusion.md", "diffusion"), ("video.md", "video")]
+    assert '<span class="papershelf-more">+1</span>' in html
+    # The code page has a line per code link, each with its own badge, labelled with its path.
+    code = html_of(pages["code/index.md"])
+    assert (
+        '<a class="papershelf-code papershelf-icon-gitlab" href="https://gitlab.com/org/other">'
+        "org/other</a>"
+    ) in code
+    assert "org/repo <span" in code  # the stars travel with the repository HF named
+
+
+def test_listing_item_without_code_or_counts_has_no_facts_line() -> None:
+    pages = pages_by_path(render_site_pages([entry("k", dt.date(2025, 3, 6))], tag_labels={}))
+    assert "papershelf-facts" not in pages["index.md"].content
+    assert "papershelf-code" not in pages["index.md"].content
+
+
+def counted(key: str, day: dt.date, upvotes: int | None) -> BibEntry:
+    return dataclasses.replace(
+        entry(key, dt.date(2025, 1, 1)), counts_date=day, upvotes=upvotes, comments=0
+    )
+
+
+def test_home_shows_the_latest_digest_and_the_most_upvoted_of_its_month() -> None:
+    entries = [
+        counted("old", dt.date(2025, 9, 30), 999),  # an earlier month's digest
+        counted("a", dt.date(2025, 10, 2), 50),
+        counted("b", dt.date(2025, 10, 30), 3),
+        counted("c", dt.date(2025, 10, 30), 30),
+        counted("d", dt.date(2025, 10, 30), None),
+        counted("e", dt.date(2025, 10, 12), 70),
+    ]
+    home = pages_by_path(render_site_pages(entries, tag_labels={}, latest=3))["index.md"]
+    latest, month = home.content.split("## Most upvoted in October 2025\n")
+    assert "## Latest digest: 2025-10-30\n" in latest
+    assert "The 3 most upvoted of its 3 papers." not in latest
+    assert "Its 3 papers, most upvoted first." in latest
+    assert listed_keys(SitePage("index.md", latest, "")) == ["c", "b", "d"]
+    assert listed_keys(SitePage("index.md", month, "")) == ["e", "a", "c"]
+    short = pages_by_path(render_site_pages(entries, tag_labels={}, latest=2))["index.md"]
+    assert "The 2 most upvoted of its 3 papers." in short.content

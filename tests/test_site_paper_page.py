@@ -19,6 +19,7 @@ from mkdocs.utils import meta
 
 from conftest import DATA, INTEROP
 from papershelf import BibEntry, LibraryError, read_library
+from papershelf.bib.fields import OWN_FIELDS
 from papershelf.site.markdown import code_block
 from papershelf.site.paper_page import (
     NOTES_END,
@@ -27,6 +28,7 @@ from papershelf.site.paper_page import (
     extract_notes,
     render_pages,
     render_paper_page,
+    venue_line,
 )
 from papershelf.site.urls import bib_download_path, entry_slug, paper_page_path
 
@@ -787,3 +789,66 @@ def test_marker_text_moved_in_from_outside_is_retired() -> None:
 def test_edited_outside_notes(change, edited: bool) -> None:
     page = render_paper_page(own_entries()[0], notes="\nmine\n")
     assert edited_outside_notes(change(page)) is edited
+
+
+# --- foreign entries in full, and what the BibTeX block leaves out ------------------------------
+
+PRIVATE_LIBRARY = (DATA / "private_fields.bib").read_text(encoding="utf-8")
+
+
+def private_entries() -> dict[str, BibEntry]:
+    return {e.key: e for e in read_library(PRIVATE_LIBRARY, source="private_fields.bib")}
+
+
+@pytest.mark.parametrize(
+    ("key", "venue"),
+    [
+        pytest.param(
+            "vaswani2017attention",
+            "*Journal of Transformer Studies*, vol. 30, no. 4, pp. 5998\u20136008, "
+            "Curran Associates",
+            id="article",
+        ),
+        pytest.param(
+            "he2016deep",
+            "In *Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition*, "
+            "pp. 770\u2013778, IEEE",
+            id="inproceedings",
+        ),
+        pytest.param("doe2020thesis", "PhD thesis, Stanford University", id="phdthesis"),
+        pytest.param("knuth1984texbook", "Addison-Wesley, ISBN 0-201-13447-0", id="book-with-isbn"),
+    ],
+)
+def test_foreign_entry_pages_show_where_it_was_published(key: str, venue: str) -> None:
+    entry = private_entries()[key]
+    assert venue_line(entry) == venue
+    page = render_paper_page(entry)
+    assert f"\n{venue}\n" in page
+    if entry.doi:
+        assert f"[DOI](https://doi.org/{entry.doi}){{ .md-button .papershelf-button }}" in page
+
+
+def test_venue_text_is_escaped() -> None:
+    entry = dataclasses.replace(
+        private_entries()["vaswani2017attention"], journal="<b>J</b> *x*", volume="[1](x)"
+    )
+    html = markdown.markdown(venue_line(entry), extensions=EXTENSIONS)
+    assert "<b>" not in html
+    assert "<a " not in html
+    assert html.count("<em>") == 1  # papershelf's own, around the journal
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert text.startswith("<b>J</b> *x*, vol. [1](x), no. 4")
+
+
+def test_bibtex_block_leaves_out_private_and_own_fields() -> None:
+    for entry in [*private_entries().values(), *own_entries()]:
+        page = render_paper_page(entry)
+        block = html_module.unescape(page.split('class="language-bibtex">')[1].split("</code>")[0])
+        assert "PRIVATE" not in block, entry.key
+        names = {line.split("=")[0].strip().lower() for line in block.splitlines() if "=" in line}
+        assert names.isdisjoint(OWN_FIELDS), entry.key
+        assert "title" in names, entry.key
+        # Told otherwise, the block shows the private fields, never papershelf's own.
+        shown = render_paper_page(entry, exclude_fields=())
+        assert ("PRIVATE" in shown) == (entry.key in private_entries()), entry.key
+        assert "upvotes       = " not in html_module.unescape(shown)
