@@ -15,7 +15,9 @@ Each build runs `mkdocs build` in its own subprocess; the table gives wall time,
 HTML bytes per paper page, the size of the search index, and the build's peak memory (maximum
 resident set size of that subprocess).
 
-Run: `python benchmarks/site.py [--sizes 1000 10000] [--out benchmarks/out]`.
+Run: `python benchmarks/site.py [--sizes 1000 10000] [--out benchmarks/out]`;
+`python benchmarks/site.py --publish [--sizes 10000 100000]` times instead what leaving the
+private and papershelf's own fields out of pages and downloads costs (`publishing`).
 """
 
 from __future__ import annotations
@@ -24,15 +26,19 @@ import argparse
 import datetime as dt
 import json
 import os
+import platform
 import random
+import re
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from papershelf import (
+    BibEntry,
     DateOrigin,
     Link,
     LinkKind,
@@ -43,6 +49,8 @@ from papershelf import (
     merge_into_library,
     read_library,
 )
+from papershelf.bib.fields import OWN_FIELDS, PRIVATE_FIELDS
+from papershelf.bib.publish import published_text
 from papershelf.site.urls import not_in_nav_patterns
 
 WORDS = [
@@ -216,7 +224,9 @@ def write_papershelf_site(root: Path, library: str) -> Path:
     """Write a plugin site reading `library`; return its mkdocs.yml."""
     (root / "docs").mkdir(parents=True)
     (root / "papers.bib").write_text(library, encoding="utf-8")
-    config = {**SITE, "plugins": ["search", {"papershelf": {"bib": ["papers.bib"]}}]}
+    # Material's search, as the bare and static sites have it (Pagefind is the plugin's default).
+    options = {"bib": ["papers.bib"], "search": "material"}
+    config = {**SITE, "plugins": ["search", {"papershelf": options}]}
     return _write_config(root, config)
 
 
@@ -337,13 +347,87 @@ def table(results: list[Build]) -> str:
     return "\n".join(lines)
 
 
+# --- publishing: what leaving fields out costs (`--publish`) ------------------------------------
+
+PRIVATE = frozenset(PRIVATE_FIELDS)
+SHOWN = PRIVATE | frozenset(OWN_FIELDS)
+_ENTRY_END = re.compile(r"\n}\n")
+BOOKKEEPING = (
+    "  file         = {:/home/me/Zotero/storage/ABCD1234/paper.pdf:PDF},\n"
+    "  owner        = {me},\n"
+    "  timestamp    = {2025-10-30},\n"
+    "  groups       = {reading},\n"
+)
+
+
+def with_bookkeeping(library: str) -> str:
+    """Return the library with JabRef/Zotero bookkeeping fields in every entry, and its meta."""
+    text = _ENTRY_END.sub(lambda _: ",\n" + BOOKKEEPING.rstrip(",\n") + "\n}\n", library)
+    return text + "\n@Comment{jabref-meta: databaseType:bibtex;}\n"
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """Return the fastest of `repeat` runs of `work`, in seconds (process CPU time)."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def publish_each(entries: list[BibEntry], exclude: frozenset[str]) -> list[str]:
+    """Return each entry's text without the fields, as the pages and downloads make it."""
+    return [published_text(e.bibtex, exclude, present=e.field_names) for e in entries]
+
+
+def publishing(sizes: list[int], repeat: int) -> str:
+    """Return the table of what leaving fields out costs, `read_library` as the anchor.
+
+    For each size, the synthetic library as papershelf writes it and with JabRef/Zotero
+    bookkeeping (`file`, `owner`, `timestamp`, `groups`) in every entry: each entry's BibTeX
+    block without the private and papershelf's own fields (every entry of ours has own fields,
+    so every one is scanned), each one-entry download and the whole-library download without
+    the private fields (and JabRef's metadata). CPU seconds, the fastest of `repeat` runs.
+    """
+    lines = [
+        "| papers | library | read (anchor) | shown blocks | downloads | library download |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for count in sizes:
+        ours = merge_into_library("", synthetic_papers(count), source="synthetic.bib").text
+        for name, text in (("papershelf's", ours), ("with bookkeeping", with_bookkeeping(ours))):
+            entries = read_library(text, source="synthetic.bib")
+            assert len(entries) == count
+            read = best_of(repeat, lambda text=text: read_library(text, source="x.bib"))
+            # As the site calls it: with the field names the reader found.
+            shown = best_of(repeat, lambda entries=entries: publish_each(entries, SHOWN))
+            downloads = best_of(repeat, lambda entries=entries: publish_each(entries, PRIVATE))
+            whole = best_of(
+                repeat, lambda text=text: published_text(text, PRIVATE, jabref_meta=True)
+            )
+            lines.append(
+                f"| {count:,} | {name} | {read:.2f} s | {shown:.2f} s | {downloads:.2f} s "
+                f"| {whole:.2f} s |"
+            )
+            print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--repeat", type=int, default=1, help="builds per site; the fastest counts")
+    parser.add_argument(
+        "--publish", action="store_true", help="time leaving fields out instead of building"
+    )
     args = parser.parse_args()
+    if args.publish:
+        print(f"{platform.machine()}, Python {platform.python_version()}, CPU seconds")
+        print(publishing(args.sizes, max(args.repeat, 3)))
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     results = run(args.sizes, args.out, args.repeat)
     print(table(results))

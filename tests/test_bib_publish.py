@@ -11,6 +11,7 @@ from conftest import DATA, InteropLibrary, interop_id, interop_libraries
 from papershelf.bib.fields import LINK_FIELDS, OWN_FIELDS, PRIVATE_FIELDS
 from papershelf.bib.merge import FIELD_ORDER
 from papershelf.bib.publish import published_text
+from papershelf.bib.read import read_library
 from test_bib_check import LIBRARIES
 
 PRIVATE = frozenset(PRIVATE_FIELDS)
@@ -153,3 +154,13 @@ def test_no_interop_library_publishes_a_private_field(library: InteropLibrary) -
     assert list(after) == list(before)
     for key, fields in before.items():
         assert after[key] == [(n, v) for n, v in fields if n.lower() not in PRIVATE], key
+
+
+def test_the_field_names_the_reader_found_spare_the_search_and_change_nothing() -> None:
+    text = (DATA / "private_fields.bib").read_text(encoding="utf-8")
+    for entry in read_library(text, source="private_fields.bib"):
+        for exclude in (PRIVATE, frozenset({"isbn", "bdsk-note"}), frozenset({"nothing"})):
+            assert published_text(entry.bibtex, exclude, present=entry.field_names) == (
+                published_text(entry.bibtex, exclude)
+            ), (entry.key, exclude)
+    assert "bdsk-note" in read_library(text, source="x.bib")[2].field_names

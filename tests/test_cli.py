@@ -341,6 +341,42 @@ def docs_files(docs: Path) -> dict[str, bytes]:
     return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
 
 
+@pytest.mark.parametrize(
+    ("flags", "published", "left_out"),
+    [
+        pytest.param((), (), ("PRIVATEFILE1", "PRIVATEOWNER", "jabref-meta"), id="default"),
+        pytest.param(
+            ("--publish-exclude-fields", "Owner, timestamp"),
+            ("PRIVATEFILE1",),
+            ("PRIVATEOWNER", "PRIVATESTAMP", "jabref-meta"),
+            id="named-fields",
+        ),
+        pytest.param(
+            ("--publish-exclude-fields", ""), ("PRIVATEFILE1", "PRIVATEOWNER"), (), id="none"
+        ),
+    ],
+)
+def test_site_leaves_out_private_fields(
+    workdir: Path, flags: tuple[str, ...], published: tuple[str, ...], left_out: tuple[str, ...]
+) -> None:
+    shutil.copy(DATA / "private_fields.bib", workdir / "library.bib")
+    assert run("site", "--bib", "library.bib", "--out", "docs", *flags) == 0
+    written = b"".join(docs_files(workdir / "docs").values()).decode()
+    for value in published:
+        assert value in written, value
+    for value in left_out:
+        assert value not in written, value
+
+
+def test_site_refuses_a_field_name_that_is_none(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        run("site", "--publish-exclude-fields", "file,my field")
+    assert stop.value.code == 2
+    assert "'my field' is not a BibTeX field name" in capsys.readouterr().err
+
+
 def test_site_writes_every_file_build_site_generates(
     shelf: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -240,6 +240,9 @@ class BibEntry:
     `Stanford University`."""
     isbn: str | None = None
     """e.g. `978-3-16-148410-0`."""
+    field_names: frozenset[str] = frozenset()
+    """The names of the entry's fields in lower case, e.g. `frozenset({"title", "file"})`: what
+    publishing needs to know to leave an entry whose fields it keeps untouched."""
 
     def links_of(self, kind: LinkKind) -> tuple[str, ...]:
         """Return the URLs of the links of one kind, in order."""

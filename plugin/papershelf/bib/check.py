@@ -278,8 +278,10 @@ def _scan_block(
             continue
         elif mark == closing:
             if assigned and is_entry:
-                value_end = len(text[: match.start()].rstrip())
-                yield FieldSpan(name, segment, max(value_end, segment))
+                value_end = match.start()
+                while value_end > segment and text[value_end - 1].isspace():
+                    value_end -= 1
+                yield FieldSpan(name, segment, value_end)
             return position
         elif mark == '"':
             quoted = True

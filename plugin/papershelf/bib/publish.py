@@ -23,12 +23,23 @@ _JABREF_META_RE = re.compile(r"@comment[ \t]*[{(]\s*jabref-meta", re.IGNORECASE)
 
 @functools.lru_cache(maxsize=16)
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    """Return the search for `name =` of any of the names, where a field name can start."""
+    """Return the search for `name =` of any of the names where a field name can stand: after
+    its line's indentation, the comma before it or the entry's opening.
+
+    The character before the name opens the pattern, so the search skips ahead to those
+    characters (about one offset in six) instead of trying every name at every offset.
+    """
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![^\s,{{(])(?:{alternatives})\s*=", re.IGNORECASE)
+    return re.compile(rf"[\s,{{(](?:{alternatives})\s*=", re.IGNORECASE)
 
 
-def published_text(text: str, exclude: Collection[str], *, jabref_meta: bool = False) -> str:
+def published_text(
+    text: str,
+    exclude: Collection[str],
+    *,
+    jabref_meta: bool = False,
+    present: Collection[str] | None = None,
+) -> str:
     """Return a `.bib` text without the fields named in `exclude` (in any case).
 
     Args:
@@ -36,12 +47,19 @@ def published_text(text: str, exclude: Collection[str], *, jabref_meta: bool = F
         exclude: Field names, e.g. `("file", "owner")`.
         jabref_meta: Leave out JabRef's `@Comment{jabref-meta: ...}` blocks too (the groups tree
             and the library's settings), with the line end after each.
+        present: The lower-case names of every field the text's entries have, when the caller
+            knows them (`BibEntry.field_names`): a text with none to leave out is returned at
+            once, without a search.
 
     Returns:
         e.g. `@misc{k,\\n  title = {T},\\n}` for `@misc{k,\\n  title = {T},\\n  file = {a.pdf}\\n}`.
     """
     names = frozenset(name.lower() for name in exclude)
-    candidates = [match.start() for match in _names_pattern(names).finditer(text)] if names else []
+    if present is not None and not jabref_meta and names.isdisjoint(present):
+        return text
+    pattern = _names_pattern(names) if names else None
+    # The match starts at the character before the name; a text never starts with a field.
+    candidates = [match.start() + 1 for match in pattern.finditer(text)] if pattern else []
     if jabref_meta:
         candidates.extend(match.start() for match in _JABREF_META_RE.finditer(text))
     if not candidates:

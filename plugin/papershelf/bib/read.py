@@ -232,6 +232,7 @@ class _EntryReader:
             publisher=_text(fields, "publisher"),
             institution=_text(fields, "school", "institution"),
             isbn=_text(fields, "isbn"),
+            field_names=frozenset(fields),
         )
 
     def _bibtex(self) -> str:

@@ -106,7 +106,9 @@ def build_site(
         if page.path not in skip
     )
     downloads = {
-        bib_download_path(entry.key): _with_newline(published_text(entry.bibtex, exclude))
+        bib_download_path(entry.key): _with_newline(
+            published_text(entry.bibtex, exclude, present=entry.field_names)
+        )
         for entry in entries
     }
     if options.library_download and library_texts:

@@ -277,7 +277,7 @@ def render_paper_page(
     abstract = escape_paragraphs(entry.abstract)
     lines.append(_indexed(abstract) if abstract else "*No abstract in the library.*\n")
     lines.append("## BibTeX\n")
-    shown = published_text(entry.bibtex, {*exclude_fields, *OWN_FIELDS})
+    shown = published_text(entry.bibtex, {*exclude_fields, *OWN_FIELDS}, present=entry.field_names)
     lines.append(code_block(shown, "bibtex", search=False))
     lines.append("## Cite\n")
     lines.append(code_block(f"\\cite{{{entry.key}}}", "latex", search=False))
