@@ -324,3 +324,6 @@ def test_home_shows_the_latest_digest_and_the_most_upvoted_of_its_month() -> Non
     assert listed_keys(SitePage("index.md", month, "")) == ["e", "a", "c"]
     short = pages_by_path(render_site_pages(entries, tag_labels={}, latest=2))["index.md"]
     assert "The 2 most upvoted of its 3 papers." in short.content
+    none = pages_by_path(render_site_pages(entries, tag_labels={}, latest=0))["index.md"]
+    assert listed_keys(none) == []
+    assert "##" not in none.content

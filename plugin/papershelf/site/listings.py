@@ -524,6 +524,8 @@ def _home_page(entries: Sequence[BibEntry], tag_labels: Mapping[str, str], lates
         return _listing([_entry_item(entry, HOME_PAGE, tag_labels) for entry in chosen])
 
     counted = [entry for entry in entries if entry.counts_date is not None]
+    if latest == 0:
+        return SitePage(HOME_PAGE, "\n".join(body), "Papers")
     if not counted:
         newest = newest_first(entries)[:latest]
         body.append("## Latest\n")
