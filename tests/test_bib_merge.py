@@ -159,7 +159,10 @@ def test_paper_to_fields_follows_field_order() -> None:
     [
         pytest.param("HuMo: Human-Centric", None, "HuMo", id="punctuation-stripped"),
         pytest.param("(Re)thinking 100% of it", None, "Re)thinking", id="inner-bracket-kept"),
-        pytest.param("R&D at scale", None, r"R\&D", id="escaped"),
+        # A special character, which alpha.bst's `text.prefix$` counts as one letter: `R\&`
+        # cut after three characters gave the label `R\25` (issue 10's `AT\25`).
+        pytest.param("R&D at scale", None, r"R{\&}D", id="escaped-as-one-letter"),
+        pytest.param("Anything", "AT&T", r"AT{\&}T", id="organisation-ampersand"),
         pytest.param("Anything", "OCC", "OCC", id="organisation-first"),
     ],
 )

@@ -26,7 +26,8 @@ CANARY = "CANARY-LEAKED \\typeout{CANARY-EXECUTED}\n"
 
 OWN_FIELDS = (
     "upvotes|numcomments|countsdate|code|projectpage|hfmodel|hfdataset|hfspace|otherlinks"
-    "|githubstars|authorcount|pubdate|dateorigin|filledfrom"
+    "|githubstars|authorcount|pubdate|dateorigin|filledfrom|utf8author|utf8title|utf8abstract"
+    "|utf8org"
 )
 ALLOWED_BIBTEX_WARNINGS: tuple[re.Pattern[str], ...] = ()
 """None: entries without author names carry a `key` field, which BibTeX sorts and labels by."""

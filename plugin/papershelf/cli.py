@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papershelf import __version__
+from papershelf.bib.tex import DEFAULT_PROFILE, PROFILES
 from papershelf.dates import calendar_date
 from papershelf.digests import READERS
 from papershelf.errors import BusyError, PapershelfError, UsageError, WriteError, WriteInterrupted
@@ -183,6 +184,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of the paper pages to refresh (default: %(default)s)",
     )
     convert.add_argument("--no-pages", action="store_true", help="write the library only")
+    convert.add_argument(
+        "--tex",
+        choices=PROFILES,
+        default=DEFAULT_PROFILE,
+        help="TeX of the entries written: ascii (default; every engine, pdflatex and BibTeX "
+        "included, compiles it) or utf8 (raw UTF-8, for biber)",
+    )
     convert.add_argument(
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
@@ -362,6 +370,7 @@ def _run_convert(arguments: argparse.Namespace) -> int:
             lock_timeout=arguments.wait,
             notice=_notice,
             wait_option="--wait SECONDS",
+            tex=arguments.tex,
         )
     _print_report(_summary(report, dry_run=arguments.dry_run))
     return 0

@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 from papershelf.bib.index import LibraryIndex, dump_index, load_index
 from papershelf.bib.merge import MergeResult, NotMerged, merge_into_library
 from papershelf.bib.read import read_libraries_and_warnings, read_library_and_warnings
+from papershelf.bib.tex import DEFAULT_PROFILE, TexProfile
 from papershelf.combine import combine_papers
 from papershelf.dates import date_from_filename, false_date_in_filename
 from papershelf.digests import parse_digest
@@ -250,6 +251,7 @@ def convert_digests(
     names: OptionNames = CLI_NAMES,
     wait_option: str | None = None,
     lookup: Lookup | None = None,
+    tex: TexProfile = DEFAULT_PROFILE,
 ) -> ConvertReport:
     """Convert digests into the library at `bib_path` and, with `pages_dir`, refresh its pages.
 
@@ -265,7 +267,8 @@ def convert_digests(
     page, meanwhile: a file is replaced only if it still holds what was read, and otherwise
     the run reads it again and merges again, up to `MERGE_ATTEMPTS` times. `names` spells the
     options a problem's fix names (the CLI's flags or the plugin's options), and `wait_option`
-    the caller's setting of `lock_timeout`.
+    the caller's setting of `lock_timeout`. `tex` is the TeX profile of the entries written
+    (`papershelf.bib.tex`).
 
     Raises:
         BusyError: Another run held the lock too long, or the library kept changing.
@@ -283,7 +286,7 @@ def convert_digests(
             papers, taxonomy, watch=lambda share: progress(share, len(share), "tagging")
         )
         combined = combine_papers(tagged)
-        job = _Job(combined, bib_path, pages_dir, taxonomy, cache_dir)
+        job = _Job(combined, bib_path, pages_dir, taxonomy, cache_dir, tex)
         if dry_run:
             return replace(job.merge(_read_library(bib_path))[0], enrichment=enrichment)
         with locked(bib_path, timeout=lock_timeout, notice=notice, wait_option=wait_option):
@@ -300,6 +303,7 @@ class _Job:
     pages_dir: Path | None
     taxonomy: Taxonomy
     cache_dir: Path | None
+    tex: TexProfile
 
     def tidy(self) -> None:
         """Remove the temporary files killed runs left where this run writes."""
@@ -316,7 +320,9 @@ class _Job:
         existing = library.text if library is not None else ""
         kept = self._kept()
         index = _load_kept_index(kept, existing) if kept is not None else None
-        result = merge_into_library(existing, self.papers, source=str(self.bib_path), index=index)
+        result = merge_into_library(
+            existing, self.papers, source=str(self.bib_path), index=index, tex=self.tex
+        )
         report = ConvertReport(
             bib_path=self.bib_path,
             papers=len(self.papers),

@@ -26,13 +26,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Literal
 from urllib.parse import quote
 
+from papershelf.bib.tex import TABLE_CHARACTERS as _TABLE_CHARACTERS
+from papershelf.bib.tex import ascii_form, transliteration
+
 __all__ = [
+    "EXACT_FIELDS",
+    "TexKind",
+    "ascii_tex",
     "escape_name",
     "escape_text",
     "escape_title",
+    "exact_field",
+    "exact_value",
     "strip_grouping",
     "unescape_text",
     "unescape_title",
@@ -62,54 +71,17 @@ _DECODE = {
     _OPEN: "{",
     _CLOSE: "}",
 }
-# Author names get TeX accents: BibTeX cuts labels (alpha's `Mül`) by bytes, so raw UTF-8
-# letters there end up as broken byte sequences; `{\\"u}` counts as one letter.
-_ACCENTS = {
-    "\u0300": "\\`",
-    "\u0301": "\\'",
-    "\u0302": "\\^",
-    "\u0303": "\\~",
-    "\u0304": "\\=",
-    "\u0306": "\\u ",
-    "\u0307": "\\.",
-    "\u0308": '\\"',
-    "\u030a": "\\r ",
-    "\u030b": "\\H ",
-    "\u030c": "\\v ",
-    "\u0327": "\\c ",
-    "\u0328": "\\k ",
-}
-_LETTERS = {
-    "\u00f8": "{\\o}",
-    "\u00d8": "{\\O}",
-    "\u00df": "{\\ss}",
-    "\u00e6": "{\\ae}",
-    "\u00c6": "{\\AE}",
-    "\u0153": "{\\oe}",
-    "\u0152": "{\\OE}",
-    "\u0142": "{\\l}",
-    "\u0141": "{\\L}",
-}
-
-
-def _latin_letter(char: str) -> str | None:
-    if char in _LETTERS:
-        return _LETTERS[char]
-    decomposed = unicodedata.normalize("NFD", char)
-    if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[0].isalpha():
-        accent = _ACCENTS.get(decomposed[1])
-        if accent is not None:
-            return f"{{{accent}{decomposed[0]}}}"
-    return None
-
-
-_NAME_LETTERS = {
-    char: tex
-    for char, tex in ((chr(code), _latin_letter(chr(code))) for code in range(0xC0, 0x180))
-    if tex is not None
-}
-_NAME_TABLE = str.maketrans(_NAME_LETTERS)
-_DECODE.update({tex: char for char, tex in _NAME_LETTERS.items()})
+# Every form `ascii_tex` writes, decoded: the Latin letters (with one or two accents), the letters
+# TeX names, Greek, text and math symbols. Transliterations are not in it: they are lossy.
+_LATIN_RANGES = (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+_DECODE.update(
+    {
+        form: char
+        for char in (chr(code) for span in _LATIN_RANGES for code in span)
+        if unicodedata.normalize("NFC", char) == char and (form := ascii_form(char)) is not None
+    }
+)
+_DECODE.update({form: char for char in _TABLE_CHARACTERS if (form := ascii_form(char))})
 
 _DECODE_RE = re.compile(
     "|".join(re.escape(token) for token in sorted(_DECODE, key=len, reverse=True))
@@ -222,14 +194,101 @@ def escape_text(text: str) -> str:
     return _SPECIAL.sub(replace, text)
 
 
-def escape_name(name: str) -> str:
-    """Return one author name as TeX: `escape_text` with accented Latin letters as TeX accents.
+_NAME_BREAKERS = re.compile(r"\\(?![&%$#_])|~")
+_BARE_ESCAPE = re.compile(r"(?<!\{)\\[&%$#_]|\\[\^~]\{\}")
 
-    `Jörg Müller` -> `J{\\"o}rg M{\\"u}ller`, `Søren` -> `S{\\o}ren`; other letters (Greek, CJK)
-    stay UTF-8, which biber and Zotero read but pdflatex cannot typeset.
+
+def escape_name(name: str) -> str:
+    """Return one author name (or a label BibTeX cuts, `key`) as TeX: `escape_text` plus the
+    forms names need; non-ASCII letters stay as they are (`ascii_tex` writes their TeX forms).
+
+    Each escaped special becomes a BibTeX special character (`AT&T` -> `AT{\\&}T`), which
+    `alpha.bst`'s `text.prefix$` counts as one letter instead of cutting it into `AT\\`; `]`
+    is braced (`{]}`), or it would end natbib's optional `\\bibitem[...]` argument.
     """
+    if "\\" in name or "~" in name:
+        # biber's initials break on every form of them (`{\\textbackslash}`, `\\~{}`, braced or
+        # not): no name holds them, so they become spaces (a residue `\\&` stays).
+        name = _NAME_BREAKERS.sub(" ", name)
     tex = escape_text(name)
-    return tex if tex.isascii() else tex.translate(_NAME_TABLE)
+    if "\\" in tex:
+        tex = _BARE_ESCAPE.sub(lambda match: f"{{{match.group(0)}}}", tex)
+    return tex.replace("]", "{]}") if "]" in tex else tex
+
+
+TexKind = Literal["text", "title", "name"]
+"""What a TeX value is, for `ascii_tex`: a text field, a title (case is protected) or names."""
+
+_NON_ASCII = re.compile(r"\{([^\x00-\x7f][\u0300-\u036f]*)\}|[A-Za-z]?[^\x00-\x7f][\u0300-\u036f]*")
+_TRANSLITERATED_ESCAPE = {"text": escape_text, "title": escape_text, "name": escape_name}
+
+
+def ascii_tex(tex: str, kind: TexKind = "text") -> tuple[str, bool]:
+    """Return a TeX value of the `utf8` profile in the `ascii` profile, and whether it is exact.
+
+    Each non-ASCII character becomes its braced TeX form (`papershelf.bib.tex.ascii_form`:
+    `M{\\"u}ller`, `{$\\beta$}-VAE`); one without a form becomes its transliteration, escaped
+    like the rest (`中文` -> `ZhongWen`), braced in a title so no style changes its case. The flag
+    says whether `unescape_text` of the result gives the text again (up to NFC); when it does not,
+    the exact text travels in the field's companion (`exact_field`).
+    """
+    if tex.isascii():
+        return tex, True
+    exact = True
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal exact
+        chars = match.group(1) or match.group(0)
+        form = ascii_form(chars)
+        if form is not None and kind == "name" and "$" in form:
+            # alpha.bst's `text.prefix$` cuts a label inside `{$...$}` (no special character).
+            form = None
+        if form is not None:
+            exact = exact and _DECODE.get(form) == unicodedata.normalize("NFC", chars)
+        elif len(chars) > 1 and chars[0].isascii():
+            # An ASCII letter before a character of its own: only the latter needs a form.
+            rest, rest_exact = ascii_tex(chars[1:], kind)
+            form = chars[0] + rest
+            exact = exact and rest_exact
+        else:
+            exact = False
+            form = _TRANSLITERATED_ESCAPE[kind](transliteration(chars))
+            if kind == "title" and form != form.lower():
+                form = f"{{{form}}}"
+        return form
+
+    return _NON_ASCII.sub(replace, tex), exact
+
+
+EXACT_FIELDS: dict[str, tuple[str, TexKind]] = {
+    "author": ("utf8author", "name"),
+    "title": ("utf8title", "title"),
+    "abstract": ("utf8abstract", "text"),
+    "organization": ("utf8org", "text"),
+}
+"""The fields a person sees on the site whose exact text, when `ascii_tex` transliterated some of
+it, is kept in a companion field (`utf8title`), with the kind of TeX each holds."""
+
+
+def exact_field(name: str) -> str:
+    """Return the name of the companion holding the exact text of field `name`: `utf8title`."""
+    return EXACT_FIELDS[name][0]
+
+
+def exact_value(fields: Mapping[str, str], name: str) -> str:
+    """Return the TeX of field `name` with every character as meant: its companion's value while
+    the field is still what the `ascii` profile makes of that companion, else the field itself.
+
+    A person who edits the title (in JabRef, by hand) changes the field, not the companion: the
+    edit then wins, and the stale companion is ignored.
+    """
+    tex = fields.get(name, "")
+    if name in EXACT_FIELDS:
+        companion_name, kind = EXACT_FIELDS[name]
+        companion = fields.get(companion_name)
+        if companion is not None and ascii_tex(companion, kind)[0] == tex:
+            return companion
+    return tex
 
 
 def _needs_protection(word: str) -> bool:

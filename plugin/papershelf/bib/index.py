@@ -25,7 +25,7 @@ from bibtexparser.model import Entry, Field
 
 from papershelf import __version__
 from papershelf.bib.check import failed_block_problem, mask_comments, parse_library
-from papershelf.bib.escape import unescape_text
+from papershelf.bib.escape import exact_field, exact_value, unescape_text
 from papershelf.errors import LibraryError, Problem
 from papershelf.identity import ENTRY_ID_FIELDS, find_arxiv_ids, normalise_title
 from papershelf.parallel import Stage, jobs, map_parts, splits
@@ -49,15 +49,16 @@ __all__ = [
     "text_digest",
 ]
 
-INDEX_FIELDS = (*ENTRY_ID_FIELDS, "title")
-"""The fields that tell which paper an entry is: its arXiv ids (`find_arxiv_ids`) and its title."""
+INDEX_FIELDS = (*ENTRY_ID_FIELDS, "title", exact_field("title"))
+"""The fields that tell which paper an entry is: its arXiv ids (`find_arxiv_ids`) and its title
+(with its exact text, when the `ascii` profile transliterated it)."""
 
 # bibtexparser logs each unreadable block with 0-based line numbers; LibraryError reports them
 # 1-based, so its records go to the application's handlers only, never to Python's last resort.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 _BLOCK_START = re.compile(r"\n(?=@[A-Za-z])")
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
 """Bumped whenever the JSON form or the meaning of an index changes."""
 
 
@@ -140,7 +141,7 @@ def index_row(
         end=end,
         key=key,
         arxiv_ids=arxiv_ids,
-        title=normalise_title(unescape_text(plain.get("title", ""))),
+        title=normalise_title(unescape_text(exact_value(plain, "title"))),
     )
 
 

@@ -24,9 +24,14 @@ from bibtexparser.writer import BibtexFormat
 
 from papershelf.bib.check import field_comments, iso_day
 from papershelf.bib.escape import (
+    EXACT_FIELDS,
+    TexKind,
+    ascii_tex,
     escape_name,
     escape_text,
     escape_title,
+    exact_field,
+    exact_value,
     unescape_text,
     verbatim_url,
 )
@@ -43,6 +48,7 @@ from papershelf.bib.index import (
     parse_entry,
 )
 from papershelf.bib.keys import STOPWORDS, make_key, transliterate
+from papershelf.bib.tex import DEFAULT_PROFILE, TexProfile
 from papershelf.dates import MONTH_MACROS, calendar_date
 from papershelf.errors import Problem
 from papershelf.identity import arxiv_key, find_arxiv_ids, normalise_title, parse_arxiv_id
@@ -77,8 +83,25 @@ FIELD_ORDER = (
     "keywords",
     "annote",
     *OWN_FIELDS,
+    *(exact_field(name) for name in EXACT_FIELDS),
 )
 """Every field papershelf writes, in the order it writes them."""
+
+_TEX_KINDS: dict[str, TexKind] = {
+    "author": "name",
+    "key": "name",
+    "title": "title",
+    "howpublished": "text",
+    "eprintclass": "text",
+    "note": "text",
+    "abstract": "text",
+    "organization": "text",
+    "keywords": "text",
+    "annote": "text",
+    "filledfrom": "text",
+}
+"""The TeX text fields papershelf writes (the others are verbatim or numbers), by kind; `key`
+is a label BibTeX cuts like a name."""
 
 _MACRO_FIELDS = frozenset({"month"})
 _WORD_PUNCTUATION = ".,:;!?()[]{}\"'"
@@ -179,13 +202,38 @@ def _annote(code_urls: Iterable[str]) -> str:
     return "\n".join(f"Code: {escape_text(url)}" for url in code_urls)
 
 
-def paper_to_fields(paper: Paper) -> dict[str, str]:
+def paper_to_fields(paper: Paper, tex: TexProfile = DEFAULT_PROFILE) -> dict[str, str]:
     """Return the fields of `paper`'s entry in `FIELD_ORDER`, as TeX values without delimiters.
 
     Values are ready to stand between `{` and `}`, except `month`, a macro written bare
     (`mar`). Fields without content are left out: no `author` without real names, no arXiv
-    fields without an arXiv id.
+    fields without an arXiv id. `tex` is the output profile (`papershelf.bib.tex`): in `ascii`
+    every text field is ASCII, and a field of `EXACT_FIELDS` whose text was transliterated has
+    its exact text in a companion (`utf8title`).
     """
+    return _in_profile(_utf8_fields(paper), tex)
+
+
+def _in_profile(fields: dict[str, str], tex: TexProfile) -> dict[str, str]:
+    """Return `utf8`-profile fields in profile `tex`, companions last (as in `FIELD_ORDER`)."""
+    if tex == "utf8":
+        return fields
+    profiled: dict[str, str] = {}
+    companions: dict[str, str] = {}
+    for name, value in fields.items():
+        kind = _TEX_KINDS.get(name)
+        if kind is None:
+            profiled[name] = value
+            continue
+        profiled[name], exact = ascii_tex(value, kind)
+        if not exact and name in EXACT_FIELDS:
+            companions[exact_field(name)] = value
+    profiled.update(companions)
+    return profiled
+
+
+def _utf8_fields(paper: Paper) -> dict[str, str]:
+    """Return `paper_to_fields` in the `utf8` profile."""
     fields: dict[str, str] = {}
     author = _author_value(paper.authors)
     if author:
@@ -255,15 +303,16 @@ def _label_key(paper: Paper) -> str:
     label = paper.organization or _first_title_word(paper.title)
     if not label and paper.arxiv_id:
         label = f"arXiv:{paper.arxiv_id}"
-    return escape_text(label)
+    return escape_name(label)
 
 
 def _stand_in_keys(paper: Paper) -> tuple[str, ...]:
-    """Return the `key` values papershelf writes for this paper while its authors are unknown."""
+    """Return the `key` values papershelf writes for this paper while its authors are unknown,
+    in either profile."""
     keys = [_label_key(paper)]
     if paper.arxiv_id:
-        keys.append(escape_text(f"arXiv:{paper.arxiv_id}"))
-    return tuple(keys)
+        keys.append(escape_name(f"arXiv:{paper.arxiv_id}"))
+    return tuple(dict.fromkeys([*keys, *(ascii_tex(key, "name")[0] for key in keys)]))
 
 
 def _howpublished(arxiv_id: str, primary_class: str | None) -> str:
@@ -366,11 +415,13 @@ def _new_entry(key: str, fields: dict[str, str]) -> Entry:
     )
 
 
-def _render_new(papers: Sequence[tuple[str, Paper]]) -> list[tuple[str, IndexedEntry]]:
+def _render_new(
+    papers: Sequence[tuple[str, Paper, TexProfile]],
+) -> list[tuple[str, IndexedEntry]]:
     """Return the text of each new entry and its index row (offsets relative to that text)."""
     rendered: list[tuple[str, IndexedEntry]] = []
-    for key, paper in papers:
-        fields = paper_to_fields(paper)
+    for key, paper, tex in papers:
+        fields = paper_to_fields(paper, tex)
         # Every name papershelf writes fits the column `howpublished` sets.
         text = _write(_new_entry(key, fields), value_column=_VALUE_COLUMN)
         rendered.append((text, index_row(0, len(text), key, fields, arxiv_ids=_arxiv_ids(paper))))
@@ -472,14 +523,26 @@ def _annote_is_ours(value: str) -> bool:
     return all(_ANNOTE_LINE.fullmatch(unescape_text(line)) for line in lines)
 
 
-def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
-    """Refresh the papershelf-owned fields of a known entry; a person's fields stay."""
+def _fill_absent(record: _Record, ours: dict[str, str]) -> None:
+    """Fill the fields of `_FILLED_IF_ABSENT` the entry lacks, each with its companion."""
     for name in _FILLED_IF_ABSENT:
         # `howpublished` and `organization` belong to @misc; on an @article biber would warn.
         if name in _MISC_ONLY and record.entry.entry_type.casefold() != "misc":
             continue
         if name in ours and not record.has(name):
             record.set(name, ours[name])
+            if name not in EXACT_FIELDS:
+                continue
+            companion = exact_field(name)
+            if companion in ours:
+                record.set(companion, ours[companion])
+            else:
+                record.drop(companion)  # the exact text of a value no longer there
+
+
+def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
+    """Refresh the papershelf-owned fields of a known entry; a person's fields stay."""
+    _fill_absent(record, ours)
     # A biblatex `date` already carries year and month; both would make biber warn.
     if not record.has("date"):
         for name in ("year", "month"):
@@ -510,7 +573,7 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
         record.set("githubstars", ours["githubstars"])
     _raise_version(record, ours)
     key = (record.value("key") or "").strip()
-    if paper.arxiv_id and key == escape_text(f"arXiv:{paper.arxiv_id}") and "key" in ours:
+    if paper.arxiv_id and key == escape_name(f"arXiv:{paper.arxiv_id}") and "key" in ours:
         record.set("key", ours["key"])  # the id stood in for a title or organisation, now known
     if "key" in ours and not record.has("author") and not record.has("key"):
         record.set("key", ours["key"])
@@ -531,11 +594,7 @@ def _update(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
 
 def _fill(record: _Record, paper: Paper, ours: dict[str, str]) -> None:
     """Fill only the fields a known entry lacks from a looked-up paper; change nothing else."""
-    for name in _FILLED_IF_ABSENT:
-        if name in _MISC_ONLY and record.entry.entry_type.casefold() != "misc":
-            continue
-        if name in ours and not record.has(name):
-            record.set(name, ours[name])
+    _fill_absent(record, ours)
     if "eprint" in ours:
         _update_arxiv(record, paper, ours)
     for name in (*LINK_FIELDS, "githubstars"):
@@ -674,6 +733,7 @@ def merge_into_library(
     source: str,
     index: LibraryIndex | None = None,
     fill_only: bool = False,
+    tex: TexProfile = DEFAULT_PROFILE,
 ) -> MergeResult:
     """Merge `papers` into the library text `existing` and return the new text.
 
@@ -691,6 +751,8 @@ def merge_into_library(
         index: `existing`'s index when the caller kept it (`load_index`); made here when None.
         fill_only: Only fill fields an entry lacks and add no entry (`papershelf enrich` of a
             library that may be a person's or a foreign one): no counts, tags or dates of ours.
+        tex: The output profile of the fields written (`papershelf.bib.tex`): `ascii` compiles
+            with every TeX engine, `utf8` keeps every character as it is (for biber).
 
     Raises:
         LibraryError: `existing` has blocks bibtexparser cannot read or duplicate keys; every
@@ -698,15 +760,15 @@ def merge_into_library(
     """
     if index is not None:
         try:
-            return _merge(existing, papers, index, fill_only)
+            return _merge(existing, papers, index, fill_only, tex)
         except StaleIndexError:
             pass  # a kept index that does not fit its text after all: read the text afresh
     fresh, warnings = index_with_warnings(existing, source=source)
-    return dataclasses.replace(_merge(existing, papers, fresh, fill_only), warnings=warnings)
+    return dataclasses.replace(_merge(existing, papers, fresh, fill_only, tex), warnings=warnings)
 
 
 def _merge(
-    existing: str, papers: Sequence[Paper], index: LibraryIndex, fill_only: bool
+    existing: str, papers: Sequence[Paper], index: LibraryIndex, fill_only: bool, tex: TexProfile
 ) -> MergeResult:
     normalise = normalise_title
     known = [_Slot(row.key, row.arxiv_ids, indexed=row) for row in index.entries]
@@ -737,7 +799,7 @@ def _merge(
             else:
                 assert slot.paper is not None, "a slot is either in the text or new"
                 slot.record = _Record(
-                    _new_entry(slot.key, paper_to_fields(slot.paper)), touched=True
+                    _new_entry(slot.key, paper_to_fields(slot.paper, tex)), touched=True
                 )
         return slot.record
 
@@ -779,9 +841,9 @@ def _merge(
         was_touched = record.touched
         record.touched = False
         if fill_only:
-            _fill(record, paper, paper_to_fields(paper))
+            _fill(record, paper, paper_to_fields(paper, tex))
         else:
-            _update(record, paper, paper_to_fields(paper))
+            _update(record, paper, paper_to_fields(paper, tex))
         key = record.entry.key
         if record.touched and key not in added:
             updated[key] = None
@@ -790,9 +852,10 @@ def _merge(
         record.touched = record.touched or was_touched
         if record.touched:
             plain = record.plain()
-            remember(found, find_arxiv_ids(plain), normalise(unescape_text(plain.get("title", ""))))
+            title = normalise(unescape_text(exact_value(plain, "title")))
+            remember(found, find_arxiv_ids(plain), title)
 
-    text, rows = _assemble(existing, known, new)
+    text, rows = _assemble(existing, known, new, tex)
     return MergeResult(
         text=text,
         added=tuple(added),
@@ -830,7 +893,7 @@ def _by_title(
 
 
 def _assemble(
-    existing: str, known: Sequence[_Slot], new: Sequence[_Slot]
+    existing: str, known: Sequence[_Slot], new: Sequence[_Slot], tex: TexProfile
 ) -> tuple[str, list[IndexedEntry]]:
     """Return the merged text and its index; text no entry of this run changed is copied."""
     pieces: list[str] = []
@@ -867,16 +930,16 @@ def _assemble(
     elif not text.endswith("\n\n"):
         text += "\n" if text.endswith("\n") else "\n\n"
     add(text)
-    for written, row in _rendered(new):
+    for written, row in _rendered(new, tex):
         add(written, row)
         add("\n\n")
     pieces[-1] = "\n"
     return "".join(pieces), rows
 
 
-def _rendered(new: Sequence[_Slot]) -> Iterator[tuple[str, IndexedEntry]]:
+def _rendered(new: Sequence[_Slot], tex: TexProfile) -> Iterator[tuple[str, IndexedEntry]]:
     """Yield the text and index row of each new entry, in order; most are rendered in parallel."""
-    pending = [(slot.key, slot.paper) for slot in new if slot.record is None and slot.paper]
+    pending = [(slot.key, slot.paper, tex) for slot in new if slot.record is None and slot.paper]
     chunks = map_parts(_render_new, shares(pending, stage=Stage.NEW_ENTRIES))
     fresh = iter([item for chunk in chunks for item in chunk])
     for slot in new:

@@ -32,6 +32,7 @@ from papershelf.bib.check import (
     parse_library,
     whole_number,
 )
+from papershelf.bib.escape import exact_value
 from papershelf.bib.fields import LINK_FIELDS
 from papershelf.bib.index import library_slices
 from papershelf.dates import MONTH_NAMES
@@ -192,7 +193,8 @@ class _EntryReader:
         """Return the `BibEntry` for the entry's evaluated fields."""
         checked = self.checked
         entry, key, fields = checked.entry, checked.key, checked.fields
-        authors = tuple(_display_name(name) for name in split_names(fields.get("author", "")))
+        # The exact text where the `ascii` profile transliterated (`exact_value`).
+        authors = tuple(_display_name(name) for name in split_names(exact_value(fields, "author")))
         author_count = _number(fields, "authorcount")
         if author_count is None and authors:
             author_count = len(authors)
@@ -203,14 +205,14 @@ class _EntryReader:
         return BibEntry(
             key=key,
             entry_type=entry.entry_type.lower(),
-            title=decode_tex(fields.get("title", "")),
+            title=decode_tex(exact_value(fields, "title")),
             authors=authors,
             author_count=author_count,
-            organization=decode_tex(fields.get("organization", "")) or None,
+            organization=decode_tex(exact_value(fields, "organization")) or None,
             date=date,
             year=year,
             month=month,
-            abstract=decode_tex(fields.get("abstract", ""), paragraphs=True),
+            abstract=decode_tex(exact_value(fields, "abstract"), paragraphs=True),
             tags=_split_keywords(fields.get("keywords", "")),
             arxiv_id=arxiv_ids[0] if arxiv_ids else None,
             url=url if url_ok else None,

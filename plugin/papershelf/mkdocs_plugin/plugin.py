@@ -158,6 +158,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 notice=log.info,
                 # Its warnings are not logged: `on_files` reads the library written and warns.
                 names=PLUGIN_NAMES,
+                tex=self.config.tex,
             )
         except PapershelfError as error:
             raise PluginError(f"papershelf: option 'digests': cannot convert:\n{error}") from None
