@@ -109,9 +109,11 @@ def test_escape_title_is_inert_and_displays_the_text(text: str) -> None:
 def test_escape_name_is_inert_and_reads_as_the_text_does(text: str) -> None:
     tex = escape_name(text)
     assert_inert(tex, NAME_COMMANDS)
-    # Names brace their escapes (`{\&}`, `{]}`: one letter for alpha.bst); read back, they show
+    # Names brace their escapes (`{\&}`, `{]}`: one letter for alpha.bst) and hold no `\` or
+    # `~` but residue (spaces instead: biber's initials break on them); read back, they show
     # what the same text shows as any other field.
-    assert decode_tex(tex) == decode_tex(escape_text(text))
+    spaced = re.sub(r"\\(?![&%$#_])|~", " ", text)
+    assert decode_tex(tex) == decode_tex(escape_text(spaced))
 
 
 @given(st.text())

@@ -405,7 +405,7 @@ ARXIV_IDS = [
 )
 def test_new_entry_row_is_the_row_of_its_text(title: str, arxiv_id: str | None) -> None:
     paper = dataclasses.replace(every_field_paper(), title=title, arxiv_id=arxiv_id)
-    [(text, row)] = merge_module._render_new([("lee2025t", paper)])
+    [(text, row)] = merge_module._render_new([("lee2025t", paper, "ascii")])
     fields = merge_module.paper_to_fields(paper)
     assert row == index_row(0, len(text), "lee2025t", fields)
     assert LibraryIndex((row,)) == index_library(text, source="x.bib")

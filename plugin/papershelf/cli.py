@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papershelf import __version__
-from papershelf.bib.tex import DEFAULT_PROFILE, PROFILES
 from papershelf.dates import calendar_date
 from papershelf.digests import READERS
 from papershelf.errors import BusyError, PapershelfError, UsageError, WriteError, WriteInterrupted
-from papershelf.model import LOCK_TIMEOUT_SECONDS, FileKind, SiteOptions
+from papershelf.model import (
+    DEFAULT_TEX_PROFILE,
+    LOCK_TIMEOUT_SECONDS,
+    TEX_PROFILES,
+    FileKind,
+    SiteOptions,
+)
 from papershelf.site.urls import SITE_RECORD, SITE_STYLESHEET, not_in_nav_patterns
 
 if TYPE_CHECKING:
@@ -186,8 +191,8 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-pages", action="store_true", help="write the library only")
     convert.add_argument(
         "--tex",
-        choices=PROFILES,
-        default=DEFAULT_PROFILE,
+        choices=TEX_PROFILES,
+        default=DEFAULT_TEX_PROFILE,
         help="TeX of the entries written: ascii (default; every engine, pdflatex and BibTeX "
         "included, compiles it) or utf8 (raw UTF-8, for biber)",
     )

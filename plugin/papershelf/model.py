@@ -11,7 +11,7 @@ import enum
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from papershelf.errors import Problem
 
@@ -299,6 +299,11 @@ class SiteOptions:
     """BibTeX fields no page or download shows, in lower case, e.g. `frozenset({"file"})`;
     None: the private fields of reference managers (`bib.fields.PRIVATE_FIELDS`)."""
 
+
+TexProfile = Literal["ascii", "utf8"]
+"""A TeX output profile (`papershelf.bib.tex`): `ascii` (every engine compiles it) or `utf8`."""
+TEX_PROFILES: tuple[TexProfile, ...] = ("ascii", "utf8")
+DEFAULT_TEX_PROFILE: TexProfile = "ascii"
 
 LOCK_TIMEOUT_SECONDS = 120.0
 """How long a run waits for another papershelf run that holds a library's lock (`--wait`)."""

@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import Literal
 
 from anyascii import anyascii
+
+from papershelf.model import DEFAULT_TEX_PROFILE as DEFAULT_PROFILE
+from papershelf.model import TEX_PROFILES as PROFILES
+from papershelf.model import TexProfile
 
 __all__ = [
     "ACCENTS",
@@ -39,11 +42,6 @@ __all__ = [
     "ascii_form",
     "transliteration",
 ]
-
-TexProfile = Literal["ascii", "utf8"]
-"""An output profile: `ascii` (every engine compiles it) or `utf8` (raw UTF-8, for biber)."""
-PROFILES: tuple[TexProfile, ...] = ("ascii", "utf8")
-DEFAULT_PROFILE: TexProfile = "ascii"
 
 ACCENTS = {
     "\u0300": "\\`",

@@ -15,9 +15,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from papershelf.bib.fields import PRIVATE_FIELDS
-from papershelf.bib.tex import DEFAULT_PROFILE, PROFILES
 from papershelf.dates import calendar_date
-from papershelf.model import SiteOptions
+from papershelf.model import DEFAULT_TEX_PROFILE, TEX_PROFILES, SiteOptions
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SITE = SiteOptions()
@@ -170,7 +169,7 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     """Read every digest in this format instead of detecting it, e.g. `hf-text`."""
     tags_file = c.Optional(c.File(exists=True))
     """A tag vocabulary (YAML) whose labels name the tag pages; default: the bundled taxonomy."""
-    tex = c.Choice(PROFILES, default=DEFAULT_PROFILE)
+    tex = c.Choice(TEX_PROFILES, default=DEFAULT_TEX_PROFILE)
     """TeX of the entries `digests` writes: `ascii` (every engine compiles it) or `utf8` (raw
     UTF-8, for biber)."""
 
