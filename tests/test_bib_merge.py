@@ -199,6 +199,13 @@ def test_paper_to_fields_without_names_or_arxiv_id() -> None:
         pytest.param(("Qwen Team", "Jane Doe"), "{Qwen Team} and Jane Doe", id="team"),
         pytest.param(("Tom and Jerry Lab",), "{Tom and Jerry Lab}", id="and-inside"),
         pytest.param(("Jörg Müller",), r"J{\"o}rg M{\"u}ller", id="accents"),
+        # alpha.bst's `text.prefix$` cuts a command inside an organisation's braces anywhere
+        # (`{AT{\}}25`): organisations are plain ASCII there, their exact text beside.
+        pytest.param(("AT&T Labs",), "{AT and T Labs}", id="corporate-ampersand-plain"),
+        # Perl's false: biber 2.18 never ends on `{0}` and drops `0` as an empty name.
+        pytest.param(("0",), "{0{}}", id="zero-for-biber"),
+        # Unassigned characters have no transliteration: an empty name would be no name.
+        pytest.param(("\U000e0fff", "Ann Lee"), "Ann Lee", id="name-of-nothing-left-out"),
     ],
 )
 def test_author_names(authors: tuple[str, ...], tex: str) -> None:

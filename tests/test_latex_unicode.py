@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import missing
 from papershelf import Paper, Source, merge_into_library
-from papershelf.bib.escape import ascii_tex, escape_title, exact_value
+from papershelf.bib.escape import ascii_tex, escape_title, exact_value, name_text
 from papershelf.bib.read import decode_tex, read_library
 from test_latex import HOSTILE_TEXTS, compile_biber, compile_bibtex, pdf_text
 
@@ -53,6 +56,10 @@ ISSUE_NAMES = (
     "李雷",
     "Ωmega Smith",
     "Zo\u0308e Dupont",
+    "AT&T Labs",
+    "0",
+    "\u00c9cole Polytechnique",
+    "{% weird",
 )
 
 
@@ -65,7 +72,7 @@ def paper(number: int, title: str, abstract: str, authors: tuple[str, ...]) -> P
         date=dt.date(2025, 1 + number % 12, 6),
         authors=authors,
         author_count=None if authors else 2,
-        organization="AT&T Labs" if number % 3 == 2 else None,
+        organization="AT&T Labs" if number % 5 == 4 else None,
         arxiv_id=f"2501.{number:05d}",
     )
 
@@ -113,19 +120,20 @@ def fresh(tmp_path: Path) -> Path:
 def test_the_issue_s_texts_and_names_compile_in_every_tex_path(fresh: Path) -> None:
     texts = (*ISSUE_TEXTS, *HOSTILE_TEXTS)
     papers = [
-        paper(number, text, f"Abstract: {text} 100% of it", (ISSUE_NAMES[number % 11],))
+        # Every fifth has no authors: alpha labels it by its organisation (once `AT\25`).
+        paper(number, text, f"Abstract: {text} 100% of it", names)
         for number, text in enumerate(texts)
+        for names in [() if number % 5 == 4 else (ISSUE_NAMES[number % len(ISSUE_NAMES)],)]
     ]
     compile_everywhere(fresh, papers)
     # The site shows the exact text: the library keeps what transliteration lost.
     entries = read_library(merge_into_library("", papers, source="p.bib").text, source="p.bib")
     # (The hostile texts' balanced braces are TeX groups, which the reader drops.)
     for item, entry in zip(papers[: len(ISSUE_TEXTS)], entries, strict=False):
-        # biber's initials break on `\\` and `~` in any form: in names they become spaces.
+        # biber breaks on TeX's specials in a name in any form: they become spaces.
         # A decomposed letter comes back composed (NFC): it looks the same.
         shown = tuple(
-            unicodedata.normalize("NFC", " ".join(re.sub(r"[\\~]", " ", name).split()))
-            for name in item.authors
+            unicodedata.normalize("NFC", " ".join(name_text(name).split())) for name in item.authors
         )
         assert entry.authors == shown
         # pylatexenc, which the reader hands math to, shows `{$-$}` as a hyphen (known, left).
@@ -142,3 +150,26 @@ def test_a_hand_edited_title_wins_over_its_stale_exact_text() -> None:
     (entry,) = read_library(edited, source="p.bib")
     assert entry.title.startswith("Fixed Zhong")
     assert exact_value({"title": "x", "utf8title": "中"}, "title") == "x"
+
+
+# Every plane, no surrogate halves (no text holds one).
+ANY_CHARACTER = st.characters(blacklist_categories=("Cs",))
+ANY_TEXT = st.text(ANY_CHARACTER, min_size=1, max_size=30)
+ANY_NAME = st.text(ANY_CHARACTER, min_size=1, max_size=14)
+
+
+# Bounded and derandomized: one library of up to eight entries per example, four TeX paths each.
+@settings(max_examples=3, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.tuples(ANY_TEXT, ANY_TEXT, st.lists(ANY_NAME, max_size=3)), min_size=4, max_size=8)
+)
+def test_any_unicode_compiles_in_every_tex_path(entries: list[tuple[str, str, list[str]]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp_path = Path(folder)
+        for name in ("plain", "plainnat", "alpha", "biber"):
+            (tmp_path / name).mkdir()
+        papers = [
+            paper(number, title, abstract, tuple(names))
+            for number, (title, abstract, names) in enumerate(entries)
+        ]
+        compile_everywhere(tmp_path, papers)

@@ -16,7 +16,7 @@ The map, one rule per input:
 | `@` | `{\\symbol{64}}` | BibTeX starts an entry at every `@` |
 | `{` `}` in a balanced pair | kept | `{LLM}s` keeps its case protection |
 | `{` `}` unbalanced | `{\\textbraceleft}` `{\\textbraceright}` | BibTeX counts every brace |
-| control characters | a space | fields are one line of text |
+| control characters, noncharacters | a space | one line of text; biber stops on noncharacters |
 
 Commands are wrapped in braces (`{\\textbackslash}`), which makes them BibTeX "special characters":
 `change.case$` then leaves the command name alone, so no style can turn it into `\\TEXTBACKSLASH`.
@@ -42,6 +42,7 @@ __all__ = [
     "escape_title",
     "exact_field",
     "exact_value",
+    "name_text",
     "strip_grouping",
     "unescape_text",
     "unescape_title",
@@ -88,10 +89,15 @@ _DECODE_RE = re.compile(
 )
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Unicode's noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) are no text either: biber stops
+# on them without a word (exit code 25), even in a field it does not read.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_NONCHARACTERS}]")
 _BRACE = re.compile(r"[{}]")
 _SPECIAL = re.compile(r"\\[&%$#_]|[&%$#_^~\\@{}]")
-_NEEDS_WORK = re.compile(r"[&%$#_^~\\@{}\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NEEDS_WORK = re.compile(f"[&%$#_^~\\\\@{{}}\x00-\x1f\x7f-\x9f\u2028\u2029{_NONCHARACTERS}]")
 """Any character `escape_text` would change; most names and keywords have none."""
 
 
@@ -194,7 +200,18 @@ def escape_text(text: str) -> str:
     return _SPECIAL.sub(replace, text)
 
 
-_NAME_BREAKERS = re.compile(r"\\(?![&%$#_])|~")
+_NAME_BREAKERS = re.compile(r"\\[&%$#_]?|[~^{}%$#_]|(?<!\S)&+")
+"""What no name holds: biber breaks on every form of TeX's specials (`{\\textbackslash}`,
+`\\~{}`, `\\^{}`, `{\\textbraceleft}`, `\\%` ...) at the start of a name part (its initials, or
+`{\\^}` in the `.bbl`), and a name has none; `&` is kept inside a word (`AT&T`)."""
+
+
+def name_text(name: str) -> str:
+    """Return the text a name keeps: TeX's special characters (but `&` in a word) as spaces,
+    e.g. `Bob ~ Tilde` -> `Bob   Tilde`, `AT&T` -> `AT&T`, `& Co` -> `  Co`."""
+    return _NAME_BREAKERS.sub(" ", name)
+
+
 _BARE_ESCAPE = re.compile(r"(?<!\{)\\[&%$#_]|\\[\^~]\{\}")
 
 
@@ -206,11 +223,7 @@ def escape_name(name: str) -> str:
     `alpha.bst`'s `text.prefix$` counts as one letter instead of cutting it into `AT\\`; `]`
     is braced (`{]}`), or it would end natbib's optional `\\bibitem[...]` argument.
     """
-    if "\\" in name or "~" in name:
-        # biber's initials break on every form of them (`{\\textbackslash}`, `\\~{}`, braced or
-        # not): no name holds them, so they become spaces (a residue `\\&` stays).
-        name = _NAME_BREAKERS.sub(" ", name)
-    tex = escape_text(name)
+    tex = escape_text(name_text(name))
     if "\\" in tex:
         tex = _BARE_ESCAPE.sub(lambda match: f"{{{match.group(0)}}}", tex)
     return tex.replace("]", "{]}") if "]" in tex else tex
@@ -232,6 +245,13 @@ def ascii_tex(tex: str, kind: TexKind = "text") -> tuple[str, bool]:
     says whether `unescape_text` of the result gives the text again (up to NFC); when it does not,
     the exact text travels in the field's companion (`exact_field`).
     """
+    if kind == "name" and "{" in tex:
+        return _ascii_names(tex)
+    return _ascii_pieces(tex, kind)
+
+
+def _ascii_pieces(tex: str, kind: TexKind) -> tuple[str, bool]:
+    """Return `ascii_tex` of a value, character by character."""
     if tex.isascii():
         return tex, True
     exact = True
@@ -247,7 +267,7 @@ def ascii_tex(tex: str, kind: TexKind = "text") -> tuple[str, bool]:
             exact = exact and _DECODE.get(form) == unicodedata.normalize("NFC", chars)
         elif len(chars) > 1 and chars[0].isascii():
             # An ASCII letter before a character of its own: only the latter needs a form.
-            rest, rest_exact = ascii_tex(chars[1:], kind)
+            rest, rest_exact = _ascii_pieces(chars[1:], kind)
             form = chars[0] + rest
             exact = exact and rest_exact
         else:
@@ -258,6 +278,67 @@ def ascii_tex(tex: str, kind: TexKind = "text") -> tuple[str, bool]:
         return form
 
     return _NON_ASCII.sub(replace, tex), exact
+
+
+_CORPORATE_DROPPED = re.compile(r"[\\{}@%$#_~^]")
+
+
+def _ascii_names(tex: str) -> tuple[str, bool]:
+    """Return `ascii_tex` of an `author` value whose organisations are brace groups.
+
+    Inside `{AT{\\&}T Labs}` no command is safe: `alpha.bst`'s `text.prefix$` cuts a group
+    of depth two anywhere (`{AT{\\}}`). Such a name is written as plain ASCII instead
+    (`{AT and T Labs}`); its exact text goes to the companion.
+    """
+    names: list[str] = []
+    exact = True
+    for name in _split_and(tex):
+        if len(name) > 1 and name[0] == "{" and name[-1] == "}" and _one_group(name):
+            inner, inner_exact = _ascii_pieces(name[1:-1], "name")
+            if "\\" in inner:
+                text = unescape_text(name[1:-1]).replace("\\&", "&")
+                plain = transliteration(text).replace("&", " and ")
+                inner = " ".join(_CORPORATE_DROPPED.sub(" ", plain).split())
+                inner_exact = False
+            names.append(f"{{{inner}}}")
+        else:
+            person, inner_exact = _ascii_pieces(name, "name")
+            names.append(person)
+        exact = exact and inner_exact
+    return " and ".join(names), exact
+
+
+def _split_and(tex: str) -> list[str]:
+    """Return `tex` split at ` and ` outside braces."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    index = 0
+    while index < len(tex):
+        char = tex[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and tex.startswith(" and ", index):
+            parts.append(tex[start:index])
+            index += 5
+            start = index
+            continue
+        index += 1
+    parts.append(tex[start:])
+    return parts
+
+
+def _one_group(tex: str) -> bool:
+    """Return whether `tex` is one brace group: its first brace closes at its end."""
+    depth = 0
+    for index, char in enumerate(tex):
+        depth += char == "{"
+        depth -= char == "}"
+        if depth == 0:
+            return index == len(tex) - 1
+    return False
 
 
 EXACT_FIELDS: dict[str, tuple[str, TexKind]] = {

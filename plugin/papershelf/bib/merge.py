@@ -174,12 +174,24 @@ def _is_corporate(name: str) -> bool:
     return not _CORPORATE_WORDS.isdisjoint([word.strip(".,") for word in name.casefold().split()])
 
 
-def _author_value(names: Sequence[str]) -> str:
+def _prints(tex: str, profile: TexProfile) -> bool:
+    """Return whether a name or label shows a letter or digit in `profile`: in `ascii` a name
+    of characters without a transliteration (unassigned ones) would be empty, which BibTeX
+    reads as no name at all."""
+    if profile == "ascii":
+        return any(char.isascii() and char.isalnum() for char in ascii_tex(tex, "name")[0])
+    return any(char.isalnum() for char in tex)
+
+
+def _author_value(names: Sequence[str], profile: TexProfile) -> str:
     # A one-word or organisation name in braces stays one "last name" for BibTeX and Zotero.
     values: list[str] = []
     for name in names:
-        if name.strip():
-            tex = escape_name(name)
+        tex = escape_name(name)
+        if tex.strip() == "0":
+            # Perl's false: biber 2.18 never ends on `{0}` and drops `0` as an empty name.
+            tex = "0{}"
+        if _prints(tex, profile):
             values.append(f"{{{tex}}}" if _is_corporate(name) else tex)
     return " and ".join(values)
 
@@ -211,7 +223,7 @@ def paper_to_fields(paper: Paper, tex: TexProfile = DEFAULT_PROFILE) -> dict[str
     every text field is ASCII, and a field of `EXACT_FIELDS` whose text was transliterated has
     its exact text in a companion (`utf8title`).
     """
-    return _in_profile(_utf8_fields(paper), tex)
+    return _in_profile(_utf8_fields(paper, tex), tex)
 
 
 def _in_profile(fields: dict[str, str], tex: TexProfile) -> dict[str, str]:
@@ -232,16 +244,17 @@ def _in_profile(fields: dict[str, str], tex: TexProfile) -> dict[str, str]:
     return profiled
 
 
-def _utf8_fields(paper: Paper) -> dict[str, str]:
-    """Return `paper_to_fields` in the `utf8` profile."""
+def _utf8_fields(paper: Paper, profile: TexProfile) -> dict[str, str]:
+    """Return `paper_to_fields` in the `utf8` profile, with the names and label that show
+    something in `profile`."""
     fields: dict[str, str] = {}
-    author = _author_value(paper.authors)
+    author = _author_value(paper.authors, profile)
     if author:
         fields["author"] = author
     else:
         # BibTeX styles sort and label by `key` when there is no author: `Incorporating (2025)`
         # instead of the first letters of the citation key, and no "need author or key" warning.
-        label_key = _label_key(paper)
+        label_key = _label_key(paper, profile)
         if label_key:
             fields["key"] = label_key
     if paper.title:
@@ -297,19 +310,24 @@ def _utf8_fields(paper: Paper) -> dict[str, str]:
     return fields
 
 
-def _label_key(paper: Paper) -> str:
+def _label_key(paper: Paper, profile: TexProfile) -> str:
     """Return the `key` BibTeX styles label an author-less entry by: `{HuMo}`, never `{The}`;
-    `{arXiv:2410.17243}` for a paper known by its id alone."""
-    label = paper.organization or _first_title_word(paper.title)
-    if not label and paper.arxiv_id:
-        label = f"arXiv:{paper.arxiv_id}"
-    return escape_name(label)
+    `{arXiv:2410.17243}` for a paper known by its id alone (or whose words show nothing in
+    `profile`)."""
+    labels = [paper.organization or "", _first_title_word(paper.title)]
+    if paper.arxiv_id:
+        labels.append(f"arXiv:{paper.arxiv_id}")
+    for label in labels:
+        tex = escape_name(label)
+        if label and _prints(tex, profile):
+            return tex
+    return ""
 
 
 def _stand_in_keys(paper: Paper) -> tuple[str, ...]:
     """Return the `key` values papershelf writes for this paper while its authors are unknown,
     in either profile."""
-    keys = [_label_key(paper)]
+    keys = [_label_key(paper, "utf8"), _label_key(paper, "ascii")]
     if paper.arxiv_id:
         keys.append(escape_name(f"arXiv:{paper.arxiv_id}"))
     return tuple(dict.fromkeys([*keys, *(ascii_tex(key, "name")[0] for key in keys)]))

@@ -8,8 +8,8 @@ package of ours, each form braced so BibTeX counts it as one "special character"
 
 | input | form | Zotero's `BibTeX.js` importer reads |
 |---|---|---|
-| accented Latin letter (`é`, `Ő`, `ẹ`) | `{\\'e}`, `{\\H O}`, `{\\d e}` | the letter |
-| two accents (`ễ`, Vietnamese) | transliterated (`e`): biber breaks stacked accents | `e` |
+| accented Latin letter of T1 (`é`, `Ő`, `č`) | `{\\'e}`, `{\\H O}`, `{\\v c}` | the letter |
+| other accented letters (`ẹ`, `ễ`, `ặ`) | transliterated (`e`): biber decodes their forms | `e` |
 | letters TeX names (`ø`, `ß`, `ł`, `ð`) | `{\\o}`, `{\\ss}`, `{\\l}`, `{\\dh}` | the letter |
 | `đ`, `Đ` | `{\\dj}`, `{\\DJ}` | `\\dj`, `\\DJ` |
 | Greek with a math command (`β`, `Ω`) | `{$\\beta$}`, `{$\\Omega$}` (not in names) | the letter |
@@ -202,6 +202,26 @@ TABLE_CHARACTERS = frozenset(_LETTERS) | frozenset(_GREEK) | frozenset(_MATH) | 
 """The characters of the tables above (the accented Latin letters are made, not listed)."""
 
 
+_T1_LETTERS = frozenset(
+    "\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd\u00ce\u00cf"
+    "\u00d1\u00d2\u00d3\u00d4\u00d5\u00d6\u00d9\u00da\u00db\u00dc\u00dd\u00e0\u00e1\u00e2\u00e3"
+    "\u00e4\u00e5\u00e7\u00e8\u00e9\u00ea\u00eb\u00ec\u00ed\u00ee\u00ef\u00f1\u00f2\u00f3\u00f4"
+    "\u00f5\u00f6\u00f9\u00fa\u00fb\u00fc\u00fd\u00ff\u0100\u0101\u0102\u0103\u0104\u0105\u0106"
+    "\u0107\u0108\u0109\u010a\u010b\u010c\u010d\u010e\u010f\u0112\u0113\u0114\u0115\u0116\u0117"
+    "\u0118\u0119\u011a\u011b\u011c\u011d\u011e\u011f\u0120\u0121\u0122\u0123\u0124\u0125\u0128"
+    "\u0129\u012a\u012b\u012c\u012d\u012e\u012f\u0130\u0134\u0135\u0136\u0137\u0139\u013a\u013b"
+    "\u013c\u013d\u013e\u0143\u0144\u0145\u0146\u0147\u0148\u014c\u014d\u014e\u014f\u0150\u0151"
+    "\u0154\u0155\u0156\u0157\u0158\u0159\u015a\u015b\u015c\u015d\u015e\u015f\u0160\u0161\u0162"
+    "\u0163\u0164\u0165\u0168\u0169\u016a\u016b\u016c\u016d\u016e\u016f\u0170\u0171\u0172\u0173"
+    "\u0174\u0175\u0176\u0177\u0178\u0179\u017a\u017b\u017c\u017d\u017e\u01cd\u01ce\u01cf\u01d0"
+    "\u01d1\u01d2\u01d3\u01d4\u01e6\u01e7\u01e8\u01e9\u01ea\u01eb\u01f0\u01f4\u01f5\u0232\u0233"
+    "\u1e02\u1e03\u1e0d\u1e1e\u1e1f\u1e20\u1e21\u1e25\u1e30\u1e31\u1e37\u1e43\u1e45\u1e47\u1e5b"
+    "\u1e63\u1e6d\u1e8e\u1e8f\u1e90\u1e91\u1ef2\u1ef3"
+)
+"""The accented letters LaTeX's `utf8` input declares for T1 (`t1enc.dfu`, TeX Live 2022). biber
+decodes `{\\d e}` to `ẹ`, which pdflatex then rejects: only these get an accent form."""
+
+
 def _accented(base: str, marks: str) -> str | None:
     """Return `base` with TeX accents for `marks`, innermost first: `{\\~{\\^e}}`; None if any
     mark has no TeX accent."""
@@ -233,11 +253,10 @@ def ascii_form(char: str) -> str | None:
             return f"{{$\\{_GREEK[char]}$}}"
         if char in _MATH:
             return f"{{${_MATH[char]}$}}"
+    if unicodedata.normalize("NFC", char) not in _T1_LETTERS:
+        return None
     decomposed = unicodedata.normalize("NFD", char)
-    base, marks = decomposed[0], decomposed[1:]
-    if marks and base.isascii() and base.isalpha():
-        return _accented(base, marks)
-    return None
+    return _accented(decomposed[0], decomposed[1:])
 
 
 def transliteration(char: str) -> str:
