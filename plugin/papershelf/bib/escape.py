@@ -11,7 +11,7 @@ The map, one rule per input:
 |---|---|---|
 | `&` `%` `$` `#` `_` | `\\&` `\\%` `\\$` `\\#` `\\_` | standard; Zotero decodes them |
 | `\\&` `\\%` `\\$` `\\#` `\\_` (digest residue) | `{\\&}` ... | not escaped twice: typesets `&` |
-| `^` `~` | `\\^{}` `\\~{}` | Zotero decodes them to `^` `~` |
+| `^` `~` | `\\^{}` `\\~{}` (`\\^{}{}` before `}`) | Zotero decodes them (biber: see below) |
 | `\\` (any other) | `{\\textbackslash}` | `\\input` becomes inert text |
 | `@` | `{\\symbol{64}}` | BibTeX starts an entry at every `@` |
 | `{` `}` in a balanced pair | kept | `{LLM}s` keeps its case protection |
@@ -61,6 +61,7 @@ _PLAIN = {
     "@": r"{\symbol{64}}",
 }
 _RESIDUE_CHARS = "&%$#_"
+_EMPTY_GROUP_BEFORE_BRACE = re.compile(r"\\[\^~]\{\}(?=\}|\{\})")
 _RESIDUE = {f"\\{char}": f"{{\\{char}}}" for char in _RESIDUE_CHARS}
 _OPEN = r"{\textbraceleft}"
 _CLOSE = r"{\textbraceright}"
@@ -71,6 +72,8 @@ _DECODE = {
     **{token: residue for residue, token in _RESIDUE.items()},
     _OPEN: "{",
     _CLOSE: "}",
+    r"\^{}{}": "^",
+    r"\~{}{}": "~",
 }
 # Every form `ascii_tex` writes, decoded: the Latin letters (with one or two accents), the letters
 # TeX names, Greek, text and math symbols. Transliterations are not in it: they are lossy.
@@ -197,7 +200,16 @@ def escape_text(text: str) -> str:
             return _OPEN if found == "{" else _CLOSE
         return _PLAIN[found]
 
-    return _SPECIAL.sub(replace, text)
+    return _guard_empty_groups(_SPECIAL.sub(replace, text))
+
+
+def _guard_empty_groups(tex: str) -> str:
+    """Return `tex` with `\\^{}` and `\\~{}` doubled to `\\^{}{}` before `}` or `{}`: biber drops
+    the empty group before a closing brace (`{x \\^{}}` -> `{x \\^}`, which takes `}` as its
+    argument); `{}` after it stays apart from a literal `{}` that follows."""
+    if "{}" not in tex:
+        return tex
+    return _EMPTY_GROUP_BEFORE_BRACE.sub(r"\g<0>{}", tex)
 
 
 _NAME_BREAKERS = re.compile(r"\\[&%$#_]?|[~^{}%$#_]|(?<!\S)&+")
@@ -212,6 +224,9 @@ def name_text(name: str) -> str:
     return _NAME_BREAKERS.sub(" ", name)
 
 
+_ZERO_WORD = re.compile(r"(?<![^\s{])0(?![^\s}])")
+"""A name part `0`, Perl's false: biber 2.18 never ends on `{0}` and drops `0` as an empty name;
+`0{}` is read as the digit."""
 _BARE_ESCAPE = re.compile(r"(?<!\{)\\[&%$#_]|\\[\^~]\{\}")
 
 
@@ -226,7 +241,9 @@ def escape_name(name: str) -> str:
     tex = escape_text(name_text(name))
     if "\\" in tex:
         tex = _BARE_ESCAPE.sub(lambda match: f"{{{match.group(0)}}}", tex)
-    return tex.replace("]", "{]}") if "]" in tex else tex
+    if "]" in tex:
+        tex = tex.replace("]", "{]}")
+    return _ZERO_WORD.sub("0{}", tex) if "0" in tex else tex
 
 
 TexKind = Literal["text", "title", "name"]
@@ -245,8 +262,9 @@ def ascii_tex(tex: str, kind: TexKind = "text") -> tuple[str, bool]:
     says whether `unescape_text` of the result gives the text again (up to NFC); when it does not,
     the exact text travels in the field's companion (`exact_field`).
     """
-    if kind == "name" and "{" in tex:
-        return _ascii_names(tex)
+    if kind == "name":
+        names, exact = _ascii_names(tex) if "{" in tex else _ascii_pieces(tex, kind)
+        return (_ZERO_WORD.sub("0{}", names) if "0" in names else names), exact
     return _ascii_pieces(tex, kind)
 
 
@@ -409,7 +427,7 @@ def escape_title(text: str) -> str:
         if b"!" not in classes and b"aA" not in classes and b"AA" not in classes:
             return text
     if "{" not in text and "}" not in text:
-        return _SPECIAL_OR_WORD.sub(_title_piece, _CONTROL.sub(" ", text))
+        return _guard_empty_groups(_SPECIAL_OR_WORD.sub(_title_piece, _CONTROL.sub(" ", text)))
     out: list[str] = []
     word: list[str] = []
 
@@ -426,7 +444,7 @@ def escape_title(text: str) -> str:
         flush()
         out.append(tex)
     flush()
-    return "".join(out)
+    return _guard_empty_groups("".join(out))
 
 
 def unescape_text(tex: str) -> str:

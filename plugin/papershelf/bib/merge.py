@@ -188,9 +188,6 @@ def _author_value(names: Sequence[str], profile: TexProfile) -> str:
     values: list[str] = []
     for name in names:
         tex = escape_name(name)
-        if tex.strip() == "0":
-            # Perl's false: biber 2.18 never ends on `{0}` and drops `0` as an empty name.
-            tex = "0{}"
         if _prints(tex, profile):
             values.append(f"{{{tex}}}" if _is_corporate(name) else tex)
     return " and ".join(values)
