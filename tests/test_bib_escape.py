@@ -58,6 +58,9 @@ TEXT_CASES = [
     pytest.param(r"\$ \# \_", r"{\$} {\#} {\_}", id="residue-others"),
     pytest.param("{LLM}s", "{LLM}s", id="balanced-braces-kept"),
     pytest.param("HumanEval^{+}", r"HumanEval\^{}{+}", id="humaneval-plus"),
+    # biber drops the `{}` of `\^{}` before `}` (`{x \^}`, an error): a second `{}` stays.
+    pytest.param("{x^} and {y~}", r"{x\^{}{}} and {y\~{}{}}", id="caret-before-closing-brace"),
+    pytest.param("^{}", r"\^{}{}{}", id="caret-before-empty-pair"),
     pytest.param(
         r"benchmarks \footnote{Our code is at https://github.com/zz/STEER.",
         r"benchmarks {\textbackslash}footnote{\textbraceleft}Our code is at"
