@@ -892,3 +892,33 @@ def test_warnings_are_printed_and_the_run_goes_on(
     assert run("pages", "--bib", "papers.bib", "--out", "pages") == 0
     out = [line for line in capsys.readouterr().out.splitlines() if "warning:" in line]
     assert [line[: len(start)] for line, start in zip(out, warnings, strict=True)] == warnings
+
+
+@pytest.mark.parametrize(
+    ("options", "title", "companion"),
+    [
+        pytest.param((), "{$\\beta$}-{VAE} {Zhong}{Wen}", "\u03b2-{VAE} \u4e2d\u6587", id="ascii"),
+        pytest.param(("--tex", "utf8"), "\u03b2-{VAE} \u4e2d\u6587", None, id="utf8"),
+    ],
+)
+def test_convert_writes_the_tex_profile_asked_for(
+    workdir: Path, options: tuple[str, ...], title: str, companion: str | None
+) -> None:
+    digest = workdir / "ids.json"
+    digest.write_text(
+        json.dumps(
+            [
+                {
+                    "title": "\u03b2-VAE \u4e2d\u6587",
+                    "authors": ["Ann Lee"],
+                    "publishedAt": "2025-01-06T00:00:00Z",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    arguments = ("convert", "ids.json", "--bib", "papers.bib", "--no-pages", "--no-lookup")
+    assert run(*arguments, *options) == 0
+    (fields,) = entries(workdir / "papers.bib").values()
+    assert fields["title"] == title
+    assert fields.get("utf8title") == companion
