@@ -82,8 +82,8 @@ FIELD_ORDER = (
     "organization",
     "keywords",
     "annote",
-    *OWN_FIELDS,
     *(exact_field(name) for name in EXACT_FIELDS),
+    *OWN_FIELDS,
 )
 """Every field papershelf writes, in the order it writes them."""
 
@@ -224,7 +224,7 @@ def paper_to_fields(paper: Paper, tex: TexProfile = DEFAULT_PROFILE) -> dict[str
 
 
 def _in_profile(fields: dict[str, str], tex: TexProfile) -> dict[str, str]:
-    """Return `utf8`-profile fields in profile `tex`, companions last (as in `FIELD_ORDER`)."""
+    """Return `utf8`-profile fields in profile `tex`, in `FIELD_ORDER`."""
     if tex == "utf8":
         return fields
     profiled: dict[str, str] = {}
@@ -237,8 +237,10 @@ def _in_profile(fields: dict[str, str], tex: TexProfile) -> dict[str, str]:
         profiled[name], exact = ascii_tex(value, kind)
         if not exact and name in EXACT_FIELDS:
             companions[exact_field(name)] = value
+    if not companions:
+        return profiled
     profiled.update(companions)
-    return profiled
+    return {name: profiled[name] for name in FIELD_ORDER if name in profiled}
 
 
 def _utf8_fields(paper: Paper, profile: TexProfile) -> dict[str, str]:
