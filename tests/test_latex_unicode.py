@@ -159,7 +159,7 @@ ANY_NAME = st.text(ANY_CHARACTER, min_size=1, max_size=14)
 
 
 # Bounded and derandomized: one library of up to eight entries per example, four TeX paths each.
-@settings(max_examples=3, deadline=None, derandomize=True, database=None)
+@settings(max_examples=6, deadline=None, derandomize=True, database=None)
 @given(
     st.lists(st.tuples(ANY_TEXT, ANY_TEXT, st.lists(ANY_NAME, max_size=3)), min_size=4, max_size=8)
 )
