@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
@@ -40,6 +41,11 @@ window.__pwned = false;
 window.alert = window.confirm = window.prompt = () => { window.__pwned = 'dialog'; };
 """
 """Runs before any page script: a payload that calls a dialog or sets the flag is caught."""
+
+
+MATERIAL_SITEMAP_LOOKUP = re.compile(r"/tags/[^/]+/sitemap\.xml$")
+"""What Material's script asks for beside a tag's feed link (see `Visit.assert_clean`)."""
+MISSING = "Failed to load resource: the server responded with a status of 404 (File not found)"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -132,6 +138,11 @@ class Visit:
         self.page.set_default_timeout(15000)
         self.errors: list[str] = []
         self.dialogs: list[str] = []
+        self.failed: list[str] = []
+        """URLs the pages asked for that answered with an error status."""
+        self.page.on(
+            "response", lambda got: self.failed.append(got.url) if got.status >= 400 else None
+        )
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
         self.page.on("dialog", self._dialog)
@@ -150,8 +161,18 @@ class Visit:
         return self.page
 
     def assert_clean(self) -> None:
-        """Fail when a visited page logged an error or opened a dialog."""
-        assert (self.errors, self.dialogs) == ([], [])
+        """Fail when a visited page logged an error, opened a dialog or missed a resource.
+
+        One miss is Material's and expected: its script takes every `<link rel="alternate">`
+        for a language version of the site and looks for `sitemap.xml` beside it, so a tag
+        page, which links its feed `tags/<tag>/feed.xml`, asks for `tags/<tag>/sitemap.xml`
+        (docs/guide/site.md, Feeds); Material ignores the 404, the console reports it.
+        """
+        expected = [url for url in self.failed if MATERIAL_SITEMAP_LOOKUP.search(url)]
+        assert [url for url in self.failed if url not in expected] == []
+        errors = [error for error in self.errors if not error.endswith(MISSING)]
+        assert (errors, self.dialogs) == ([], [])
+        assert len(self.errors) - len(errors) == len(expected)
 
     def close(self) -> None:
         """Close the browser context."""
@@ -432,6 +453,75 @@ def test_listing_pages_load_cleanly(visit: Visit) -> None:
     for path in ("", "tags/", "code/", "timeline/"):
         page = visit.goto(path)
         assert page.locator("article h1").count() >= 1, path
+    visit.assert_clean()
+
+
+# --- related papers and feeds ------------------------------------------------------------------
+
+WORD = re.compile(r"[a-z]{4,}")
+
+
+def content_words(page: Page) -> set[str]:
+    """Return the words of four letters or more of a paper page's title and abstract."""
+    title = page.locator("article h1").first.inner_text()
+    abstract = page.locator("article .papershelf-abstract").first.inner_text()
+    return set(WORD.findall(f"{title} {abstract}".lower())) - STOP_WORDS
+
+
+STOP_WORDS = {"that", "this", "with", "from", "have", "their", "which", "these", "such", "also"}
+
+
+def test_a_related_paper_link_leads_to_a_paper_sharing_words(visit: Visit, tmp_path: Path) -> None:
+    entry = demo_entries()[0]
+    page = visit.goto(f"papers/{entry.key}/")
+    first_words = content_words(page)
+    links = page.locator("article h2#related-papers + ul > li > a")
+    assert 1 <= links.count() <= 5
+    assert all(
+        re.fullmatch(r"\.\./[a-z0-9]+/", href)
+        for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    )
+    title = links.first.inner_text()
+    page.screenshot(path=str(tmp_path / "related-papers.png"), full_page=True)
+    links.first.click()
+    page.wait_for_load_state("load")
+    match = re.search(r"/papers/([a-z0-9]+)/$", page.url)
+    assert match is not None, page.url
+    assert match.group(1) != entry.key
+    assert normalised(page.locator("article h1").first.inner_text()).rstrip("¶").strip() == title
+    assert first_words & content_words(page)
+    assert (tmp_path / "related-papers.png").read_bytes().startswith(b"\x89PNG")
+    visit.assert_clean()
+
+
+def test_pages_link_the_feeds_and_the_feeds_parse(visit: Visit, demo_url: str) -> None:
+    entry = next(e for e in demo_entries() if e.tags)
+    tag = entry.tags[0]
+    site_url = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))["site_url"]
+    for path, expected in [
+        ("", ["feed.xml"]),
+        (f"papers/{entry.key}/", ["feed.xml"]),
+        (f"tags/{tag}/", ["feed.xml", f"tags/{tag}/feed.xml"]),
+    ]:
+        page = visit.goto(path)
+        links = page.locator("head link[rel='alternate'][type='application/atom+xml']")
+        # `href` as the browser resolves it against the page.
+        hrefs = links.evaluate_all("links => links.map(link => link.href)")
+        assert hrefs == [demo_url + feed for feed in expected], path
+        for href, feed_path in zip(hrefs, expected, strict=True):
+            answer = page.request.get(href)
+            assert answer.ok, href
+            feed = feedparser.parse(answer.body())
+            assert not feed.bozo, (href, feed.get("bozo_exception"))
+            assert feed.feed.id == site_url + feed_path
+            assert feed.entries, href
+            for item in feed.entries[:3]:
+                # Each entry's link is a page of this site: served here under the same path.
+                assert item.link.startswith(f"{site_url}papers/"), item.link
+                local = demo_url + item.link.removeprefix(site_url)
+                assert page.request.get(local).ok, local
+    # Material's one lookup beside the tag's feed (see `Visit.assert_clean`), and nothing else.
+    assert visit.failed == [f"{demo_url}tags/{tag}/sitemap.xml"]
     visit.assert_clean()
 
 

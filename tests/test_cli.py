@@ -13,9 +13,10 @@ import bibtexparser
 import pytest
 
 from conftest import DATA, SAMPLE_DIGEST
-from papershelf import FileKind, build_site, default_taxonomy, read_library
+from papershelf import FileKind, SiteOptions, build_site, default_taxonomy, read_library
 from papershelf.cli import PROGRESS_THRESHOLD, _progress_bar, main
 from papershelf.digests import READERS
+from papershelf.site.urls import tag_slug
 
 HAND_ENTRY = """% My own reading list, kept by hand.
 @string{neurips = {Advances in Neural Information Processing Systems}}
@@ -381,29 +382,67 @@ def test_site_writes_every_file_build_site_generates(
     shelf: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert run("site") == 0
+    url, name = "https://shelf.example.org/reading/", "My shelf"
+    assert run("site", "--site-url", url, "--site-name", name) == 0
     out = capsys.readouterr().out
-    assert out.startswith(
-        "128 files for docs (42 paper pages, 42 listing pages, 43 downloads, 1 stylesheet):"
-        " 128 written, 0 unchanged\n"
-    )
-    # The first run says how to keep the generated pages out of a plugin-free navigation.
-    assert "    not_in_nav: |\n      /papers/\n      /tags/*\n      !/tags/index.md\n" in out
     library = (shelf / "bib" / "papers.bib").read_text(encoding="utf-8")
     labels = {tag_id: tag.label for tag_id, tag in default_taxonomy().tags.items()}
     expected = build_site(
-        read_library(library, source="bib/papers.bib"), tag_labels=labels, library_texts=[library]
+        read_library(library, source="bib/papers.bib"),
+        tag_labels=labels,
+        library_texts=[library],
+        options=SiteOptions(site_url=url, site_name=name),
     )
+    feeds = [file for file in expected if file.kind is FileKind.FEED]
+    tags = {tag_slug(tag) for entry in read_library(library, source="x") for tag in entry.tags}
+    # The site's feed and one per tag (every paper of the sample digest has a date).
+    assert sorted(file.path for file in feeds) == sorted(
+        ["feed.xml", *(f"tags/{slug}/feed.xml" for slug in tags)]
+    )
+    total = 128 + len(feeds)
+    assert out.startswith(
+        f"{total} files for docs (42 paper pages, 42 listing pages, 43 downloads, 1 stylesheet,"
+        f" {len(feeds)} feeds): {total} written, 0 unchanged\n"
+    )
+    # The first run says how to keep the generated pages out of a plugin-free navigation.
+    assert "    not_in_nav: |\n      /papers/\n      /tags/*\n      !/tags/index.md\n" in out
     written = docs_files(shelf / "docs")
     record = json.loads(written.pop(".papershelf-site.json"))
     assert written == {file.path: file.content.encode() for file in expected}
+    assert f"<id>{url}feed.xml</id>" in written["feed.xml"].decode()
     assert set(record["files"]) == {f.path for f in expected if f.kind is not FileKind.PAPER_PAGE}
     capsys.readouterr()
-    assert run("site") == 0
-    assert ": 0 written, 128 unchanged\n" in capsys.readouterr().out
+    assert run("site", "--site-url", url, "--site-name", name) == 0
+    assert f": 0 written, {total} unchanged\n" in capsys.readouterr().out
     again = docs_files(shelf / "docs")
     assert json.loads(again.pop(".papershelf-site.json")) == record
     assert again == written
+
+
+def test_site_without_a_site_url_writes_no_feed_and_says_so(
+    shelf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("site") == 0
+    captured = capsys.readouterr()
+    assert "downloads, 0 feeds)" in captured.out
+    assert (
+        "papershelf: warning: no Atom feeds were written: feed ids and links must be absolute "
+        "URLs, and the site's URL is not known; pass --site-url, or --no-feeds\n"
+    ) in captured.err
+    assert not list((shelf / "docs").rglob("feed.xml"))
+    assert run("site", "--no-feeds") == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["example.org/shelf", "/shelf/", "ftp://example.org/"])
+def test_site_refuses_a_site_url_that_is_not_absolute_http(
+    shelf: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        run("site", "--site-url", url)
+    assert stopped.value.code == 2
+    assert f"{url!r} is not an absolute http(s) URL" in capsys.readouterr().err
+    assert not (shelf / "docs").exists()
 
 
 def test_site_keeps_notes_and_the_users_own_files(

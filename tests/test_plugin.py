@@ -9,7 +9,9 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+import feedparser
 import pytest
 import yaml
 from mkdocs.commands.build import build
@@ -20,7 +22,15 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.nav import get_navigation
 
 from conftest import DATA, SAMPLE_DIGEST
-from papershelf import BibEntry, SiteOptions, Source, build_site, default_taxonomy, read_library
+from papershelf import (
+    BibEntry,
+    FileKind,
+    SiteOptions,
+    Source,
+    build_site,
+    default_taxonomy,
+    read_library,
+)
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.search import SCRIPT, SCRIPT_TEXT, STYLESHEET, STYLESHEET_TEXT
 from papershelf.site.urls import SITE_STYLESHEET
@@ -54,6 +64,8 @@ LIBRARY = textwrap.dedent(
     """
 )
 KEYS = ("cheng2024breaking", "offline2025optimization")
+SITE_URL = "https://shelf.example.org/reading/"
+"""Where the small site says it is published: its feeds' ids and links start so."""
 
 
 def write_site(root: Path, plugin_options: dict[str, Any], *, library: str = LIBRARY) -> Path:
@@ -64,6 +76,7 @@ def write_site(root: Path, plugin_options: dict[str, Any], *, library: str = LIB
     options = {"bib": ["lib.bib"], **plugin_options}
     site = {
         "site_name": "test shelf",
+        "site_url": SITE_URL,
         "theme": {"name": "material", "features": ["content.code.copy"]},
         "plugins": ["search", {"papershelf": options}],
         "markdown_extensions": ["pymdownx.superfences"],
@@ -224,9 +237,14 @@ def test_the_plugin_publishes_what_build_site_generates(site: Callable[..., Path
     expected = build_site(
         read_library(LIBRARY, source="lib.bib"),
         tag_labels=labels,
-        options=SiteOptions(per_page=1),
+        options=SiteOptions(per_page=1, site_url=SITE_URL, site_name="test shelf"),
         library_texts=[LIBRARY],
     )
+    assert {file.path for file in expected if file.kind is FileKind.FEED} == {
+        "feed.xml",
+        "tags/llm/feed.xml",
+        "tags/contrastive-learning/feed.xml",
+    }
     assert list(published) == [file.path for file in expected if file.path != "tags/llm.md"]
     assert published == {f.path: f.content for f in expected if f.path != "tags/llm.md"}
     assert "tags/llm/page-2.md" in published
@@ -435,6 +453,77 @@ def test_meta_tags_in_head(built_site: Path) -> None:
 def test_meta_tags_only_on_paper_pages(built_site: Path) -> None:
     for page in ("index.html", "about/index.html", "tags/index.html"):
         assert head_meta((built_site / page).read_text(encoding="utf-8")) == [], page
+
+
+class FeedLinkCollector(HTMLParser):
+    """Collects the `href` of every Atom `<link rel="alternate">` of `<head>`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_head = False
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "head":
+            self.in_head = True
+        elif tag == "link" and self.in_head and values.get("type") == "application/atom+xml":
+            assert values.get("rel") == "alternate"
+            assert values.get("title")
+            self.hrefs.append(values.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+
+
+@pytest.mark.parametrize(
+    ("page", "feeds"),
+    [
+        pytest.param("index.html", ["feed.xml"], id="home"),
+        pytest.param("about/index.html", ["feed.xml"], id="own-page"),
+        pytest.param(f"papers/{KEYS[0]}/index.html", ["feed.xml"], id="paper-page"),
+        pytest.param("tags/index.html", ["feed.xml"], id="tags-index"),
+        pytest.param("tags/llm/index.html", ["feed.xml", "tags/llm/feed.xml"], id="tag-listing"),
+        pytest.param("timeline/index.html", ["feed.xml"], id="timeline"),
+    ],
+)
+def test_every_page_links_its_feeds_in_head(built_site: Path, page: str, feeds: list[str]) -> None:
+    collector = FeedLinkCollector()
+    collector.feed((built_site / page).read_text(encoding="utf-8"))
+    page_url = SITE_URL + page.removesuffix("index.html")
+    # Relative links, so the site works wherever it is served; each leads to its feed.
+    assert [urljoin(page_url, href) for href in collector.hrefs] == [SITE_URL + f for f in feeds]
+    for href, feed in zip(collector.hrefs, feeds, strict=True):
+        assert "://" not in href
+        parsed = feedparser.parse((built_site / feed).read_bytes())
+        assert not parsed.bozo
+        assert parsed.feed.id == SITE_URL + feed
+        assert parsed.feed.title.startswith("test shelf: ")
+
+
+def test_without_site_url_no_feed_is_written_and_a_warning_says_why(
+    site: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = site()
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    del config["site_url"]
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        files = collect_files(load(config_file))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "papershelf: no Atom feeds were written: feed ids and links must be absolute URLs, and "
+        "the site's URL is not known; set site_url in mkdocs.yml, or feeds: false"
+    ]
+    assert not [f for f in files if f.src_uri.endswith("feed.xml")]
+    caplog.clear()
+    config["plugins"][1]["papershelf"]["feeds"] = False
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        files = collect_files(load(config_file))
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert not [f for f in files if f.src_uri.endswith("feed.xml")]
 
 
 def test_meta_tags_without_authors_or_arxiv(built_site: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -236,6 +237,10 @@ def test_material_tags_plugin_alongside(tmp_path: Path) -> None:
 
 CITATION_META = re.compile(r'<meta name="citation_[a-z_]+" content="[^"]*">\n')
 """One Scholar meta tag as the plugin writes it into `<head>` (`content` is quote-escaped)."""
+FEED_LINK = re.compile(
+    r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="[^"]*">\n'
+)
+"""One feed link as the plugin writes it into `<head>`."""
 
 
 def plugin_free_project(root: Path) -> Path:
@@ -248,8 +253,14 @@ def plugin_free_project(root: Path) -> Path:
     (root / "bib").mkdir()
     shutil.copy(DEMO_LIBRARY, root / "bib" / "papers.bib")
     # Run where the plugin runs (next to mkdocs.yml), so the pages name the library alike.
+    demo = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    # The feeds need the site's URL, which mkdocs.yml gives the plugin.
+    feed_options = ["--site-url", demo["site_url"], "--site-name", demo["site_name"]]
     result = subprocess.run(
-        [sys.executable, "-m", "papershelf", "site", "--bib", "bib/papers.bib", "--out", "docs"],
+        [
+            *(sys.executable, "-m", "papershelf", "site"),
+            *("--bib", "bib/papers.bib", "--out", "docs", *feed_options),
+        ],
         cwd=root,
         capture_output=True,
         text=True,
@@ -279,6 +290,13 @@ def plugin_free_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site"
 
 
+def sitemap_urls(files: dict[str, bytes]) -> list[str]:
+    """Return the `<url>` blocks of a built site's sitemap, sorted, each one compressed too."""
+    text = files["sitemap.xml"].decode()
+    assert gzip.decompress(files["sitemap.xml.gz"]).decode() == text
+    return sorted(re.findall(r"<url>.*?</url>", text, flags=re.DOTALL))
+
+
 def site_files(site_dir: Path) -> dict[str, bytes]:
     """Return every file of a built site by its path in the site."""
     return {
@@ -302,16 +320,22 @@ def test_the_site_without_the_plugin_has_the_plugins_pages(
     assert {"index.html", "tags/index.html", "code/index.html", "timeline/index.html"} < set(html)
     for path in html:
         plugin_page, free_page = with_plugin[path].decode(), without[path].decode()
-        # The one legitimate difference: only the plugin can write the Scholar meta tags into
-        # <head>; a page's Markdown has no way there.
+        # The legitimate differences: only the plugin can write the Scholar meta tags and the
+        # feed links into <head>; a page's Markdown has no way there.
         assert CITATION_META.search(free_page) is None, path
+        assert FEED_LINK.search(free_page) is None, path
         assert bool(CITATION_META.search(plugin_page)) == (path in paper_pages), path
-        assert CITATION_META.sub("", plugin_page) == free_page, path
+        # Every page links the site's feed; 404.html is a template, which no plugin event sees.
+        assert bool(FEED_LINK.search(plugin_page)) == (path != "404.html"), path
+        assert FEED_LINK.sub("", CITATION_META.sub("", plugin_page)) == free_page, path
     # MkDocs indexes pages in the order it finds them: generated ones last, files on disk sorted.
     assert sorted(search_docs(demo_site), key=json.dumps) == sorted(
         search_docs(plugin_free_site), key=json.dumps
     )
-    others = [p for p in with_plugin if not p.endswith(".html") and p != "search/search_index.json"]
+    # The sitemap lists pages in that order too.
+    assert sitemap_urls(with_plugin) == sitemap_urls(without)
+    ordered = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+    others = [p for p in with_plugin if not p.endswith(".html") and p not in ordered]
     assert "bib/papers.bib" in others
     for path in others:
         assert with_plugin[path] == without[path], path

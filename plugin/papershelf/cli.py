@@ -66,9 +66,10 @@ Formats (--format NAME forces one):
 
 SITE_HELP = f"""\
 Write every file the papershelf MkDocs plugin generates into the docs folder: one page per
-paper (papers/<key>.md), the tag, code and timeline listings, the home page (index.md) and the
-.bib downloads (bib/<key>.bib, bib/papers.bib). A build of those files without the plugin
-(MkDocs, or another builder that reads the same Markdown) gives the pages of the plugin's site.
+paper (papers/<key>.md), the tag, code and timeline listings, the home page (index.md), the
+.bib downloads (bib/<key>.bib, bib/papers.bib) and, with --site-url, the Atom feeds (feed.xml,
+tags/<tag>/feed.xml). A build of those files without the plugin (MkDocs, or another builder
+that reads the same Markdown) gives the pages of the plugin's site.
 
 Paper pages keep their Notes section byte for byte, as `papershelf pages` keeps it. Any other
 file papershelf did not write (your own index.md), or changed since it wrote it, is left alone;
@@ -290,6 +291,25 @@ def _parser() -> argparse.ArgumentParser:
         "fields of reference managers (file, owner, timestamp, groups, ...: see "
         "docs/guide/site.md); '' publishes every field",
     )
+    feeds = site.add_argument_group("Atom feeds")
+    feeds.add_argument(
+        "--site-url",
+        type=_site_url,
+        metavar="URL",
+        help="where the site is published, as mkdocs.yml's site_url (feeds need it)",
+    )
+    feeds.add_argument(
+        "--site-name",
+        default=_SITE.site_name,
+        metavar="NAME",
+        help="the site's name in feed titles, as mkdocs.yml's site_name (default: %(default)s)",
+    )
+    feeds.add_argument(
+        "--no-directory-urls",
+        action="store_true",
+        help="feed links to papers/<key>.html, as use_directory_urls: false builds them",
+    )
+    feeds.add_argument("--no-feeds", action="store_true", help="write no Atom feed")
     _add_wait(site)
     site.set_defaults(run=_run_site)
     return parser
@@ -437,6 +457,7 @@ def _run_pages(arguments: argparse.Namespace) -> int:
 
 def _run_site(arguments: argparse.Namespace) -> int:
     from papershelf.convert import publish_site
+    from papershelf.site.feeds import NO_SITE_URL
 
     options = SiteOptions(
         per_page=arguments.per_page,
@@ -444,7 +465,13 @@ def _run_site(arguments: argparse.Namespace) -> int:
         home=not arguments.no_home,
         library_download=not arguments.no_library_download,
         publish_exclude_fields=arguments.publish_exclude_fields,
+        feeds=not arguments.no_feeds,
+        site_url=arguments.site_url,
+        site_name=arguments.site_name,
+        directory_urls=not arguments.no_directory_urls,
     )
+    if options.feeds and not options.site_url:
+        _say([f"papershelf: warning: {NO_SITE_URL.format(fix='pass --site-url, or --no-feeds')}"])
     plan, report = publish_site(
         arguments.bib or [Path("bib/papers.bib")],
         arguments.out,
@@ -467,7 +494,7 @@ def _site_summary(plan: SitePlan, report: SiteReport) -> str:
     lines = [
         f"{len(plan.files)} files for {plan.docs_dir} ({counts[FileKind.PAPER_PAGE]} paper pages,"
         f" {counts[FileKind.LISTING]} listing pages, {counts[FileKind.DOWNLOAD]} downloads,"
-        f" {counts[FileKind.ASSET]} stylesheet):"
+        f" {counts[FileKind.ASSET]} stylesheet, {counts[FileKind.FEED]} feeds):"
         f" {len(report.written)} written, {written - len(report.written)} unchanged"
     ]
     if plan.kept:
@@ -568,6 +595,17 @@ def _progress_bar(items: Iterable[T], total: int, description: str) -> Iterable[
     return tqdm(
         items, total=total, desc=description, unit="", file=sys.stderr, disable=None, leave=False
     )
+
+
+def _site_url(text: str) -> str:
+    """Return an argument type's value: an absolute http(s) URL, the site's."""
+    from papershelf.links import is_http_url
+
+    if not is_http_url(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an absolute http(s) URL; write e.g. https://me.example.org/shelf/"
+        )
+    return text
 
 
 def _at_least(minimum: int) -> Callable[[str], int]:

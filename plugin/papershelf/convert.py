@@ -69,6 +69,7 @@ from papershelf.model import (
 from papershelf.naming import CLI_NAMES, OptionNames
 from papershelf.site.build import build_site
 from papershelf.site.paper_page import render_pages
+from papershelf.site.related import related_entries
 from papershelf.site.urls import PAPERS_FOLDER, SITE_RECORD, check_page_paths, paper_page_path
 from papershelf.tagging.taxonomy import Taxonomy, tag_papers, taxonomy_for
 
@@ -350,7 +351,7 @@ class _Job:
         # The merge warned about the library as it was read; the pages' reading of what it
         # wrote would only repeat that.
         pages = (
-            _pages_for(result.text, self.bib_path, self.pages_dir, self.taxonomy)
+            _library_pages(result.text, self.bib_path, self.pages_dir, self.taxonomy)
             if self.pages_dir
             else PageFiles({})
         )
@@ -542,7 +543,8 @@ def build_pages(
 ) -> PageFiles:
     """Return the paper pages of the libraries, keyed by the file each would be written to.
 
-    Each library is checked as `convert` and the plugin check it; the warnings come along.
+    Each library is checked as `convert` and the plugin check it; the warnings come along. The
+    related papers of each page are the nearest in all the libraries, as on the plugin's site.
     """
     chosen = taxonomy if taxonomy is not None else load_taxonomy(tags_file)
     files: dict[Path, str] = {}
@@ -550,8 +552,13 @@ def build_pages(
     warnings: list[Problem] = []
     read: dict[Path, bytes | None] = {}
     with _collector_paused():
-        for bib_path in bib_paths:
-            pages = _pages_for(_library_text(bib_path), bib_path, pages_dir, chosen)
+        libraries = [
+            read_library_and_warnings(_library_text(bib_path), source=str(bib_path))
+            for bib_path in bib_paths
+        ]
+        related = related_entries([entry for entries, _ in libraries for entry in entries])
+        for entries, library_warnings in libraries:
+            pages = _pages_for(entries, library_warnings, pages_dir, chosen, related)
             files.update(pages.files)
             notices.extend(pages.notices)
             warnings.extend(pages.warnings)
@@ -568,16 +575,31 @@ def write_pages(pages: PageFiles) -> list[Path]:
     return atomic_write_all(pages.files, expected=pages.read)
 
 
-def _pages_for(library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Taxonomy) -> PageFiles:
+def _library_pages(
+    library_text: str, bib_path: Path, pages_dir: Path, taxonomy: Taxonomy
+) -> PageFiles:
+    """Render every entry of one library as a page, its related papers from that library."""
+    entries, warnings = read_library_and_warnings(library_text, source=str(bib_path))
+    return _pages_for(entries, warnings, pages_dir, taxonomy, related_entries(entries))
+
+
+def _pages_for(
+    entries: Sequence[BibEntry],
+    warnings: tuple[Problem, ...],
+    pages_dir: Path,
+    taxonomy: Taxonomy,
+    related: Mapping[str, Sequence[BibEntry]],
+) -> PageFiles:
     """Render every entry of a library as a page, keeping the notes of the pages on disk.
 
     Every page file is checked before any is read: one that is a link leading out of
     `pages_dir`, or a link to the page of another entry, stops the run (`OutputError`).
     """
-    entries, warnings = read_library_and_warnings(library_text, source=str(bib_path))
     pages = _page_files(entries, pages_dir)
     on_disk = _current_pages(pages)
-    rendered = render_pages(entries, _page_texts(on_disk), tag_labels=_labels(taxonomy))
+    rendered = render_pages(
+        entries, _page_texts(on_disk), tag_labels=_labels(taxonomy), related=related
+    )
     return PageFiles(
         {
             pages.shown[relative]: _as_written(on_disk.get(relative), text)

@@ -260,6 +260,8 @@ class FileKind(enum.Enum):
     """A `.bib` file, e.g. `bib/cheng2024breaking.bib` or the whole library `bib/papers.bib`."""
     ASSET = "asset"
     """A file the pages load, e.g. papershelf's stylesheet `assets/papershelf/papershelf.css`."""
+    FEED = "feed"
+    """An Atom feed, e.g. `feed.xml` (the newest papers) or `tags/diffusion/feed.xml`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,15 @@ class SiteOptions:
     publish_exclude_fields: frozenset[str] | None = None
     """BibTeX fields no page or download shows, in lower case, e.g. `frozenset({"file"})`;
     None: the private fields of reference managers (`bib.fields.PRIVATE_FIELDS`)."""
+    feeds: bool = True
+    """Whether to publish Atom feeds (`feed.xml`, `tags/<tag>/feed.xml`); they need `site_url`."""
+    site_url: str | None = None
+    """Where the site is published, e.g. `https://me.example.org/shelf/`: feed ids and links are
+    absolute URLs. None: no feed is written (a relative link is no valid Atom id)."""
+    site_name: str = "Papers"
+    """The site's name, e.g. `My reading list`: feed titles and the feeds' author (its curator)."""
+    directory_urls: bool = True
+    """MkDocs' `use_directory_urls`: `papers/x/` (True) or `papers/x.html`, for feed links."""
 
 
 TexProfile = Literal["ascii", "utf8"]

@@ -189,6 +189,10 @@ class PapershelfConfig(Config):  # type: ignore[no-untyped-call]
     default: the private fields of reference managers (`papershelf.bib.fields.PRIVATE_FIELDS`:
     attached files, owner, timestamps, groups, ratings, read status, ...); `[]` publishes every
     field. The BibTeX block of a paper page also leaves out papershelf's own fields."""
+    feeds = c.Type(bool, default=_SITE.feeds)
+    """Publish Atom feeds of the newest papers: `feed.xml` and `tags/<tag>/feed.xml`, linked
+    from the pages' `<head>`. They need `site_url` (Atom ids are absolute URLs): without it
+    none is written, with a warning; `false` writes none and says nothing."""
     bib_download = c.Type(bool, default=_SITE.library_download)
     """Publish the whole library as `bib/papers.bib` for download. The one-entry files
     `bib/<key>.bib` are published regardless: every paper page links its own."""

@@ -4,7 +4,8 @@ It reads the configured `.bib` libraries and hands every file `papershelf.site.b
 generates (paper pages, tag, code, timeline and home pages, `.bib` downloads) to MkDocs in memory,
 except where a file of that path exists in `docs_dir`, which wins. It keeps paper pages and long
 listings out of the navigation, and writes Google Scholar `citation_*` meta tags into each paper
-page's `<head>` so that Zotero's browser connector can save the paper. With `search: pagefind`
+page's `<head>` so that Zotero's browser connector can save the paper, and the Atom feeds'
+`<link rel="alternate">` into every page's. With `search: pagefind`
 (the default) it puts Pagefind's search box into every page and runs Pagefind's indexer over the
 built site (`papershelf.site.search`), in place of Material's `search` plugin.
 """
@@ -40,6 +41,7 @@ from papershelf.rebuild import (
     site_fingerprint,
 )
 from papershelf.site.build import build_site
+from papershelf.site.feeds import NO_SITE_URL, feed_link_tags, feed_links
 from papershelf.site.meta import citation_meta_tags, insert_into_head
 from papershelf.site.paper_page import page_on_disk_notice
 from papershelf.site.search import (
@@ -71,6 +73,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Tag ids mapped to display labels, e.g. `{"llm": "Large language models"}`."""
         self.listing_pages: set[str] = set()
         """Generated listings (docs-relative `src_uri`), which Pagefind leaves unindexed."""
+        self.feeds: dict[str, str] = {}
+        """Atom feeds written (docs-relative path) mapped to their titles."""
         self.command: str = ""
         """What MkDocs runs (`serve`, `build`), as `on_startup` said; empty when not said."""
         self.site: Memo[_Site] = Memo()
@@ -186,16 +190,23 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add the generated pages and downloads (`build_site`); files on disk win."""
         self.entries_by_page = {}
+        self.feeds = {}
         if not self.config.enabled:
             return files
         texts = {_relative(path, config): _read_bib(path, config) for path in self.config.bib}
         self.tag_labels = labels = self._load_tag_labels()
+        if self.config.feeds and not config.site_url:
+            log.warning("%s", NO_SITE_URL.format(fix="set site_url in mkdocs.yml, or feeds: false"))
         options = SiteOptions(
             per_page=self.config.per_page,
             latest=self.config.latest,
             home=self.config.home,
             library_download=self.config.bib_download,
             publish_exclude_fields=frozenset(self.config.publish_exclude_fields),
+            feeds=self.config.feeds,
+            site_url=config.site_url,
+            site_name=config.site_name,
+            directory_urls=config.use_directory_urls,
         )
         skip = files.src_uris
         inputs = [*mapping_parts(texts), *mapping_parts(labels), repr(options), *sorted(skip)]
@@ -230,6 +241,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
                 )
             )
         self.listing_pages = {file.path for file in generated if file.kind is FileKind.LISTING}
+        self.feeds = {file.path: file.title for file in generated if file.kind is FileKind.FEED}
         if self.config.search == "pagefind":
             for path, text in ((STYLESHEET, STYLESHEET_TEXT), (SCRIPT, SCRIPT_TEXT)):
                 if path not in files.src_uris:
@@ -280,7 +292,8 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
         """Return the fingerprint of what goes into one file's output alone."""
         # What `on_post_page` adds from the plugin's own state besides the page's text.
         entry = self.entries_by_page.get(file.src_uri)
-        added = (repr(entry), str(file.src_uri in self.listing_pages))
+        links = feed_links(file.src_uri, self.feeds)
+        added = (repr(entry), str(file.src_uri in self.listing_pages), repr(links))
         if file.generated_by is not None or file.abs_src_path is None:
             return output_fingerprint(file.src_uri, added, content=file.content_bytes)
         return output_fingerprint(file.src_uri, added, source=file.abs_src_path)
@@ -291,13 +304,18 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             self.ledger.forget()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Write the `citation_*` meta tags into paper pages and the search box into all."""
+        """Write the `citation_*` meta tags into paper pages, feed links and the search box into
+        all."""
         if not self.config.enabled:
             return output
         entry = self.entries_by_page.get(page.file.src_uri)
         if entry is not None:
             tags = citation_meta_tags(entry, tag_labels=self.tag_labels)
             output = insert_into_head(output, tags)
+        links = feed_links(page.file.src_uri, self.feeds)
+        if links:
+            hrefs = [(get_relative_url(path, page.url), title) for path, title in links]
+            output = insert_into_head(output, feed_link_tags(hrefs))
         if self.config.search == "pagefind":
             root = get_relative_url(".", page.url).rstrip("/") + "/"
             indexed = page.file.src_uri not in self.listing_pages
@@ -411,7 +429,7 @@ _UNDECIDED = (InclusionLevel.UNDEFINED, InclusionLevel.INCLUDED)
 
 def _inclusion(generated_file: GeneratedFile) -> InclusionLevel:
     """Return how MkDocs includes a generated file: pages out of the nav unless overviews."""
-    if generated_file.in_nav or generated_file.kind is FileKind.DOWNLOAD:
+    if generated_file.in_nav or generated_file.kind in (FileKind.DOWNLOAD, FileKind.FEED):
         # MkDocs decides (from the `nav` and `not_in_nav` settings), as for a file on disk.
         return InclusionLevel.UNDEFINED
     return _NOT_IN_NAV

@@ -1,4 +1,4 @@
-"""Entries -> every file of the site: paper pages, listings and `.bib` downloads.
+"""Entries -> every file of the site: paper pages, listings, `.bib` downloads and Atom feeds.
 
 `build_site` is the one place that decides what papershelf publishes. The MkDocs plugin hands its
 result to MkDocs in memory; `papershelf site` writes it into a docs folder, so that a build
@@ -17,8 +17,10 @@ from papershelf.bib.fields import PRIVATE_FIELDS
 from papershelf.bib.publish import published_text
 from papershelf.errors import Problem
 from papershelf.model import BibEntry, FileKind, GeneratedFile, SiteOptions
+from papershelf.site.feeds import render_feeds
 from papershelf.site.listings import render_site_pages
 from papershelf.site.paper_page import display_title, render_pages
+from papershelf.site.related import related_entries
 from papershelf.site.urls import (
     HOME_PAGE,
     LIBRARY_DOWNLOAD,
@@ -42,12 +44,16 @@ def build_site(
     notes_from: Mapping[str, str] = _NONE,
     skip: Container[str] = frozenset(),
 ) -> list[GeneratedFile]:
-    """Return every file of the site: paper pages, then listings, then downloads.
+    """Return every file of the site: paper pages, then listings, downloads and feeds.
+
+    Each paper page lists the paper's nearest papers in the whole library
+    (`related.related_entries`, computed once here), pages skipped included.
 
     Args:
         entries: The library's entries, keys unique (`bib.read.read_libraries`).
         tag_labels: Display labels of tag ids, e.g. `{"video-generation": "Video generation"}`.
-        options: Page sizes and which optional files to generate.
+        options: Page sizes, which optional files to generate, and the site's URL for feeds
+            (`feeds.render_feeds`: none without it).
         library_texts: The text of each library file, published together as `bib/papers.bib`
             (one library byte for byte, several joined by a blank line); none, no such file.
         notes_from: Current text of paper pages by docs path (`papers/<key>.md`): each new page
@@ -71,7 +77,10 @@ def build_site(
     files: list[GeneratedFile] = []
     shown = [entry for entry in entries if paper_page_path(entry.key) not in skip]
     exclude = publish_exclude_fields(options)
-    rendered = render_pages(shown, notes_from, tag_labels=tag_labels, exclude_fields=exclude)
+    related = related_entries(entries) if shown else {}
+    rendered = render_pages(
+        shown, notes_from, tag_labels=tag_labels, exclude_fields=exclude, related=related
+    )
     notices: dict[str, list[Problem]] = {}
     for notice in rendered.notices:
         notices.setdefault(notice.file, []).append(notice)
@@ -125,6 +134,11 @@ def build_site(
                 SITE_STYLESHEET, stylesheet_text(), FileKind.ASSET, "papershelf.css", False
             )
         )
+    files.extend(
+        GeneratedFile(feed.path, feed.xml, FileKind.FEED, feed.title, in_nav=False)
+        for feed in render_feeds(entries, tag_labels=tag_labels, options=options)
+        if feed.path not in skip
+    )
     return files
 
 

@@ -266,7 +266,7 @@ def _pager(base: str, number: int, total: int, path: str) -> str:
 # --- tags ---------------------------------------------------------------------------------------
 
 
-def _tag_groups(
+def tag_groups(
     entries: Sequence[BibEntry], tag_labels: Mapping[str, str]
 ) -> dict[str, tuple[str, list[BibEntry]]]:
     """Return slug -> (label, entries carrying a tag with that slug), first label seen wins."""
@@ -284,7 +284,7 @@ def _tag_pages(
     entries: Sequence[BibEntry], tag_labels: Mapping[str, str], per_page: int
 ) -> list[SitePage]:
     """Return `tags/index.md` and every tag's (paginated) listing."""
-    groups = _tag_groups(entries, tag_labels)
+    groups = tag_groups(entries, tag_labels)
     ordered = sorted(groups.items(), key=lambda item: (item[1][0].casefold(), item[0]))
     index_lines = [
         f"- [{escape_text(label)}]({relative_link(TAGS_INDEX, tag_page_path(slug))})"

@@ -50,6 +50,7 @@ DEFAULT_NOTES = "\n\n"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 _PRIVATE: Collection[str] = frozenset(PRIVATE_FIELDS)
+_NO_RELATED: Mapping[str, Sequence[BibEntry]] = MappingProxyType({})
 
 
 def tag_label(tag: str, tag_labels: Mapping[str, str]) -> str:
@@ -235,6 +236,7 @@ def render_paper_page(
     notes: str | None = None,
     site_root: str = "../",
     exclude_fields: Collection[str] = _PRIVATE,
+    related: Sequence[BibEntry] = (),
 ) -> str:
     """Return the Markdown page of one paper.
 
@@ -247,9 +249,11 @@ def render_paper_page(
             tag and `.bib` links; `../` unless the pages live elsewhere.
         exclude_fields: Fields the BibTeX block leaves out, besides papershelf's own (which the
             page shows otherwise); default: the private fields (`bib.fields.PRIVATE_FIELDS`).
+        related: The paper's nearest papers, nearest first (`site.related.related_entries`).
 
     Returns:
-        The page text: front matter, title, header, buttons, tags, abstract, BibTeX, cite, notes.
+        The page text: front matter, title, header, buttons, tags, abstract, related papers,
+        BibTeX, cite, notes.
     """
     lines: list[str] = [_front_matter(entry, tag_labels)]
     lines.append(f"# {escape_text(display_title(entry))}\n")
@@ -276,6 +280,8 @@ def render_paper_page(
     lines.append("## Abstract\n")
     abstract = escape_paragraphs(entry.abstract)
     lines.append(_indexed(abstract) if abstract else "*No abstract in the library.*\n")
+    if related:
+        lines.append(_related_section(related, site_root))
     lines.append("## BibTeX\n")
     shown = published_text(entry.bibtex, {*exclude_fields, *OWN_FIELDS}, present=entry.field_names)
     lines.append(code_block(shown, "bibtex", search=False))
@@ -332,6 +338,20 @@ def venue_line(entry: BibEntry) -> str:
 
 
 _REPORT_TYPES = frozenset({"techreport", "report"})
+
+
+def _related_section(related: Sequence[BibEntry], site_root: str) -> str:
+    """Return the "Related papers" section: each neighbour's linked title and date.
+
+    Left out of Material's search (`data-search-exclude` on the heading; Pagefind indexes only
+    the abstract anyway): a query should find a paper, not every page that lists it.
+    """
+    lines = ["## Related papers { data-search-exclude }\n"]
+    for other in related:
+        link = f"[{escape_text(display_title(other))}]({site_root}{paper_page_path(other.key)})"
+        date = display_date(other)
+        lines.append(f"- {link} · {escape_text(date)}" if date else f"- {link}")
+    return "\n".join(lines) + "\n"
 
 
 def _search_fields(entry: BibEntry, tag_labels: Mapping[str, str]) -> str:
@@ -590,6 +610,7 @@ def render_pages(
     tag_labels: Mapping[str, str],
     today: dt.date | None = None,
     exclude_fields: Collection[str] = _PRIVATE,
+    related: Mapping[str, Sequence[BibEntry]] = _NO_RELATED,
 ) -> RenderedPages:
     """Return the new text of every paper page, keeping the notes of the current pages.
 
@@ -607,6 +628,8 @@ def render_pages(
         tag_labels: Display labels of tag ids.
         today: The date in the heading over kept text; today when None.
         exclude_fields: Fields the BibTeX blocks leave out (see `render_paper_page`).
+        related: Each paper's nearest papers by key (`site.related.related_entries` of the
+            whole library); a paper absent has none.
 
     Returns:
         The pages (path -> full page text, one per entry, in entry order) and the notices.
@@ -621,6 +644,7 @@ def render_pages(
         tag_labels=tag_labels,
         today=today or dt.date.today(),
         exclude_fields=frozenset(exclude_fields),
+        related=related,
     )
     pages: dict[str, str] = {}
     notices: list[Problem] = []
@@ -647,6 +671,7 @@ def _render_share(
     tag_labels: Mapping[str, str],
     today: dt.date,
     exclude_fields: Collection[str],
+    related: Mapping[str, Sequence[BibEntry]],
 ) -> tuple[dict[str, str], list[Problem]]:
     pages: dict[str, str] = {}
     notices: list[Problem] = []
@@ -655,7 +680,8 @@ def _render_share(
     )
     for entry in entries:
         path = paper_page_path(entry.key)
-        page, notice = _refresh(entry, existing.get(path), path, render, today)
+        with_related = functools.partial(render, related=related.get(entry.key, ()))
+        page, notice = _refresh(entry, existing.get(path), path, with_related, today)
         pages[path] = page
         if notice is not None:
             notices.append(notice)

@@ -125,6 +125,45 @@ docs path, with the SHA-256 of its text. MkDocs leaves files starting with `.` o
 
 _LISTING_FOLDERS = ("tags", "code", "timeline")
 
+# --- feeds --------------------------------------------------------------------------------------
+
+FEED_NAME = "feed.xml"
+SITE_FEED = FEED_NAME
+"""The Atom feed of the newest papers, at the site's root."""
+_LISTING_PAGE_RE = re.compile(r"(?P<base>tags/[^/]+)(?:/page-[0-9]+)?\.md")
+
+
+def tag_feed_path(tag: str) -> str:
+    """Return the docs-relative path of a tag's Atom feed, beside its listing: `tags/x/feed.xml`."""
+    return f"{tag_listing_base(tag)}/{FEED_NAME}"
+
+
+def listing_feed_path(page_path: str) -> str | None:
+    """Return the feed beside the tag listing a page belongs to, or None for any other page.
+
+    `tags/diffusion.md` and `tags/diffusion/page-2.md` -> `tags/diffusion/feed.xml`.
+    """
+    found = _LISTING_PAGE_RE.fullmatch(page_path)
+    if found is None or page_path == TAGS_INDEX:
+        return None
+    return f"{found['base']}/{FEED_NAME}"
+
+
+def page_url(path: str, *, directory_urls: bool = True) -> str:
+    """Return the URL of a docs file relative to the site's root, as MkDocs gives it.
+
+    `papers/x.md` -> `papers/x/` (`papers/x.html` without directory URLs), `index.md` -> ``,
+    `tags/index.md` -> `tags/`; any other file keeps its path (`feed.xml`).
+    """
+    if not path.endswith(".md"):
+        return path
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
+
 
 def listing_page_path(base: str, number: int) -> str:
     """Return the path of page `number` of the listing at `base` (`tags/x` -> `tags/x.md`).
