@@ -20,6 +20,7 @@ Run: `python benchmarks/related.py [--sizes 1000 10000 100000]`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from papershelf import BibEntry, Source
+from papershelf import BibEntry, read_library
 from papershelf.site.related import RELATED_COUNT, SHARED_BY_AT_MOST, related_papers
 
 VOCABULARY = 200_000
@@ -46,6 +47,8 @@ def synthetic_library(size: int, seed: int = 20251030) -> list[BibEntry]:
     weights /= weights.sum()
     lengths = rng.integers(128, 235, size=size)
     words = rng.choice(VOCABULARY, size=int(lengths.sum()), p=weights)
+    # Every field but the key, title and abstract as a library entry with just a title has it.
+    template = read_library("@misc{template, title = {Template}}", source="synthetic.bib")[0]
     entries: list[BibEntry] = []
     start = 0
     for index, length in enumerate(lengths.tolist()):
@@ -53,27 +56,11 @@ def synthetic_library(size: int, seed: int = 20251030) -> list[BibEntry]:
         start += length
         cut = 8 + index % 7
         entries.append(
-            BibEntry(
+            dataclasses.replace(
+                template,
                 key=f"paper{index:06d}",
-                entry_type="misc",
                 title=" ".join(drawn[:cut]),
-                authors=(),
-                author_count=None,
-                organization=None,
-                date=None,
-                year=None,
-                month=None,
                 abstract=" ".join(drawn[cut:]),
-                tags=(),
-                arxiv_id=None,
-                url=None,
-                doi=None,
-                links=(),
-                upvotes=None,
-                comments=None,
-                counts_date=None,
-                bibtex="",
-                source=Source("synthetic.bib", index + 1),
             )
         )
     return entries

@@ -14,19 +14,49 @@ mistake, reported by a failing test in each such test, never skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+
+from papershelf import BibEntry, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 INTEROP = DATA / "interop"
 SAMPLE_DIGEST = ROOT / "bib" / "digests" / "2025-10-30-hf-papers.txt"
 CORPUS_VARIABLE = "PAPERSHELF_INTEROP_CORPUS"
+
+
+def bib_entry(key: str, **fields: Any) -> BibEntry:
+    """Return an entry with nothing but its key and the fields given, e.g. `title="X"`."""
+    blank = BibEntry(
+        key=key,
+        entry_type="misc",
+        title="",
+        authors=(),
+        author_count=None,
+        organization=None,
+        date=None,
+        year=None,
+        month=None,
+        abstract="",
+        tags=(),
+        arxiv_id=None,
+        url=None,
+        doi=None,
+        links=(),
+        upvotes=None,
+        comments=None,
+        counts_date=None,
+        bibtex=f"@misc{{{key},\n}}",
+        source=Source("test.bib", 1),
+    )
+    return dataclasses.replace(blank, **fields)
 
 
 @dataclass(frozen=True)

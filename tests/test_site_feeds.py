@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
-from papershelf import BibEntry, SiteOptions, Source, build_site
+from conftest import bib_entry
+from papershelf import BibEntry, SiteOptions, build_site
 from papershelf.model import FileKind
 from papershelf.site.feeds import FEED_SIZE, feed_link_tags, feed_links, render_feeds
 
@@ -22,30 +23,18 @@ LABELS = {"diffusion": "Diffusion", "llm": "Large language models"}
 def paper(key: str, day: int | None, **fields: object) -> BibEntry:
     """Return an entry dated `2025-03-<day>` (undated for None) with the fields given."""
     date = dt.date(2025, 3, day) if day else None
-    entry = BibEntry(
-        key=key,
-        entry_type="misc",
-        title=f"Title of {key}",
-        authors=("Ada Lovelace", "Alan Turing"),
-        author_count=2,
-        organization=None,
-        date=date,
-        year=2025 if date else None,
-        month=3 if date else None,
-        day=day,
-        abstract=f"Abstract of {key}.",
-        tags=("diffusion",),
-        arxiv_id=None,
-        url=None,
-        doi=None,
-        links=(),
-        upvotes=None,
-        comments=None,
-        counts_date=None,
-        bibtex=f"@misc{{{key},\n}}",
-        source=Source("test.bib", 1),
-    )
-    return dataclasses.replace(entry, **fields)  # type: ignore[arg-type]
+    defaults: dict[str, object] = {
+        "title": f"Title of {key}",
+        "authors": ("Ada Lovelace", "Alan Turing"),
+        "author_count": 2,
+        "date": date,
+        "year": 2025 if date else None,
+        "month": 3 if date else None,
+        "day": day,
+        "abstract": f"Abstract of {key}.",
+        "tags": ("diffusion",),
+    }
+    return bib_entry(key, **{**defaults, **fields})
 
 
 LIBRARY = [

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from conftest import ROOT
-from papershelf import BibEntry, Source, build_site, read_library
+from conftest import ROOT, bib_entry
+from papershelf import BibEntry, build_site, read_library
 from papershelf.model import FileKind
 from papershelf.site.paper_page import render_paper_page
 from papershelf.site.related import SHARED_BY_AT_MOST, related_papers
@@ -19,28 +19,7 @@ from papershelf.site.urls import paper_page_path
 
 def paper(key: str, title: str, abstract: str = "") -> BibEntry:
     """Return an entry with only what related papers read: key, title and abstract."""
-    return BibEntry(
-        key=key,
-        entry_type="misc",
-        title=title,
-        authors=(),
-        author_count=None,
-        organization=None,
-        date=None,
-        year=None,
-        month=None,
-        abstract=abstract,
-        tags=(),
-        arxiv_id=None,
-        url=None,
-        doi=None,
-        links=(),
-        upvotes=None,
-        comments=None,
-        counts_date=None,
-        bibtex=f"@misc{{{key},\n}}",
-        source=Source("test.bib", 1),
-    )
+    return bib_entry(key, title=title, abstract=abstract)
 
 
 TWO_TOPICS = [
