@@ -23,7 +23,6 @@ from papershelf.site.listings import newest_first, tag_groups
 from papershelf.site.paper_page import display_title, tag_label
 from papershelf.site.urls import (
     SITE_FEED,
-    TAGS_INDEX,
     listing_feed_path,
     page_url,
     paper_page_path,
@@ -93,7 +92,7 @@ def feed_links(page_path: str, feeds: Mapping[str, str]) -> list[tuple[str, str]
     """
     paths = [SITE_FEED]
     beside = listing_feed_path(page_path)
-    if beside is not None and page_path != TAGS_INDEX:
+    if beside is not None:
         paths.append(beside)
     return [(path, feeds[path]) for path in paths if path in feeds]
 
