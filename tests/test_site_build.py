@@ -206,6 +206,26 @@ def test_search_index_has_abstracts_but_no_bibtex(material_demo_site: Path) -> N
     assert "howpublished" not in generated
 
 
+def test_related_papers_are_on_the_page_but_not_in_the_search_index(
+    material_demo_site: Path,
+) -> None:
+    docs = search_docs(material_demo_site)
+    entry = demo_entries()[0]
+    page = (material_demo_site / "papers" / entry.key / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="related-papers"') : page.index('id="bibtex"')]
+    linked = re.findall(r'href="\.\./([a-z0-9]+)/"', section)
+    assert 1 <= len(linked) <= 5
+    assert entry.key not in linked
+    titles = {e.key: e.title for e in demo_entries()}
+    own = " ".join(
+        doc["text"] for doc in docs if doc["location"].startswith(f"papers/{entry.key}/")
+    )
+    # A query finds a paper by its own words, not every page that lists it as related.
+    papers = [doc for doc in docs if doc["location"].startswith("papers/")]
+    assert [doc for doc in papers if doc["title"] == "Related papers"] == []
+    assert titles[linked[0]] not in own
+
+
 def test_paper_pages_are_not_in_the_nav(demo_site: Path) -> None:
     home = (demo_site / "index.html").read_text(encoding="utf-8")
     nav = home[home.index('<nav class="md-nav md-nav--primary"') :]

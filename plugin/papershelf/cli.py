@@ -470,8 +470,6 @@ def _run_site(arguments: argparse.Namespace) -> int:
         site_name=arguments.site_name,
         directory_urls=not arguments.no_directory_urls,
     )
-    if options.feeds and not options.site_url:
-        _say([f"papershelf: warning: {NO_SITE_URL.format(fix='pass --site-url, or --no-feeds')}"])
     plan, report = publish_site(
         arguments.bib or [Path("bib/papers.bib")],
         arguments.out,
@@ -481,7 +479,10 @@ def _run_site(arguments: argparse.Namespace) -> int:
         notice=_notice,
         wait_option="--wait SECONDS",
     )
-    _print_report(_site_summary(plan, report))
+    summary = _site_summary(plan, report)
+    if options.feeds and not options.site_url:
+        summary += f"\n  warning: {NO_SITE_URL.format(fix='pass --site-url, or --no-feeds')}"
+    _print_report(summary)
     return 0
 
 

@@ -304,8 +304,7 @@ class PapershelfPlugin(BasePlugin[PapershelfConfig]):  # type: ignore[no-untyped
             self.ledger.forget()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Write the `citation_*` meta tags into paper pages, feed links and the search box into
-        all."""
+        """Write the `citation_*` meta tags into paper pages; feed links and search into all."""
         if not self.config.enabled:
             return output
         entry = self.entries_by_page.get(page.file.src_uri)
