@@ -29,15 +29,17 @@ SERVE_URL = "http://127.0.0.1:8000/"
 KEYS = ("cheng2024breaking", "offline2025optimization", "zhang2025video")
 
 
-def entry(key: str, title: str, keywords: str, year: int = 2025) -> str:
-    """Return one BibTeX entry of the test library."""
+def entry(
+    key: str, title: str, keywords: str, year: int = 2025, abstract: str | None = None
+) -> str:
+    """Return one BibTeX entry of the test library (abstract: `An abstract about <title>.`)."""
     return textwrap.dedent(
         f"""\
         @misc{{{key},
           title        = {{{title}}},
           year         = {{{year}}},
           month        = mar,
-          abstract     = {{An abstract about {title.lower()}.}},
+          abstract     = {{{abstract or f"An abstract about {title.lower()}."}}},
           keywords     = {{{keywords}}}
         }}
         """
@@ -50,7 +52,11 @@ LIBRARY = "\n".join(
         entry(KEYS[1], "Offline Optimization with Learned Priors", "llm"),
     ]
 )
-NEW_ENTRY = entry(KEYS[2], "Video Diffusion at Scale", "llm, video-generation")
+# It shares no word with the others, so none of them lists it among its related papers (a paper
+# that did would show it, and its page would be written again).
+NEW_ENTRY = entry(
+    KEYS[2], "Video Diffusion at Scale", "llm, video-generation", abstract="Frames denoised."
+)
 
 
 class DirtyServe:
@@ -182,6 +188,15 @@ def test_a_new_entry_gets_its_page_and_the_listings_show_it(serve: DirtyServe) -
     assert f"papers/{KEYS[0]}/index.html" in kept
     assert f"papers/{KEYS[1]}/index.html" in kept
     assert "tags/llm/index.html" not in kept
+    assert_same_as_full_build(serve)
+
+
+def test_a_new_entry_sharing_words_shows_among_the_related_papers(serve: DirtyServe) -> None:
+    near = entry("wang2025memory", "Memory Barrier Breaking at Scale", "llm")
+    (serve.root / "lib.bib").write_text(LIBRARY + "\n" + near, encoding="utf-8")
+    serve.rebuild()
+    related = serve.html(f"papers/{KEYS[0]}/index.html").split('id="related-papers"')[1]
+    assert 'href="../wang2025memory/"' in related.split('id="bibtex"')[0]
     assert_same_as_full_build(serve)
 
 
