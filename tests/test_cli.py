@@ -424,7 +424,7 @@ def test_site_without_a_site_url_writes_no_feed_and_says_so(
 ) -> None:
     assert run("site") == 0
     captured = capsys.readouterr()
-    assert "downloads, 0 feeds)" in captured.out
+    assert "1 stylesheet, 0 feeds)" in captured.out
     # Said with the summary, once the run has done its work.
     assert captured.out.endswith(
         "\n  warning: no Atom feeds were written: feed ids and links must be absolute "
