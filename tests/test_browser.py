@@ -738,6 +738,8 @@ def private_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     shutil.copy(PRIVATE_LIBRARY, root / "library.bib")
     config = {
         "site_name": "private",
+        # With its feeds, which must leak no private field either.
+        "site_url": "https://private.example.org/",
         "theme": {"name": "material", "font": False},
         "plugins": [{"papershelf": {"bib": ["library.bib"]}}],
     }
@@ -756,6 +758,7 @@ def test_no_private_field_appears_anywhere_in_the_built_site(
     built = [path for path in site_dir.rglob("*") if path.is_file()]
     assert any(path.name == "papers.bib" for path in built)
     assert any(path.parent.name == "pagefind" for path in built)
+    assert any(path.name == "feed.xml" for path in built)
     for path in built:
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":  # Pagefind's index and fragments are gzipped
