@@ -490,3 +490,27 @@ def test_a_percent_line_inside_an_entry_is_a_comment() -> None:
 )
 def test_decode_never_raises_on_foreign_tex(tex: str, text: str) -> None:
     assert decode_tex(tex) == text
+
+
+# bibtexparser's own line count skips a newline right after a backslash; ours does not.
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "@misc{a, title = {x\\\n}}\n@misc{a, title = {y}}\n",
+            "x.bib:3: citation key 'a' is already used by the entry at line 1",
+            id="entry",
+        ),
+        pytest.param(
+            "@misc{a, title = {x\\\n}}\n@string{s = s}\n",
+            "x.bib:3: @string 's' uses the undefined @string 's'",
+            id="string",
+        ),
+    ],
+)
+def test_a_backslash_at_a_line_end_does_not_shift_later_lines(text: str, message: str) -> None:
+    with pytest.raises(LibraryError) as error:
+        read_library(text, source="x.bib")
+    assert str(error.value).startswith(message)
+    entries = read_library("@misc{a, title = {x\\\n}}\n@misc{b, title = {y}}\n", source="x.bib")
+    assert [entry.source.line for entry in entries] == [1, 3]

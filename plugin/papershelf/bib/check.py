@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.model import (
+    Block,
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
@@ -513,14 +514,15 @@ def parse_library(text: str, *, source: str, first_line: int = 1) -> ParsedLibra
     comments = field_comments(text)
     masked = text if not comments else _masked(text, comments)
     library = parse_string(masked, parse_stack=[])
+    lines = _block_lines(masked, library.blocks, first_line)
     errors = [
-        _relined(failed_block_problem(source, block), first_line) for block in library.failed_blocks
+        failed_block_problem(source, block, lines, first_line) for block in library.failed_blocks
     ]
     warnings = _comment_warnings(text, comments, source, first_line)
     macros: dict[str, Macro] = dict(_BUILT_IN_MACROS)
     for string in library.strings:
         value = _read_value((string.value or "").strip(), macros)
-        line = (string.start_line or 0) + first_line
+        line = lines.get(id(string), (string.start_line or 0) + first_line)
         if value.run_on is not None:
             errors.append(_run_on_problem(source, line, f"@string '{string.key}'", value.run_on[1]))
         elif value.missing is not None:
@@ -545,7 +547,7 @@ def parse_library(text: str, *, source: str, first_line: int = 1) -> ParsedLibra
         cursor = found + len(raw)
         if not isinstance(block, Entry):
             continue
-        checker = _EntryCheck(block, source, (block.start_line or 0) + first_line, macros)
+        checker = _EntryCheck(block, source, lines[id(block)], macros)
         checked = checker.check(text[found:cursor] if comments else raw, found, cursor)
         errors.extend(checker.errors)
         warnings.extend(checker.warnings)
@@ -555,6 +557,27 @@ def parse_library(text: str, *, source: str, first_line: int = 1) -> ParsedLibra
     errors.sort(key=_by_line)
     warnings.sort(key=_by_line)
     return ParsedLibrary(library, tuple(entries), macros, tuple(errors), tuple(warnings))
+
+
+def _block_lines(text: str, blocks: Iterable[Block], first_line: int) -> dict[int, int]:
+    """Return the line each block starts on, by `id` of the block, counted in `text` itself.
+
+    bibtexparser's own `start_line` skips a newline right after a backslash (`{x\\` at a line's
+    end), which would shift every later block's line. The text of a block that failed to parse
+    may reach into the next block's, so the search for the next block starts where it started.
+    """
+    lines: dict[int, int] = {}
+    cursor, line = 0, first_line
+    for block in blocks:
+        raw: str = block.raw or ""
+        found = text.find(raw, cursor) if raw else -1
+        if found < 0:
+            continue
+        lines[id(block)] = line + text.count("\n", cursor, found)
+        if not isinstance(block, ParsingFailedBlock):
+            line = lines[id(block)] + raw.count("\n")
+            cursor = found + len(raw)
+    return lines
 
 
 def _keys_differing_in_case(entries: Iterable[CheckedEntry], source: str) -> list[Problem]:
@@ -593,12 +616,6 @@ def _masked(text: str, comments: Sequence[FieldComment]) -> str:
         cursor = comment.end
     pieces.append(text[cursor:])
     return "".join(pieces)
-
-
-def _relined(problem: Problem, first_line: int) -> Problem:
-    if problem.line is None or first_line == 1:
-        return problem
-    return Problem(problem.file, problem.line + first_line - 1, problem.message)
 
 
 def _comment_warnings(
@@ -747,12 +764,25 @@ class _EntryCheck:
                 )
 
 
-def failed_block_problem(source: str, block: ParsingFailedBlock) -> Problem:
-    """Return the problem, with its fix, that a block bibtexparser could not read stands for."""
-    line = None if block.start_line is None else block.start_line + 1
+def failed_block_problem(
+    source: str, block: ParsingFailedBlock, lines: Mapping[int, int], first_line: int
+) -> Problem:
+    """Return the problem, with its fix, that a block bibtexparser could not read stands for.
+
+    `lines` maps blocks (by `id`) to their lines (`_block_lines`); a block not in it falls back on
+    bibtexparser's count, shifted to `first_line`.
+    """
+
+    def line_of(block: Block) -> int | None:
+        if id(block) in lines:
+            return lines[id(block)]
+        return None if block.start_line is None else block.start_line + first_line
+
+    line = line_of(block)
     if isinstance(block, DuplicateBlockKeyBlock):
         previous = block.previous_block
-        at = "" if previous.start_line is None else f" at line {previous.start_line + 1}"
+        previous_line = line_of(previous)
+        at = "" if previous_line is None else f" at line {previous_line}"
         if isinstance(previous, String):
             message = f"@string '{block.key}' is defined twice (first{at}); keep one"
         else:
