@@ -468,7 +468,8 @@ class FeedLinkCollector(HTMLParser):
         if tag == "head":
             self.in_head = True
         elif tag == "link" and self.in_head and values.get("type") == "application/atom+xml":
-            assert values.get("rel") == "alternate"
+            # `feed` keeps Material from taking the link for a language version (site/feeds.py).
+            assert values.get("rel") == "alternate feed"
             assert values.get("title")
             self.hrefs.append(values.get("href") or "")
 

@@ -198,6 +198,6 @@ def test_each_page_links_the_site_feed_and_its_tags(page: str, expected: list[st
 def test_feed_link_tags_are_escaped() -> None:
     tags = feed_link_tags([("../feed.xml", 'My "shelf" <3')])
     assert tags == (
-        '<link rel="alternate" type="application/atom+xml" '
+        '<link rel="alternate feed" type="application/atom+xml" '
         'title="My &quot;shelf&quot; &lt;3" href="../feed.xml">\n'
     )

@@ -5,7 +5,7 @@ generates (paper pages, tag, code, timeline and home pages, `.bib` downloads) to
 except where a file of that path exists in `docs_dir`, which wins. It keeps paper pages and long
 listings out of the navigation, and writes Google Scholar `citation_*` meta tags into each paper
 page's `<head>` so that Zotero's browser connector can save the paper, and the Atom feeds'
-`<link rel="alternate">` into every page's. With `search: pagefind`
+`<link rel="alternate feed">` into every page's. With `search: pagefind`
 (the default) it puts Pagefind's search box into every page and runs Pagefind's indexer over the
 built site (`papershelf.site.search`), in place of Material's `search` plugin.
 """
