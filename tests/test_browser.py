@@ -43,8 +43,6 @@ window.alert = window.confirm = window.prompt = () => { window.__pwned = 'dialog
 """Runs before any page script: a payload that calls a dialog or sets the flag is caught."""
 
 
-
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder without logging every request to stderr."""
 
