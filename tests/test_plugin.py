@@ -456,7 +456,7 @@ def test_meta_tags_only_on_paper_pages(built_site: Path) -> None:
 
 
 class FeedLinkCollector(HTMLParser):
-    """Collects the `href` of every Atom `<link rel="alternate">` of `<head>`."""
+    """Collects the `href` of every Atom `<link rel="alternate feed">` of `<head>`."""
 
     def __init__(self) -> None:
         super().__init__()

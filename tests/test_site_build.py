@@ -258,7 +258,7 @@ def test_material_tags_plugin_alongside(tmp_path: Path) -> None:
 CITATION_META = re.compile(r'<meta name="citation_[a-z_]+" content="[^"]*">\n')
 """One Scholar meta tag as the plugin writes it into `<head>` (`content` is quote-escaped)."""
 FEED_LINK = re.compile(
-    r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="[^"]*">\n'
+    r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]*" href="[^"]*">\n'
 )
 """One feed link as the plugin writes it into `<head>`."""
 
