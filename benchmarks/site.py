@@ -15,7 +15,10 @@ Each build runs `mkdocs build` in its own subprocess; the table gives wall time,
 HTML bytes per paper page, the size of the search index, and the build's peak memory (maximum
 resident set size of that subprocess).
 
-Run: `python benchmarks/site.py [--sizes 1000 10000] [--out benchmarks/out]`;
+CPU time counts the processes a build forks (papershelf's workers); peak memory is the build
+process's own, and the largest forked worker's is given beside it.
+
+Run: `python benchmarks/site.py [--sizes 1000 10000] [--kinds papershelf] [--out DIR]`;
 `python benchmarks/site.py --publish [--sizes 10000 100000]` times instead what leaving the
 private and papershelf's own fields out of pages and downloads costs (`publishing`).
 """
@@ -146,12 +149,20 @@ RUNNER = textwrap.dedent(
         code = stop.code or 0
     else:
         code = 0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    # Processes the build forked (papershelf's workers, `parallel.py`) and waited for.
+    forked = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        own.ru_maxrss,
+        own.ru_utime + own.ru_stime + forked.ru_utime + forked.ru_stime,
+        forked.ru_maxrss,
+        file=sys.stderr,
+    )
     sys.exit(code)
     """
 )
-"""Runs one build in a fresh interpreter; its last line is its peak RSS (KiB) and CPU seconds."""
+"""Runs one build in a fresh interpreter; its last line is its peak RSS (KiB), the CPU seconds
+of it and of every process it forked, and the largest peak RSS (KiB) of those processes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +173,11 @@ class Build:
     papers: int
     seconds: float
     cpu_seconds: float
+    """CPU time of the build and of the processes it forked."""
     peak_mib: float
+    """Peak resident memory of the build process."""
+    forked_peak_mib: float
+    """The largest peak resident memory of a process the build forked; 0 when none."""
     page_bytes: float
     search_index_mib: float
     site_mib: float
@@ -281,7 +296,7 @@ def build(kind: str, papers: int, config_file: Path) -> Build:
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{kind} build of {papers} papers failed:\n{result.stderr}")
-    peak_kib, cpu = result.stderr.strip().splitlines()[-1].split()
+    peak_kib, cpu, forked_kib = result.stderr.strip().splitlines()[-1].split()
     pages = [path for path in (site_dir / "papers").glob("*/index.html")]
     page_bytes = sum(path.stat().st_size for path in pages) / max(len(pages), 1)
     index = site_dir / "search" / "search_index.json"
@@ -292,17 +307,31 @@ def build(kind: str, papers: int, config_file: Path) -> Build:
         seconds=round(seconds, 2),
         cpu_seconds=round(float(cpu), 2),
         peak_mib=round(int(peak_kib) / 1024, 1),
+        forked_peak_mib=round(int(forked_kib) / 1024, 1),
         page_bytes=round(page_bytes),
         search_index_mib=round(index.stat().st_size / 2**20, 2),
         site_mib=round(total / 2**20, 1),
     )
 
 
-def run(sizes: list[int], out: Path, repeat: int) -> list[Build]:
-    """Build both sites at every size; return the fastest of `repeat` builds of each, in order.
+KINDS = ("bare", "static", "papershelf")
+
+
+def write_site(kind: str, root: Path, papers: list[Paper], library: str) -> Path:
+    """Write the site of one kind (`KINDS`) into `root`; return its mkdocs.yml."""
+    if kind == "bare":
+        return write_bare_site(root, papers, library)
+    if kind == "static":
+        return write_static_site(root, library)
+    return write_papershelf_site(root, library)
+
+
+def run(sizes: list[int], out: Path, repeat: int, kinds: tuple[str, ...] = KINDS) -> list[Build]:
+    """Build the sites at every size; return the fastest of `repeat` builds of each, in order.
 
     The builds alternate (bare, papershelf, bare, ...) so that load from other processes on the
     machine hits both alike; CPU time is the robust figure, wall time the one users feel.
+    `kinds` picks the sites (bare, the anchor, always among them).
     """
     results: list[Build] = []
     for count in sizes:
@@ -311,12 +340,14 @@ def run(sizes: list[int], out: Path, repeat: int) -> list[Build]:
         root = out / f"site-{count}"
         if root.exists():
             subprocess.run(["rm", "-rf", str(root)], check=True)
-        bare = write_bare_site(root / "bare", papers, library)
-        static = write_static_site(root / "static", library)
-        shelf = write_papershelf_site(root / "papershelf", library)
+        configs = {
+            kind: write_site(kind, root / kind, papers, library)
+            for kind in KINDS
+            if kind == "bare" or kind in kinds
+        }
         best: dict[str, Build] = {}
         for _ in range(repeat):
-            for kind, config in (("bare", bare), ("static", static), ("papershelf", shelf)):
+            for kind, config in configs.items():
                 done = build(kind, count, config)
                 print(
                     f"  {kind:<10} {count:>6} papers: {done.seconds:7.1f} s wall, "
@@ -333,16 +364,19 @@ def table(results: list[Build]) -> str:
     """Return the results as a Markdown table with each site's CPU time relative to bare."""
     lines = [
         "| papers | site | CPU (s) | ratio | wall (s) | HTML per paper page (KB) "
-        "| search index (MB) | site (MB) | peak memory (MB) |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| search index (MB) | site (MB) | peak memory (MB) | memory ratio "
+        "| largest forked worker (MB) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    bare_cpu = {r.papers: r.cpu_seconds for r in results if r.kind == "bare"}
+    bare = {r.papers: r for r in results if r.kind == "bare"}
     for r in results:
-        ratio = f"{r.cpu_seconds / bare_cpu[r.papers]:.2f}x" if r.kind != "bare" else ""
+        anchor = bare[r.papers]
+        ratio = f"{r.cpu_seconds / anchor.cpu_seconds:.2f}x" if r.kind != "bare" else ""
+        memory = f"{r.peak_mib / anchor.peak_mib:.2f}x" if r.kind != "bare" else ""
         lines.append(
             f"| {r.papers:,} | {r.kind} | {r.cpu_seconds:.1f} | {ratio} | {r.seconds:.1f} "
             f"| {r.page_bytes / 1000:.1f} | {r.search_index_mib:.1f} | {r.site_mib:.0f} "
-            f"| {r.peak_mib:.0f} |"
+            f"| {r.peak_mib:.0f} | {memory} | {r.forked_peak_mib:.0f} |"
         )
     return "\n".join(lines)
 
@@ -421,6 +455,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--repeat", type=int, default=1, help="builds per site; the fastest counts")
     parser.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=KINDS,
+        default=list(KINDS),
+        help="sites to build besides bare, the anchor, which always runs",
+    )
+    parser.add_argument(
         "--publish", action="store_true", help="time leaving fields out instead of building"
     )
     args = parser.parse_args()
@@ -429,7 +470,7 @@ def main() -> None:
         print(publishing(args.sizes, max(args.repeat, 3)))
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    results = run(args.sizes, args.out, args.repeat)
+    results = run(args.sizes, args.out, args.repeat, tuple(args.kinds))
     print(table(results))
     (args.out / "site.json").write_text(
         json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8"
